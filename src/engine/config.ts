@@ -1,0 +1,323 @@
+/**
+ * The experiment config (CONTRACTS.md section 2): one typed object with defaults, validated
+ * where it enters (runner, URL, UI) by `parseExperimentConfig`.
+ */
+
+export type Task = 'classify' | 'segment' | 'translate';
+export const TASKS: readonly Task[] = ['classify', 'segment', 'translate'];
+
+export const CLASSIFIERS = ['cnn', 'resnet20', 'mobilenetv2', 'densenet'] as const;
+export type ClassifierName = (typeof CLASSIFIERS)[number];
+/** Models offered per task; tasks other than classify arrive with their own issues. */
+export const MODELS_BY_TASK: Record<Task, readonly string[]> = {
+  classify: CLASSIFIERS,
+  segment: [],
+  translate: [],
+};
+
+export interface SgdConfig {
+  type: 'sgd';
+  lr: number;
+  momentum: number;
+  nesterov: boolean;
+  weightDecay: number;
+}
+export interface AdamConfig {
+  type: 'adam' | 'adamw';
+  lr: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  weightDecay: number;
+}
+export type OptimizerConfig = SgdConfig | AdamConfig;
+
+export type ScheduleUnit = 'step' | 'epoch';
+interface WarmupPart {
+  /** Linear warm-up from lr/warmupSteps to lr over this many steps (0 = none). */
+  warmupSteps?: number;
+}
+export type LrScheduleConfig = WarmupPart &
+  (
+    | { type: 'constant' }
+    | { type: 'step'; milestones: number[]; gamma: number }
+    | { type: 'poly'; power: number }
+    | { type: 'cosine'; minLr?: number }
+    | { type: 'cyclical'; min: number; max: number; period: number; unit: ScheduleUnit }
+  );
+
+interface RgCommon {
+  /** Fraction of steps on which the weight applies; weight 1 on the others. */
+  probability: number;
+  /** Multiplies the weight of every mode: the UI's "loss weight". */
+  scale: number;
+  /** translate only: which loss the weight reaches. */
+  applyTo?: 'generator' | 'discriminator' | 'both';
+}
+export type RgConfig = RgCommon &
+  (
+    | { mode: 'off' }
+    | { mode: 'constant'; weight: number }
+    | { mode: 'uniform'; low: number; high: number }
+    | { mode: 'cyclical'; min: number; max: number; period: number; unit: ScheduleUnit }
+  );
+export type RgMode = RgConfig['mode'];
+export const RG_MODES: readonly RgMode[] = ['off', 'constant', 'uniform', 'cyclical'];
+
+export interface ArmConfig {
+  name: string;
+  optimizer: OptimizerConfig;
+  lrSchedule: LrScheduleConfig;
+  rg: RgConfig;
+}
+
+export interface ExperimentConfig {
+  task: Task;
+  dataset: string;
+  model: string;
+  inputSize: number;
+  batchSize: number;
+  /** Exactly one of steps and epochs drives the run length; `steps` wins when both are set. */
+  steps?: number;
+  epochs?: number;
+  evalEvery: number;
+  seeds: number[];
+  /** Classification augmentation: random crop with padding 4 and horizontal flip. */
+  augment: boolean;
+  arms: ArmConfig[];
+}
+
+/** A config problem that names the field and what is allowed there. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+  }
+}
+
+export const DEFAULT_SGD: SgdConfig = { type: 'sgd', lr: 0.1, momentum: 0.5, nesterov: false, weightDecay: 5e-4 };
+
+/** The default experiment: the paper's classification setting, plain vs RG, scaled to a browser. */
+export function createDefaultConfig(): ExperimentConfig {
+  const arm = (name: string, rg: RgConfig): ArmConfig => ({
+    name,
+    optimizer: { ...DEFAULT_SGD },
+    lrSchedule: { type: 'constant' },
+    rg,
+  });
+  return {
+    task: 'classify',
+    dataset: 'builtin:shapes10',
+    model: 'cnn',
+    inputSize: 32,
+    batchSize: 32,
+    steps: 300,
+    evalEvery: 50,
+    seeds: [1],
+    augment: true,
+    arms: [
+      arm('plain', { mode: 'off', probability: 1, scale: 1 }),
+      arm('rg', { mode: 'uniform', low: 0, high: 1, probability: 1, scale: 1 }),
+    ],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation. Every reader takes unknown JSON and returns typed values or throws ConfigError.
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function readNumber(
+  obj: Json,
+  key: string,
+  path: string,
+  opts: { def?: number; min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean; integer?: boolean },
+): number {
+  const field = `${path}.${key}`.replace(/^\./, '');
+  const raw = obj[key];
+  if (raw === undefined) {
+    if (opts.def === undefined) throw new ConfigError(field, 'is required');
+    return opts.def;
+  }
+  const range = describeRange(opts);
+  if (typeof raw !== 'number' || !Number.isFinite(raw)) throw new ConfigError(field, `must be a number${range}`);
+  if (opts.integer && !Number.isInteger(raw)) throw new ConfigError(field, `must be an integer${range}`);
+  const low = opts.min !== undefined && (opts.minExclusive ? raw <= opts.min : raw < opts.min);
+  const high = opts.max !== undefined && (opts.maxExclusive ? raw >= opts.max : raw > opts.max);
+  if (low || high) throw new ConfigError(field, `is ${raw}; allowed${range}`);
+  return raw;
+}
+
+function describeRange(opts: { min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean }): string {
+  const parts: string[] = [];
+  if (opts.min !== undefined) parts.push(`${opts.minExclusive ? '>' : '>='} ${opts.min}`);
+  if (opts.max !== undefined) parts.push(`${opts.maxExclusive ? '<' : '<='} ${opts.max}`);
+  return parts.length ? ` ${parts.join(' and ')}` : '';
+}
+
+function readEnum<T extends string>(obj: Json, key: string, path: string, allowed: readonly T[], def?: T): T {
+  const field = `${path}.${key}`.replace(/^\./, '');
+  const raw = obj[key];
+  if (raw === undefined && def !== undefined) return def;
+  if (typeof raw !== 'string' || !(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(field, `is ${JSON.stringify(raw)}; allowed: ${allowed.join(' | ')}`);
+  }
+  return raw as T;
+}
+
+function readBool(obj: Json, key: string, path: string, def: boolean): boolean {
+  const raw = obj[key];
+  if (raw === undefined) return def;
+  if (typeof raw !== 'boolean') throw new ConfigError(`${path}.${key}`, 'must be true or false');
+  return raw;
+}
+
+function readObject(obj: Json, key: string, path: string, def?: Json): Json {
+  const raw = obj[key];
+  if (raw === undefined && def) return def;
+  if (!isObject(raw)) throw new ConfigError(`${path}.${key}`.replace(/^\./, ''), 'must be an object');
+  return raw;
+}
+
+const UNITS: readonly ScheduleUnit[] = ['step', 'epoch'];
+
+export function parseOptimizer(raw: Json, path: string): OptimizerConfig {
+  const type = readEnum(raw, 'type', path, ['sgd', 'adam', 'adamw'] as const, 'sgd');
+  const lr = readNumber(raw, 'lr', path, { def: type === 'sgd' ? 0.1 : 2e-4, min: 0, minExclusive: true, max: 10 });
+  const weightDecay = readNumber(raw, 'weightDecay', path, { def: type === 'sgd' ? 5e-4 : type === 'adamw' ? 1e-2 : 0, min: 0, max: 1 });
+  if (type === 'sgd') {
+    return {
+      type,
+      lr,
+      momentum: readNumber(raw, 'momentum', path, { def: 0.5, min: 0, max: 1, maxExclusive: true }),
+      nesterov: readBool(raw, 'nesterov', path, false),
+      weightDecay,
+    };
+  }
+  return {
+    type,
+    lr,
+    beta1: readNumber(raw, 'beta1', path, { def: 0.9, min: 0, max: 1, maxExclusive: true }),
+    beta2: readNumber(raw, 'beta2', path, { def: 0.999, min: 0, max: 1, maxExclusive: true }),
+    epsilon: readNumber(raw, 'epsilon', path, { def: 1e-8, min: 0, minExclusive: true, max: 1 }),
+    weightDecay,
+  };
+}
+
+export function parseLrSchedule(raw: Json, path: string): LrScheduleConfig {
+  const type = readEnum(raw, 'type', path, ['constant', 'step', 'poly', 'cosine', 'cyclical'] as const, 'constant');
+  const warmupSteps = readNumber(raw, 'warmupSteps', path, { def: 0, min: 0, integer: true });
+  switch (type) {
+    case 'constant':
+      return { type, warmupSteps };
+    case 'step': {
+      const ms = raw.milestones ?? [];
+      if (!Array.isArray(ms) || ms.some((m) => typeof m !== 'number' || !Number.isInteger(m) || m < 1)) {
+        throw new ConfigError(`${path}.milestones`, 'must be a list of step numbers >= 1');
+      }
+      return { type, milestones: [...(ms as number[])].sort((a, b) => a - b), gamma: readNumber(raw, 'gamma', path, { def: 0.1, min: 0, minExclusive: true, max: 1 }), warmupSteps };
+    }
+    case 'poly':
+      return { type, power: readNumber(raw, 'power', path, { def: 0.9, min: 0, minExclusive: true, max: 10 }), warmupSteps };
+    case 'cosine':
+      return { type, minLr: readNumber(raw, 'minLr', path, { def: 0, min: 0 }), warmupSteps };
+    case 'cyclical': {
+      const min = readNumber(raw, 'min', path, { min: 0, minExclusive: true });
+      const max = readNumber(raw, 'max', path, { min });
+      const period = readNumber(raw, 'period', path, { min: 1, integer: true });
+      return { type, min, max, period, unit: readEnum(raw, 'unit', path, UNITS, 'step'), warmupSteps };
+    }
+  }
+}
+
+export function parseRg(raw: Json, path: string, task: Task): RgConfig {
+  const mode = readEnum(raw, 'mode', path, RG_MODES, 'off');
+  const common: RgCommon = {
+    probability: readNumber(raw, 'probability', path, { def: 1, min: 0, max: 1 }),
+    scale: readNumber(raw, 'scale', path, { def: 1, min: 0, max: 100 }),
+  };
+  if (task === 'translate') common.applyTo = readEnum(raw, 'applyTo', path, ['generator', 'discriminator', 'both'] as const, 'generator');
+  switch (mode) {
+    case 'off':
+      return { ...common, mode };
+    case 'constant':
+      return { ...common, mode, weight: readNumber(raw, 'weight', path, { def: 1, min: 0, max: 100 }) };
+    case 'uniform': {
+      const low = readNumber(raw, 'low', path, { def: 0, min: 0, max: 100 });
+      const high = readNumber(raw, 'high', path, { def: 1, min: low, max: 100 });
+      return { ...common, mode, low, high };
+    }
+    case 'cyclical': {
+      const min = readNumber(raw, 'min', path, { def: 0, min: 0, max: 100 });
+      const max = readNumber(raw, 'max', path, { def: 2, min, max: 100 });
+      const period = readNumber(raw, 'period', path, { def: 10, min: 1, integer: true });
+      return { ...common, mode, min, max, period, unit: readEnum(raw, 'unit', path, UNITS, 'epoch') };
+    }
+  }
+}
+
+export function parseArm(raw: unknown, path: string, task: Task): ArmConfig {
+  if (!isObject(raw)) throw new ConfigError(path, 'must be an object');
+  const name = raw.name;
+  if (typeof name !== 'string' || !/^[\w .+-]{1,40}$/.test(name)) {
+    throw new ConfigError(`${path}.name`, 'must be 1-40 letters, digits, spaces or _ . + -');
+  }
+  return {
+    name,
+    optimizer: parseOptimizer(readObject(raw, 'optimizer', path, {}), `${path}.optimizer`),
+    lrSchedule: parseLrSchedule(readObject(raw, 'lrSchedule', path, {}), `${path}.lrSchedule`),
+    rg: parseRg(readObject(raw, 'rg', path, {}), `${path}.rg`, task),
+  };
+}
+
+/** Validates a config from JSON, fills defaults, and throws ConfigError naming the first bad field. */
+export function parseExperimentConfig(raw: unknown): ExperimentConfig {
+  if (!isObject(raw)) throw new ConfigError('config', 'must be a JSON object');
+  const task = readEnum(raw, 'task', '', TASKS, 'classify');
+  const models = MODELS_BY_TASK[task];
+  if (models.length === 0) throw new ConfigError('task', `"${task}" has no models in this version; allowed: classify`);
+  const model = readEnum(raw, 'model', '', models, models[0]);
+  const dataset = raw.dataset ?? 'builtin:shapes10';
+  if (typeof dataset !== 'string' || dataset.length === 0) throw new ConfigError('dataset', 'must be builtin:<name> or an archive path');
+  const inputSize = readNumber(raw, 'inputSize', '', { def: 32, min: 8, max: 128, integer: true });
+  const batchSize = readNumber(raw, 'batchSize', '', { def: 32, min: 1, max: 1024, integer: true });
+  let steps: number | undefined;
+  let epochs: number | undefined;
+  if (raw.steps !== undefined || raw.epochs === undefined) steps = readNumber(raw, 'steps', '', { def: 300, min: 1, max: 10_000_000, integer: true });
+  else epochs = readNumber(raw, 'epochs', '', { min: 1, max: 100_000, integer: true });
+  const evalEvery = readNumber(raw, 'evalEvery', '', { def: 100, min: 1, integer: true });
+  const seedsRaw = raw.seeds ?? [1];
+  if (!Array.isArray(seedsRaw) || seedsRaw.length < 1 || seedsRaw.length > 10) throw new ConfigError('seeds', 'must be a list of 1 to 10 integers');
+  seedsRaw.forEach((s, i) => {
+    if (typeof s !== 'number' || !Number.isInteger(s) || s < 0 || s > 0xffffffff) throw new ConfigError(`seeds[${i}]`, 'must be an integer from 0 to 4294967295');
+  });
+  if (new Set(seedsRaw).size !== seedsRaw.length) throw new ConfigError('seeds', 'must not repeat a seed');
+  const armsRaw = raw.arms;
+  if (!Array.isArray(armsRaw) || armsRaw.length === 0) throw new ConfigError('arms', 'must be a list of at least one arm');
+  if (armsRaw.length > 8) throw new ConfigError('arms', `has ${armsRaw.length} arms; allowed 1 to 8`);
+  const arms = armsRaw.map((a, i) => parseArm(a, `arms[${i}]`, task));
+  const names = new Set<string>();
+  arms.forEach((a, i) => {
+    if (names.has(a.name)) throw new ConfigError(`arms[${i}].name`, `"${a.name}" is used by another arm`);
+    names.add(a.name);
+  });
+  return {
+    task,
+    dataset,
+    model,
+    inputSize,
+    batchSize,
+    ...(steps !== undefined ? { steps } : { epochs }),
+    evalEvery,
+    seeds: seedsRaw as number[],
+    augment: readBool(raw, 'augment', '', true),
+    arms,
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * The engine's view of data: decoded images as uint8 arrays in NHWC order. data/ builds these
+ * (built-in generators, archive parsers); the engine uploads them and draws batches.
+ */
+
+export interface ImageSplit {
+  /** n x height x width x channels bytes, NHWC. */
+  images: Uint8Array;
+  /** Class index per image. */
+  labels: Int32Array;
+  n: number;
+}
+
+export interface ClassificationDataset {
+  kind: 'classify';
+  name: string;
+  classNames: string[];
+  height: number;
+  width: number;
+  channels: number;
+  train: ImageSplit;
+  test: ImageSplit;
+  /** Per-channel mean and std of the training split, on the 0..1 scale. */
+  mean: number[];
+  std: number[];
+}
+
+export type Dataset = ClassificationDataset;
+
+/** Per-channel mean and standard deviation of NHWC uint8 images, on the 0..1 scale. */
+export function computeChannelStats(images: Uint8Array, channels: number): { mean: number[]; std: number[] } {
+  const sum = new Float64Array(channels);
+  const sq = new Float64Array(channels);
+  for (let i = 0; i < images.length; i++) {
+    const v = images[i] / 255;
+    const c = i % channels;
+    sum[c] += v;
+    sq[c] += v * v;
+  }
+  const count = images.length / channels;
+  const mean = Array.from(sum, (s) => s / count);
+  const std = Array.from(sq, (s, c) => Math.sqrt(Math.max(s / count - mean[c] * mean[c], 1e-12)));
+  return { mean, std };
+}

@@ -1,0 +1,21 @@
+import type { ClassifierName } from '../config';
+import type { Rng } from '../rng';
+import { createCnn, createDensenet, createMobilenetV2, createResnet20 } from './classifiers';
+import type { Model, ModelSpec } from './layers';
+
+export type { Model, ModelSpec } from './layers';
+export { copyWeights, countParams, disposeModel } from './layers';
+
+const FACTORIES: Record<ClassifierName, (spec: ModelSpec, rng: Rng | null) => Model> = {
+  cnn: createCnn,
+  resnet20: createResnet20,
+  mobilenetv2: createMobilenetV2,
+  densenet: createDensenet,
+};
+
+/** Builds a model by name; `rng` draws its initial weights, null makes a clone to copy into. */
+export function createModel(name: string, spec: ModelSpec, rng: Rng | null): Model {
+  const factory = (FACTORIES as Record<string, (s: ModelSpec, r: Rng | null) => Model>)[name];
+  if (!factory) throw new Error(`unknown model "${name}"`);
+  return factory(spec, rng);
+}

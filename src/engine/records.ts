@@ -1,0 +1,69 @@
+/**
+ * Metric records (CONTRACTS.md section 3): plain serialisable objects, the same in the
+ * runner's JSONL, worker messages, IndexedDB and the CSV export.
+ */
+
+export interface StepRecord {
+  type: 'step';
+  arm: string;
+  seed: number;
+  step: number;
+  epoch: number;
+  /** The true, unweighted data loss. */
+  loss: number;
+  /** rgWeight x loss: what backpropagation saw. */
+  weightedLoss: number;
+  rgWeight: number;
+  lr: number;
+  /** L2 norm of the data-loss gradient that reached the optimizer (after the RG weight, before weight decay). */
+  gradNorm: number;
+  /** Wall time of this arm's step call in milliseconds. */
+  ms: number;
+}
+
+export interface EvalRecord {
+  type: 'eval';
+  arm: string;
+  seed: number;
+  step: number;
+  epoch: number;
+  metrics: Record<string, number | number[]>;
+}
+
+export interface DivergedRecord {
+  type: 'diverged';
+  arm: string;
+  seed: number;
+  step: number;
+  reason: string;
+}
+
+export interface SummaryRecord {
+  type: 'summary';
+  arm: string;
+  seed: number;
+  steps: number;
+  ms: number;
+  final: Record<string, number>;
+  best: Record<string, number>;
+  diverged?: string;
+}
+
+/** A live change of an arm's setting during a run; applies from `step` on. */
+export interface EventRecord {
+  type: 'event';
+  arm: string;
+  seed: number;
+  step: number;
+  name: 'lr' | 'momentum' | 'lossWeight';
+  value: number;
+}
+
+export type MetricRecord = StepRecord | EvalRecord | DivergedRecord | SummaryRecord | EventRecord;
+
+/** Metrics where larger is better; every other metric is better when smaller. */
+export const HIGHER_IS_BETTER = new Set(['accuracy', 'pixelAccuracy', 'meanAccuracy', 'mIoU', 'fwIoU', 'psnr', 'ssim']);
+
+export function assertNever(x: never): never {
+  throw new Error(`unexpected value: ${JSON.stringify(x)}`);
+}
