@@ -35,7 +35,7 @@ export class Optimizer {
     const perParam = config.type === 'sgd' ? 1 : 2;
     this.slots = [];
     for (let k = 0; k < perParam; k++) {
-      for (const p of params) this.slots.push(tf.variable(tf.zerosLike(p), false));
+      for (const p of params) this.slots.push(tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
     }
   }
 

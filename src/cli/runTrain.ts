@@ -1,0 +1,122 @@
+import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { loadBuiltinDataset } from '../data/builtin';
+import { ConfigError, parseExperimentConfig, type ExperimentConfig } from '../engine/config';
+import type { Dataset } from '../engine/dataset';
+import type { MetricRecord } from '../engine/records';
+import { Trainer } from '../engine/trainer';
+import { initNodeBackend, NODE_BACKENDS, type NodeBackend } from './nodeBackend';
+
+/**
+ * The headless runner (CONTRACTS.md section 1): the browser's engine in Node. Exit code 0 on
+ * success, 1 when training fails, 2 for a bad config or dataset, with a one-line reason.
+ */
+
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_TRAINING_FAILED = 1;
+export const EXIT_BAD_INPUT = 2;
+
+const USAGE = 'usage: npm run train -- --config experiment.json [--out metrics.jsonl] [--backend wasm|cpu]';
+
+class UsageError extends Error {}
+
+function readConfig(path: string): ExperimentConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read config ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`config ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  return parseExperimentConfig(json);
+}
+
+function loadDataset(cfg: ExperimentConfig, seed: number): Dataset {
+  if (cfg.dataset.startsWith('builtin:')) {
+    try {
+      return loadBuiltinDataset(cfg.dataset, { inputSize: cfg.inputSize, seed });
+    } catch (e) {
+      throw new UsageError(`dataset: ${(e as Error).message}`);
+    }
+  }
+  throw new UsageError(`dataset: "${cfg.dataset}" is not a built-in dataset; archive paths arrive with the datasets issue`);
+}
+
+function describeEval(r: MetricRecord): string {
+  if (r.type !== 'eval') return '';
+  const m = r.metrics;
+  const parts = Object.entries(m)
+    .filter((e): e is [string, number] => typeof e[1] === 'number')
+    .map(([k, v]) => `${k} ${v.toFixed(4)}`);
+  return `${r.arm}/s${r.seed}: ${parts.join(' ')}`;
+}
+
+/** Runs the runner with `argv` (without node and script); returns the exit code. */
+export async function runTrainCli(argv: string[], io: CliIo): Promise<number> {
+  let out: WriteStream | null = null;
+  let trainer: Trainer | null = null;
+  try {
+    let args;
+    try {
+      args = parseArgs({
+        args: argv,
+        options: { config: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string', default: 'wasm' } },
+      }).values;
+    } catch (e) {
+      throw new UsageError(`${(e as Error).message}; ${USAGE}`);
+    }
+    if (!args.config) throw new UsageError(`--config is required; ${USAGE}`);
+    const backend = args.backend as NodeBackend;
+    if (!NODE_BACKENDS.includes(backend)) throw new UsageError(`--backend: "${args.backend}"; allowed: ${NODE_BACKENDS.join(' | ')}`);
+    const cfg = readConfig(args.config);
+    const dataset = loadDataset(cfg, cfg.seeds[0]);
+    await initNodeBackend(backend);
+    const write = args.out ? ((out = createWriteStream(args.out)), (s: string) => out!.write(s)) : io.stdout;
+    const pendingEvals: string[] = [];
+    let divergedRuns = 0;
+    trainer = new Trainer({
+      config: cfg,
+      dataset,
+      onRecord: (r) => {
+        write(`${JSON.stringify(r)}\n`);
+        if (r.type === 'eval') pendingEvals.push(describeEval(r));
+        if (r.type === 'diverged') divergedRuns++;
+        if (r.type === 'diverged') io.stderr(`diverged: ${r.arm}/s${r.seed} at step ${r.step}: ${r.reason}\n`);
+      },
+      onProgress: (p) => {
+        if (pendingEvals.length === 0) return;
+        io.stderr(`step ${p.step}/${p.totalSteps} epoch ${p.epoch.toFixed(2)} ${p.imagesPerSec.toFixed(0)} img/s | ${pendingEvals.join(' | ')}\n`);
+        pendingEvals.length = 0;
+      },
+    });
+    io.stderr(`training ${cfg.model} on ${dataset.name} with ${tf.getBackend()}: ${cfg.arms.length} arms x ${cfg.seeds.length} seeds, ${trainer.totalSteps} steps\n`);
+    await trainer.run();
+    const runs = cfg.arms.length * cfg.seeds.length;
+    if (divergedRuns === runs) {
+      io.stderr(`training failed: every arm diverged (${runs} of ${runs} runs)\n`);
+      return EXIT_TRAINING_FAILED;
+    }
+    return EXIT_OK;
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof UsageError) {
+      io.stderr(`error: ${e.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    io.stderr(`training failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    return EXIT_TRAINING_FAILED;
+  } finally {
+    trainer?.dispose();
+    if (out) await new Promise<void>((r) => out!.end(r));
+  }
+}

@@ -1,0 +1,386 @@
+/**
+ * `builtin:shapes10`: ten classes of shapes on textured backgrounds, drawn from a seed with no
+ * download and no canvas (pure math, so it runs in Node and in a worker alike).
+ *
+ * Each image is rendered from its own stream (seed, split, index), so an image does not depend
+ * on the counts or on the other images, and the same seed draws the same scene at every size.
+ * Colour, texture, background, clutter and noise are drawn independently of the label: only
+ * the outline of the large shape tells the class.
+ */
+
+import { computeChannelStats, type ClassificationDataset, type ImageSplit } from '../../engine/dataset';
+import { Rng, hashString } from '../../engine/rng';
+
+/** Human-readable class names, in label order. */
+export const SHAPES10_CLASS_NAMES: readonly string[] = [
+  'circle',
+  'square',
+  'triangle',
+  'cross',
+  'ring',
+  'star',
+  'diamond',
+  'bar pair',
+  'crescent',
+  'L-shape',
+];
+
+/** Options of `generateShapes10`. */
+export interface Shapes10Options {
+  /** Image side in pixels, 8..128 (default 32). */
+  size?: number;
+  /** Training images, a multiple of 10 so classes stay balanced (default 5000). */
+  trainCount?: number;
+  /** Test images, a multiple of 10 (default 1000). */
+  testCount?: number;
+  seed?: number;
+}
+
+const NUM_CLASSES = SHAPES10_CLASS_NAMES.length;
+/** Shape kind past the classes: a thin bar, used only as clutter. */
+const LINE = NUM_CLASSES;
+const STREAM_KEY = hashString('shapes10');
+const SPLIT_KEYS = { train: 0, test: 1 } as const;
+/** Sub-pixel offsets of the 2x2 supersampling grid. */
+const SUB = [-0.25, 0.25];
+
+const STAR_HALF_SECTOR = Math.PI / 5;
+const STAR_INNER = 0.45;
+const STAR_P2X = STAR_INNER * Math.cos(STAR_HALF_SECTOR);
+const STAR_P2Y = STAR_INNER * Math.sin(STAR_HALF_SECTOR);
+const SQRT3 = Math.sqrt(3);
+
+/**
+ * Point-in-shape test in the shape's own frame, where every shape fits in the unit disk.
+ * `param` is the half-thickness of a clutter line.
+ */
+function isInside(kind: number, x: number, y: number, param: number): boolean {
+  switch (kind) {
+    case 0:
+      return x * x + y * y < 0.81;
+    case 1:
+      return Math.abs(x) < 0.66 && Math.abs(y) < 0.66;
+    case 2:
+      return y > -0.5 && y < 1 - SQRT3 * Math.abs(x);
+    case 3: {
+      const ax = Math.abs(x);
+      const ay = Math.abs(y);
+      return (ax < 0.27 && ay < 0.95) || (ay < 0.27 && ax < 0.95);
+    }
+    case 4: {
+      const r2 = x * x + y * y;
+      return r2 < 0.9 && r2 > 0.27;
+    }
+    case 5: {
+      const r2 = x * x + y * y;
+      if (r2 >= 1) return false;
+      if (r2 <= STAR_INNER * STAR_INNER * 0.8) return true;
+      const r = Math.sqrt(r2);
+      // Fold the angle (measured from "up") into one half-point, then test against its edge.
+      let a = Math.atan2(x, y) % (2 * STAR_HALF_SECTOR);
+      if (a < 0) a += 2 * STAR_HALF_SECTOR;
+      if (a > STAR_HALF_SECTOR) a = 2 * STAR_HALF_SECTOR - a;
+      const qx = r * Math.cos(a);
+      const qy = r * Math.sin(a);
+      return (STAR_P2X - 1) * qy - STAR_P2Y * (qx - 1) > 0;
+    }
+    case 6:
+      // Elongated so that a rotated square is never mistaken for it.
+      return Math.abs(x) / 0.5 + Math.abs(y) / 0.98 < 1;
+    case 7: {
+      const ay = Math.abs(y);
+      return Math.abs(x) < 0.8 && ay > 0.18 && ay < 0.58;
+    }
+    case 8: {
+      const dx = x - 0.4;
+      return x * x + y * y < 0.85 && dx * dx + y * y > 0.55;
+    }
+    case 9:
+      return x > -0.6 && y > -0.7 && ((x < -0.18 && y < 0.72) || (y < -0.28 && x < 0.62));
+    default:
+      return Math.abs(x) < 1 && Math.abs(y) < param;
+  }
+}
+
+type Rgb = [number, number, number];
+
+/** How a region is coloured: a mix of `a` and `b` by a texture's factor. */
+interface Paint {
+  a: Rgb;
+  b: Rgb;
+  /** 0 solid, 1 stripes, 2 checks, 3 blotchy value noise, 4 linear gradient. */
+  texture: number;
+  fx: number;
+  fy: number;
+  phase: number;
+  phase2: number;
+  sharp: number;
+  /** Value-noise lattice, (gridN + 1)^2 values. */
+  grid: Float32Array | null;
+  gridN: number;
+}
+
+function clamp01(v: number): number {
+  return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+function hsvToRgb(h: number, s: number, v: number): Rgb {
+  const f = (n: number): number => {
+    const k = (n + h * 6) % 6;
+    return v - v * s * Math.max(0, Math.min(k, 4 - k, 1));
+  };
+  return [f(5), f(3), f(1)];
+}
+
+function drawColour(rng: Rng): Rgb {
+  return hsvToRgb(rng.next(), rng.uniform(0.15, 1), rng.uniform(0.15, 1));
+}
+
+function distance(p: Rgb, q: Rgb): number {
+  return Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+}
+
+/** A second colour of the same hue, lighter or darker, so textures read as texture, not as parts. */
+function drawShade(rng: Rng, c: Rgb): Rgb {
+  const lum = 0.3 * c[0] + 0.59 * c[1] + 0.11 * c[2];
+  const k = rng.uniform(0.35, 0.7);
+  return lum > 0.5 ? [c[0] * (1 - k), c[1] * (1 - k), c[2] * (1 - k)] : [c[0] + (1 - c[0]) * k, c[1] + (1 - c[1]) * k, c[2] + (1 - c[2]) * k];
+}
+
+/** @param minPeriod the finest stripe period allowed, in image widths, so textures do not alias */
+function drawPaint(rng: Rng, a: Rgb, b: Rgb, minPeriod: number): Paint {
+  const texture = rng.int(5);
+  const angle = rng.uniform(0, 2 * Math.PI);
+  const period = Math.max(minPeriod, rng.uniform(0.07, 0.22));
+  const freq = texture === 4 ? rng.uniform(1, 2.5) : (2 * Math.PI) / period;
+  const gridN = 3 + rng.int(4);
+  let grid: Float32Array | null = null;
+  if (texture === 3) {
+    grid = new Float32Array((gridN + 1) * (gridN + 1));
+    for (let i = 0; i < grid.length; i++) grid[i] = rng.next();
+  }
+  return {
+    a,
+    b,
+    texture,
+    fx: freq * Math.cos(angle),
+    fy: freq * Math.sin(angle),
+    phase: rng.uniform(0, 2 * Math.PI),
+    phase2: rng.uniform(0, 2 * Math.PI),
+    sharp: rng.uniform(0.6, 2.5),
+    grid,
+    gridN,
+  };
+}
+
+/** The paint's mixing factor at image coordinates (u, v) in [0, 1). */
+function mixAt(p: Paint, u: number, v: number): number {
+  switch (p.texture) {
+    case 1:
+      return clamp01(0.5 + p.sharp * Math.sin(p.fx * u + p.fy * v + p.phase));
+    case 2:
+      return clamp01(0.5 + 2 * p.sharp * Math.sin(p.fx * u + p.fy * v + p.phase) * Math.sin(p.fx * v - p.fy * u + p.phase2));
+    case 3: {
+      const n = p.gridN;
+      const gx = u * n;
+      const gy = v * n;
+      const ix = Math.min(n - 1, Math.floor(gx));
+      const iy = Math.min(n - 1, Math.floor(gy));
+      let tx = gx - ix;
+      let ty = gy - iy;
+      tx = tx * tx * (3 - 2 * tx);
+      ty = ty * ty * (3 - 2 * ty);
+      const g = p.grid as Float32Array;
+      const row = n + 1;
+      const top = g[iy * row + ix] * (1 - tx) + g[iy * row + ix + 1] * tx;
+      const bottom = g[(iy + 1) * row + ix] * (1 - tx) + g[(iy + 1) * row + ix + 1] * tx;
+      return clamp01(0.5 + p.sharp * (top * (1 - ty) + bottom * ty - 0.5));
+    }
+    case 4:
+      return clamp01(0.5 + p.fx * (u - 0.5) + p.fy * (v - 0.5));
+    default:
+      return 0;
+  }
+}
+
+/** One shape placed in the image, in pixels. */
+interface Placement {
+  kind: number;
+  cx: number;
+  cy: number;
+  /** Radius along the shape's own x and y axes. */
+  rx: number;
+  ry: number;
+  angle: number;
+  flip: boolean;
+  param: number;
+  alpha: number;
+}
+
+/** Composites a shape over `img` (size x size x 3 floats), antialiased by 2x2 supersampling. */
+function drawShape(img: Float32Array, size: number, s: Placement, paint: Paint): void {
+  const cos = Math.cos(s.angle);
+  const sin = Math.sin(s.angle);
+  const ext = Math.max(s.rx, s.ry) + 1;
+  const x0 = Math.max(0, Math.floor(s.cx - ext));
+  const x1 = Math.min(size - 1, Math.ceil(s.cx + ext));
+  const y0 = Math.max(0, Math.floor(s.cy - ext));
+  const y1 = Math.min(size - 1, Math.ceil(s.cy + ext));
+  const irx = (s.flip ? -1 : 1) / s.rx;
+  const iry = 1 / s.ry;
+  const [ar, ag, ab] = paint.a;
+  const [br, bg, bb] = paint.b;
+  for (let py = y0; py <= y1; py++) {
+    for (let px = x0; px <= x1; px++) {
+      let hits = 0;
+      for (const oy of SUB) {
+        const dy = py + 0.5 + oy - s.cy;
+        for (const ox of SUB) {
+          const dx = px + 0.5 + ox - s.cx;
+          if (isInside(s.kind, (dx * cos + dy * sin) * irx, (dy * cos - dx * sin) * iry, s.param)) hits++;
+        }
+      }
+      if (hits === 0) continue;
+      const alpha = hits * 0.25 * s.alpha;
+      const t = mixAt(paint, (px + 0.5) / size, (py + 0.5) / size);
+      const i = (py * size + px) * 3;
+      img[i] += (ar + (br - ar) * t - img[i]) * alpha;
+      img[i + 1] += (ag + (bg - ag) * t - img[i + 1]) * alpha;
+      img[i + 2] += (ab + (bb - ab) * t - img[i + 2]) * alpha;
+    }
+  }
+}
+
+/** Fills `img` with a two-colour linear or radial gradient, overlaid with a faint texture. */
+function drawBackground(rng: Rng, img: Float32Array, size: number, minPeriod: number): Rgb {
+  const c1 = hsvToRgb(rng.next(), rng.uniform(0, 0.7), rng.uniform(0.1, 0.95));
+  const c2 = hsvToRgb(rng.next(), rng.uniform(0, 0.7), rng.uniform(0.1, 0.95));
+  const radial = rng.next() < 0.35;
+  const angle = rng.uniform(0, 2 * Math.PI);
+  const gx = Math.cos(angle);
+  const gy = Math.sin(angle);
+  const ox = rng.next();
+  const oy = rng.next();
+  const overlay = drawPaint(rng, [0, 0, 0], [1, 1, 1], minPeriod);
+  const strength = rng.next() < 0.3 ? 0 : rng.uniform(0.05, 0.3);
+  for (let py = 0; py < size; py++) {
+    const v = (py + 0.5) / size;
+    for (let px = 0; px < size; px++) {
+      const u = (px + 0.5) / size;
+      const g = radial ? clamp01(Math.hypot(u - ox, v - oy)) : clamp01(0.5 + 0.7 * (gx * (u - 0.5) + gy * (v - 0.5)));
+      // The overlay lightens or darkens by up to `strength`, centred so the mean colour stays put.
+      const t = strength === 0 ? 0 : (mixAt(overlay, u, v) - 0.5) * strength;
+      const i = (py * size + px) * 3;
+      for (let c = 0; c < 3; c++) img[i + c] = c1[c] + (c2[c] - c1[c]) * g + t;
+    }
+  }
+  return [(c1[0] + c2[0]) / 2, (c1[1] + c2[1]) / 2, (c1[2] + c2[2]) / 2];
+}
+
+/** A small distractor: another class's shape, a blob or a thin line, never the image's label. */
+function drawClutter(rng: Rng, img: Float32Array, size: number, label: number, minPeriod: number): void {
+  const r = rng.next();
+  let kind: number;
+  if (r < 0.45) kind = (label + 1 + rng.int(NUM_CLASSES - 1)) % NUM_CLASSES;
+  else if (r < 0.65) kind = 0;
+  else kind = LINE;
+  const isLine = kind === LINE;
+  const radius = (isLine ? rng.uniform(0.15, 0.4) : rng.uniform(0.06, 0.13)) * size;
+  const aspect = kind === 0 ? rng.uniform(0.5, 1) : 1;
+  const place: Placement = {
+    kind,
+    cx: rng.uniform(0, size),
+    cy: rng.uniform(0, size),
+    rx: radius,
+    ry: radius * aspect,
+    angle: rng.uniform(0, 2 * Math.PI),
+    flip: false,
+    // Lines at least ~0.7 px thick so they survive supersampling at small sizes.
+    param: Math.max(0.35 / radius, rng.uniform(0.02, 0.06) * (size / radius)),
+    alpha: rng.uniform(0.5, 1),
+  };
+  const colour = drawColour(rng);
+  drawShape(img, size, place, drawPaint(rng, colour, drawShade(rng, colour), minPeriod));
+}
+
+/** Renders one labelled image from its own stream into `out` at `offset` (size x size x 3 bytes). */
+function renderImage(rng: Rng, label: number, size: number, img: Float32Array, out: Uint8Array, offset: number): void {
+  const minPeriod = 2.5 / size;
+  const bgMean = drawBackground(rng, img, size, minPeriod);
+
+  const radius = rng.uniform(0.26, 0.42) * size;
+  const stretch = rng.uniform(0.85, 1.15);
+  const main: Placement = {
+    kind: label,
+    cx: rng.uniform(radius * 0.8, size - radius * 0.8),
+    cy: rng.uniform(radius * 0.8, size - radius * 0.8),
+    rx: radius * stretch,
+    ry: radius / stretch,
+    angle: rng.uniform(0, 2 * Math.PI),
+    flip: rng.next() < 0.5,
+    param: 0,
+    alpha: 1,
+  };
+  // Keep the best-contrasting of a few candidate colours, so the shape is rarely invisible but
+  // contrast still varies from image to image.
+  let fill = drawColour(rng);
+  for (let k = 0; k < 6 && distance(fill, bgMean) < 0.45; k++) {
+    const c = drawColour(rng);
+    if (distance(c, bgMean) > distance(fill, bgMean)) fill = c;
+  }
+  const paint = drawPaint(rng, fill, drawShade(rng, fill), minPeriod);
+
+  const behind = rng.int(4);
+  const front = rng.int(3);
+  for (let k = 0; k < behind; k++) drawClutter(rng, img, size, label, minPeriod);
+  drawShape(img, size, main, paint);
+  for (let k = 0; k < front; k++) drawClutter(rng, img, size, label, minPeriod);
+
+  // Noise is drawn last so that the scene above is the same at every image size.
+  const sigma = rng.uniform(0.01, 0.07) * Math.sqrt(6);
+  for (let i = 0; i < img.length; i++) {
+    const v = img[i] + (rng.next() + rng.next() - 1) * sigma;
+    out[offset + i] = Math.round(clamp01(v) * 255);
+  }
+}
+
+function generateSplit(seed: number, split: keyof typeof SPLIT_KEYS, n: number, size: number): ImageSplit {
+  if (!Number.isInteger(n) || n < 0 || n % NUM_CLASSES !== 0) {
+    throw new RangeError(`shapes10: ${split}Count must be a non-negative multiple of ${NUM_CLASSES} (got ${n}) so classes stay balanced`);
+  }
+  const key = SPLIT_KEYS[split];
+  const order = Rng.stream(seed, 'dataset', STREAM_KEY, key).permutation(n);
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) labels[i] = order[i] % NUM_CLASSES;
+  const pixels = size * size * 3;
+  const images = new Uint8Array(n * pixels);
+  const img = new Float32Array(pixels);
+  for (let i = 0; i < n; i++) {
+    renderImage(Rng.stream(seed, 'dataset', STREAM_KEY, key, i), labels[i], size, img, images, i * pixels);
+  }
+  return { images, labels, n };
+}
+
+/** Generates `builtin:shapes10` deterministically from the seed: balanced, shuffled, RGB. */
+export function generateShapes10(opts: Shapes10Options = {}): ClassificationDataset {
+  const size = opts.size ?? 32;
+  if (!Number.isInteger(size) || size < 8 || size > 128) {
+    throw new RangeError(`shapes10: size must be an integer from 8 to 128 pixels (got ${size})`);
+  }
+  const seed = opts.seed ?? 0;
+  const train = generateSplit(seed, 'train', opts.trainCount ?? 5000, size);
+  const test = generateSplit(seed, 'test', opts.testCount ?? 1000, size);
+  const { mean, std } = computeChannelStats(train.images, 3);
+  return {
+    kind: 'classify',
+    name: 'builtin:shapes10',
+    classNames: [...SHAPES10_CLASS_NAMES],
+    height: size,
+    width: size,
+    channels: 3,
+    train,
+    test,
+    mean,
+    std,
+  };
+}

@@ -1,0 +1,132 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ClassificationDataset } from './dataset';
+import { Rng } from './rng';
+
+/**
+ * Puts a classification dataset on the device once and draws batches there: the data order
+ * and the augmentation come from the seed's own streams, so one batch is prepared per seed and
+ * step and fed to every arm. Augmentation is torchvision's RandomCrop(size, padding=4) with
+ * zero fill plus RandomHorizontalFlip, done in one cropAndResize (a box with x1 > x2 flips).
+ */
+
+export interface Batch {
+  x: tf.Tensor4D;
+  /** One-hot labels, batch x classes. */
+  y: tf.Tensor2D;
+}
+
+export const CROP_PADDING = 4;
+
+export class DeviceClassificationData {
+  readonly numClasses: number;
+  readonly size: number;
+  readonly channels: number;
+  readonly batchSize: number;
+  readonly stepsPerEpoch: number;
+  readonly numTrain: number;
+  readonly numTest: number;
+  private readonly trainX: tf.Tensor4D;
+  private readonly trainY: tf.Tensor1D;
+  private readonly testX: tf.Tensor4D;
+  private readonly testY: tf.Tensor1D;
+  readonly testLabels: Int32Array;
+  private readonly mean: tf.Tensor1D;
+  private readonly std: tf.Tensor1D;
+  private permCache = new Map<string, Int32Array>();
+
+  /** @param size the model's input size; images of another size are resized bilinearly once. */
+  constructor(
+    data: ClassificationDataset,
+    size: number,
+    batchSize: number,
+    private readonly augment: boolean,
+  ) {
+    this.numClasses = data.classNames.length;
+    this.size = size;
+    this.channels = data.channels;
+    this.numTrain = data.train.n;
+    this.numTest = data.test.n;
+    if (this.numTrain === 0) throw new Error(`dataset ${data.name} has no training images`);
+    this.batchSize = Math.min(batchSize, this.numTrain);
+    // Full batches only: a ragged last batch would change shapes (and recompile GPU kernels).
+    this.stepsPerEpoch = Math.floor(this.numTrain / this.batchSize);
+    this.mean = tf.tensor1d(data.mean.map((m) => m * 255));
+    this.std = tf.tensor1d(data.std.map((s) => s * 255));
+    const upload = (images: Uint8Array, n: number): tf.Tensor4D =>
+      tf.tidy(() => {
+        const raw = tf.tensor4d(Float32Array.from(images), [n, data.height, data.width, data.channels]);
+        return data.height === size && data.width === size ? raw : (tf.image.resizeBilinear(raw, [size, size]) as tf.Tensor4D);
+      });
+    this.trainX = upload(data.train.images, data.train.n);
+    this.trainY = tf.tensor1d(data.train.labels, 'int32');
+    // The test split never changes, so it is normalised once.
+    this.testX = tf.tidy(() => this.normalize(upload(data.test.images, data.test.n)));
+    this.testY = tf.tensor1d(data.test.labels, 'int32');
+    this.testLabels = data.test.labels;
+  }
+
+  private normalize(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.div(tf.sub(x, this.mean), this.std);
+  }
+
+  /** The sample order of one epoch for one seed (a fresh permutation per epoch). */
+  epochOrder(seed: number, epoch: number): Int32Array {
+    const key = `${seed}:${epoch}`;
+    let perm = this.permCache.get(key);
+    if (!perm) {
+      perm = Rng.stream(seed, 'data', epoch).permutation(this.numTrain);
+      if (this.permCache.size > 16) this.permCache.clear();
+      this.permCache.set(key, perm);
+    }
+    return perm;
+  }
+
+  /** The training batch of step `t` (0-based) for `seed`. The caller disposes it. */
+  trainBatch(seed: number, t: number): Batch {
+    const epoch = Math.floor(t / this.stepsPerEpoch);
+    const start = (t % this.stepsPerEpoch) * this.batchSize;
+    const idx = this.epochOrder(seed, epoch).subarray(start, start + this.batchSize);
+    return tf.tidy(() => {
+      const indices = tf.tensor1d(idx, 'int32');
+      let x = tf.gather(this.trainX, indices) as tf.Tensor4D;
+      if (this.augment) x = this.cropAndFlip(x, Rng.stream(seed, 'augment', t));
+      const y = tf.oneHot(tf.gather(this.trainY, indices), this.numClasses).toFloat() as tf.Tensor2D;
+      return { x: this.normalize(x), y };
+    });
+  }
+
+  private cropAndFlip(x: tf.Tensor4D, rng: Rng): tf.Tensor4D {
+    const n = x.shape[0];
+    const s = this.size;
+    const p = CROP_PADDING;
+    const padded = tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]);
+    const span = s + 2 * p - 1;
+    const boxes = new Float32Array(n * 4);
+    for (let i = 0; i < n; i++) {
+      const oy = rng.int(2 * p + 1);
+      const ox = rng.int(2 * p + 1);
+      const flip = rng.next() < 0.5;
+      const x1 = ox / span;
+      const x2 = (ox + s - 1) / span;
+      boxes.set([oy / span, flip ? x2 : x1, (oy + s - 1) / span, flip ? x1 : x2], i * 4);
+    }
+    const boxInd = tf.range(0, n, 1, 'int32') as tf.Tensor1D;
+    return tf.image.cropAndResize(padded, tf.tensor2d(boxes, [n, 4]), boxInd, [s, s], 'bilinear');
+  }
+
+  /** Test batches in order, normalised, without augmentation. The caller disposes each. */
+  *testBatches(batchSize: number): Generator<{ x: tf.Tensor4D; labels: tf.Tensor1D; start: number }> {
+    for (let start = 0; start < this.numTest; start += batchSize) {
+      const size = Math.min(batchSize, this.numTest - start);
+      yield {
+        x: tf.slice(this.testX, [start, 0, 0, 0], [size, -1, -1, -1]),
+        labels: tf.slice(this.testY, [start], [size]),
+        start,
+      };
+    }
+  }
+
+  dispose(): void {
+    tf.dispose([this.trainX, this.trainY, this.testX, this.testY, this.mean, this.std]);
+  }
+}

@@ -1,0 +1,58 @@
+import * as tf from '@tensorflow/tfjs';
+import type { DeviceClassificationData } from '../batcher';
+import type { Model } from '../models';
+
+/**
+ * Classification: mean softmax cross-entropy (PyTorch's CrossEntropyLoss) for training, and
+ * loss, accuracy and per-class accuracy on the test split for evaluation.
+ */
+
+/** Mean cross-entropy of logits against one-hot targets. */
+export function softmaxCrossEntropy(logits: tf.Tensor, oneHot: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), -1))) as tf.Scalar);
+}
+
+export interface ClassifyEval {
+  loss: number;
+  accuracy: number;
+  perClassAccuracy: number[];
+}
+
+export const EVAL_BATCH = 256;
+
+/** Evaluates on the whole test split with batch norm in inference mode; changes no weight. */
+export async function evaluateClassifier(model: Model, data: DeviceClassificationData): Promise<ClassifyEval> {
+  const lossParts: tf.Scalar[] = [];
+  const predParts: tf.Tensor1D[] = [];
+  for (const b of data.testBatches(EVAL_BATCH)) {
+    const [lossSum, preds] = tf.tidy(() => {
+      const logits = model.apply(b.x, false);
+      const oneHot = tf.oneHot(b.labels, data.numClasses).toFloat();
+      const l = tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)))) as tf.Scalar;
+      return [l, tf.argMax(logits, -1) as tf.Tensor1D];
+    });
+    tf.dispose([b.x, b.labels]);
+    lossParts.push(lossSum);
+    predParts.push(preds);
+  }
+  const lossValues = await Promise.all(lossParts.map((t) => t.data()));
+  const predValues = await Promise.all(predParts.map((t) => t.data()));
+  tf.dispose([...lossParts, ...predParts]);
+  const n = data.numTest;
+  const correct = new Array<number>(data.numClasses).fill(0);
+  const total = new Array<number>(data.numClasses).fill(0);
+  let i = 0;
+  for (const part of predValues) {
+    for (const p of part) {
+      const label = data.testLabels[i++];
+      total[label]++;
+      if (p === label) correct[label]++;
+    }
+  }
+  const lossSum = lossValues.reduce((s, v) => s + v[0], 0);
+  return {
+    loss: lossSum / n,
+    accuracy: correct.reduce((a, b) => a + b, 0) / n,
+    perClassAccuracy: correct.map((c, k) => (total[k] ? c / total[k] : 0)),
+  };
+}

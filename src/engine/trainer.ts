@@ -1,0 +1,352 @@
+import * as tf from '@tensorflow/tfjs';
+import { DeviceClassificationData } from './batcher';
+import type { ArmConfig, ExperimentConfig } from './config';
+import type { Dataset } from './dataset';
+import { copyWeights, createModel, disposeModel, type Model } from './models';
+import { Optimizer } from './optim';
+import { HIGHER_IS_BETTER, type EventRecord, type MetricRecord } from './records';
+import { rgWeightAt } from './rg';
+import { Rng } from './rng';
+import { learningRateAt, type ScheduleClock } from './schedules';
+import { evaluateClassifier, softmaxCrossEntropy } from './tasks/classify';
+
+/**
+ * Runs N arms x S seeds in lock step. For each seed, every arm starts from the same initial
+ * weights (drawn once, then copied) and is fed the same batch, prepared once per step; arms
+ * differ only in their config. Records go out through `onRecord`; losses are read back
+ * asynchronously in bunches, never synchronously inside a step.
+ */
+
+export type RunStatus = 'idle' | 'running' | 'paused' | 'done' | 'stopped' | 'error';
+
+export interface TrainerProgress {
+  /** Lock steps completed. */
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  /** Training images per second over all arms and seeds, since the start. */
+  imagesPerSec: number;
+  elapsedMs: number;
+}
+
+export interface LiveParams {
+  lr?: number;
+  momentum?: number;
+  /** The RG scale ("loss weight"). */
+  lossWeight?: number;
+}
+
+export interface TrainerOptions {
+  config: ExperimentConfig;
+  dataset: Dataset;
+  onRecord: (r: MetricRecord) => void;
+  onProgress?: (p: TrainerProgress) => void;
+  /** Longest time between loss read-backs, in ms (a bunch is also read at every eval). */
+  flushIntervalMs?: number;
+  /** A gradient norm above this marks the arm diverged. */
+  maxGradNorm?: number;
+  /** Lets the host handle messages between steps (pause, stop, slider moves). */
+  yieldToHost?: () => Promise<void>;
+}
+
+interface ArmRun {
+  config: ArmConfig;
+  seed: number;
+  model: Model;
+  optimizer: Optimizer;
+  rgScale: number;
+  diverged: string | null;
+  divergedAt: number;
+  stepsDone: number;
+  msTotal: number;
+  lastEval: Record<string, number>;
+  best: Record<string, number>;
+}
+
+interface PendingStep {
+  run: ArmRun;
+  step: number;
+  epoch: number;
+  loss: tf.Scalar;
+  gradNorm: tf.Scalar;
+  rgWeight: number;
+  lr: number;
+  ms: number;
+}
+
+const defaultYield = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+export class Trainer {
+  readonly config: ExperimentConfig;
+  readonly totalSteps: number;
+  readonly stepsPerEpoch: number;
+  private readonly data: DeviceClassificationData;
+  private readonly runs: ArmRun[] = [];
+  private readonly opts: TrainerOptions;
+  private pending: PendingStep[] = [];
+  private lastFlush = 0;
+  private statusValue: RunStatus = 'idle';
+  private resumeWaiter: (() => void) | null = null;
+  private stopRequested = false;
+  private stepsDone = 0;
+
+  constructor(opts: TrainerOptions) {
+    this.opts = opts;
+    this.config = opts.config;
+    const cfg = opts.config;
+    const ds = opts.dataset;
+    this.data = new DeviceClassificationData(ds, cfg.inputSize, cfg.batchSize, cfg.augment);
+    this.stepsPerEpoch = this.data.stepsPerEpoch;
+    this.totalSteps = cfg.steps ?? (cfg.epochs ?? 1) * this.stepsPerEpoch;
+    const spec = { inputSize: cfg.inputSize, channels: ds.channels, numClasses: ds.classNames.length };
+    for (const seed of cfg.seeds) {
+      const first = createModel(cfg.model, spec, Rng.stream(seed, 'init'));
+      cfg.arms.forEach((arm, i) => {
+        let model = first;
+        if (i > 0) {
+          model = createModel(cfg.model, spec, null);
+          copyWeights(first, model);
+        }
+        this.runs.push({
+          config: arm,
+          seed,
+          model,
+          optimizer: new Optimizer(arm.optimizer, model.params),
+          rgScale: arm.rg.scale,
+          diverged: null,
+          divergedAt: -1,
+          stepsDone: 0,
+          msTotal: 0,
+          lastEval: {},
+          best: {},
+        });
+      });
+    }
+  }
+
+  get status(): RunStatus {
+    return this.statusValue;
+  }
+
+  /** Trains to the end (or until stopped); resolves when every record has been emitted. */
+  async run(): Promise<void> {
+    if (this.statusValue !== 'idle') throw new Error(`run() called while ${this.statusValue}`);
+    this.statusValue = 'running';
+    const started = performance.now();
+    this.lastFlush = started;
+    const yieldToHost = this.opts.yieldToHost ?? defaultYield;
+    const imagesPerLockStep = this.data.batchSize * this.runs.length;
+    try {
+      for (let t = this.stepsDone; t < this.totalSteps; t++) {
+        for (const seed of this.config.seeds) this.lockStep(seed, t);
+        this.stepsDone = t + 1;
+        const atEval = this.stepsDone % this.config.evalEvery === 0 || this.stepsDone === this.totalSteps;
+        if (atEval || performance.now() - this.lastFlush >= (this.opts.flushIntervalMs ?? 250)) await this.flush();
+        if (atEval) await this.evaluate(this.stepsDone);
+        const elapsedMs = performance.now() - started;
+        this.opts.onProgress?.({
+          step: this.stepsDone,
+          totalSteps: this.totalSteps,
+          epoch: this.stepsDone / this.stepsPerEpoch,
+          imagesPerSec: (imagesPerLockStep * this.stepsDone) / Math.max(elapsedMs / 1000, 1e-9),
+          elapsedMs,
+        });
+        if (this.runs.every((r) => r.diverged)) break;
+        await yieldToHost();
+        if (this.status === 'paused') await new Promise<void>((r) => (this.resumeWaiter = r));
+        if (this.stopRequested) break;
+      }
+      await this.flush();
+      if (this.stopRequested && this.stepsDone % this.config.evalEvery !== 0 && this.stepsDone < this.totalSteps) {
+        await this.evaluate(this.stepsDone);
+      }
+      for (const r of this.runs) this.emitSummary(r);
+      this.statusValue = this.stopRequested ? 'stopped' : 'done';
+    } catch (e) {
+      this.statusValue = 'error';
+      throw e;
+    } finally {
+      this.disposePending();
+    }
+  }
+
+  pause(): void {
+    if (this.statusValue === 'running') this.statusValue = 'paused';
+  }
+
+  resume(): void {
+    if (this.statusValue !== 'paused') return;
+    this.statusValue = 'running';
+    const w = this.resumeWaiter;
+    this.resumeWaiter = null;
+    w?.();
+  }
+
+  /** Stops cooperatively after the current step; the run still emits its summaries. */
+  stop(): void {
+    this.stopRequested = true;
+    if (this.statusValue === 'paused') this.resume();
+  }
+
+  /** Changes an arm's settings from the next step on, in every seed; records an event. */
+  setParams(arm: string, p: LiveParams): void {
+    const runs = this.runs.filter((r) => r.config.name === arm);
+    if (runs.length === 0) throw new Error(`no arm named "${arm}"`);
+    const step = this.stepsDone + 1;
+    for (const r of runs) {
+      const events: EventRecord[] = [];
+      if (p.lr !== undefined) {
+        r.optimizer.lr = p.lr;
+        events.push({ type: 'event', arm, seed: r.seed, step, name: 'lr', value: p.lr });
+      }
+      if (p.momentum !== undefined) {
+        r.optimizer.momentum = p.momentum;
+        events.push({ type: 'event', arm, seed: r.seed, step, name: 'momentum', value: p.momentum });
+      }
+      if (p.lossWeight !== undefined) {
+        r.rgScale = p.lossWeight;
+        events.push({ type: 'event', arm, seed: r.seed, step, name: 'lossWeight', value: p.lossWeight });
+      }
+      for (const e of events) this.opts.onRecord(e);
+    }
+  }
+
+  /** Frees every tensor the trainer holds. */
+  dispose(): void {
+    this.disposePending();
+    for (const r of this.runs) {
+      disposeModel(r.model);
+      r.optimizer.dispose();
+    }
+    this.runs.length = 0;
+    this.data.dispose();
+  }
+
+  /** The models of one seed in arm order, for inspection and tests. */
+  modelsOf(seed: number): Model[] {
+    return this.runs.filter((r) => r.seed === seed).map((r) => r.model);
+  }
+
+  private lockStep(seed: number, t: number): void {
+    const batch = this.data.trainBatch(seed, t);
+    const clock: ScheduleClock = { t, total: this.totalSteps, stepsPerEpoch: this.stepsPerEpoch };
+    try {
+      for (const run of this.runs) {
+        if (run.seed !== seed || run.diverged) continue;
+        this.stepArm(run, batch.x, batch.y, clock);
+      }
+    } finally {
+      tf.dispose([batch.x, batch.y]);
+    }
+  }
+
+  private stepArm(run: ArmRun, x: tf.Tensor4D, y: tf.Tensor2D, clock: ScheduleClock): void {
+    const t0 = performance.now();
+    const rgCfg = { ...run.config.rg, scale: run.rgScale };
+    const { weight } = rgWeightAt(rgCfg, run.seed, clock);
+    const lr = learningRateAt(run.config.lrSchedule, run.optimizer.lr, run.config.optimizer.lr, clock);
+    const kept: { loss?: tf.Scalar } = {};
+    const { value, grads } = tf.variableGrads(() => {
+      const l = softmaxCrossEntropy(run.model.apply(x, true), y);
+      kept.loss = tf.keep(l);
+      return tf.mul(l, weight) as tf.Scalar;
+    }, run.model.params);
+    const ordered = run.model.params.map((p) => grads[p.name]);
+    const gradNorm = tf.tidy(() => tf.sqrt(tf.addN(ordered.map((g) => tf.sum(tf.square(g))))) as tf.Scalar);
+    run.optimizer.applyGradients(ordered, lr);
+    tf.dispose([value, ...ordered]);
+    const ms = performance.now() - t0;
+    run.stepsDone = clock.t + 1;
+    run.msTotal += ms;
+    this.pending.push({
+      run,
+      step: clock.t + 1,
+      epoch: Math.floor(clock.t / this.stepsPerEpoch),
+      loss: kept.loss as tf.Scalar,
+      gradNorm,
+      rgWeight: weight,
+      lr,
+      ms,
+    });
+  }
+
+  /** Reads back the pending losses in one bunch, emits step records and marks divergence. */
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    this.lastFlush = performance.now();
+    if (batch.length === 0) return;
+    const values = await Promise.all(batch.flatMap((p) => [p.loss.data(), p.gradNorm.data()]));
+    const maxNorm = this.opts.maxGradNorm ?? 1e6;
+    batch.forEach((p, i) => {
+      const loss = values[2 * i][0];
+      const gradNorm = values[2 * i + 1][0];
+      const run = p.run;
+      if (run.diverged && p.step > run.divergedAt) return;
+      this.opts.onRecord({
+        type: 'step',
+        arm: run.config.name,
+        seed: run.seed,
+        step: p.step,
+        epoch: p.epoch,
+        loss,
+        weightedLoss: p.rgWeight * loss,
+        rgWeight: p.rgWeight,
+        lr: p.lr,
+        gradNorm,
+        ms: p.ms,
+      });
+      let reason: string | null = null;
+      if (!Number.isFinite(loss)) reason = `loss is ${loss}`;
+      else if (!Number.isFinite(gradNorm)) reason = `gradient norm is ${gradNorm}`;
+      else if (gradNorm > maxNorm) reason = `gradient norm ${gradNorm.toExponential(2)} exceeds ${maxNorm.toExponential(0)}`;
+      if (reason && !run.diverged) {
+        run.diverged = reason;
+        run.divergedAt = p.step;
+        run.stepsDone = p.step;
+        this.opts.onRecord({ type: 'diverged', arm: run.config.name, seed: run.seed, step: p.step, reason });
+      }
+    });
+    tf.dispose(batch.flatMap((p) => [p.loss, p.gradNorm]));
+  }
+
+  private async evaluate(step: number): Promise<void> {
+    for (const run of this.runs) {
+      if (run.diverged) continue;
+      const ev = await evaluateClassifier(run.model, this.data);
+      const metrics = { loss: ev.loss, accuracy: ev.accuracy, perClassAccuracy: ev.perClassAccuracy };
+      this.opts.onRecord({
+        type: 'eval',
+        arm: run.config.name,
+        seed: run.seed,
+        step,
+        epoch: Math.floor(step / this.stepsPerEpoch),
+        metrics,
+      });
+      run.lastEval = { loss: ev.loss, accuracy: ev.accuracy };
+      for (const [k, v] of Object.entries(run.lastEval)) {
+        const prev = run.best[k];
+        const better = prev === undefined || (HIGHER_IS_BETTER.has(k) ? v > prev : v < prev);
+        if (better) run.best[k] = v;
+      }
+    }
+  }
+
+  private emitSummary(run: ArmRun): void {
+    this.opts.onRecord({
+      type: 'summary',
+      arm: run.config.name,
+      seed: run.seed,
+      steps: run.stepsDone,
+      ms: run.msTotal,
+      final: run.lastEval,
+      best: run.best,
+      ...(run.diverged ? { diverged: run.diverged } : {}),
+    });
+  }
+
+  private disposePending(): void {
+    tf.dispose(this.pending.flatMap((p) => [p.loss, p.gradNorm]));
+    this.pending = [];
+  }
+}
