@@ -175,7 +175,7 @@ function readEnum<T extends string>(obj: Json, key: string, path: string, allowe
 function readBool(obj: Json, key: string, path: string, def: boolean): boolean {
   const raw = obj[key];
   if (raw === undefined) return def;
-  if (typeof raw !== 'boolean') throw new ConfigError(`${path}.${key}`, 'must be true or false');
+  if (typeof raw !== 'boolean') throw new ConfigError(`${path}.${key}`.replace(/^\./, ''), 'must be true or false');
   return raw;
 }
 

@@ -1,0 +1,91 @@
+/**
+ * The worker protocol: every message between the main thread and the training worker, as two
+ * discriminated unions keyed by `type`. Types only; both sides import this one file. Requests
+ * that expect a reply carry an `id`; everything about a run carries its `runId`, so replies to
+ * an old run can be told apart and dropped.
+ */
+
+import type { BackendName } from '../engine/backends/setup';
+import type { ExperimentConfig } from '../engine/config';
+import type { MetricRecord } from '../engine/records';
+import type { LiveParams, TrainerProgress } from '../engine/trainer';
+
+export type { BackendName } from '../engine/backends/setup';
+export type { LiveParams, TrainerProgress } from '../engine/trainer';
+
+/** Backends in the order the worker tries them. */
+export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+/** What the WebGPU adapter says about itself (GPUAdapterInfo plus the fallback flag). */
+export interface AdapterInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** True for a software adapter (SwiftShader): it works, but it is the CPU. */
+  isFallbackAdapter: boolean;
+}
+
+/** One backend the preflight tried, and why it was passed over. */
+export interface BackendAttempt {
+  backend: BackendName;
+  ok: boolean;
+  /** Why it was rejected; absent when `ok`. */
+  reason?: string;
+}
+
+/** The backend the worker trains on, with the adapter and the preflight's trail. */
+export interface BackendReport {
+  backend: BackendName;
+  /** The WebGPU adapter, when WebGPU was probed and one was found (even if WebGPU then failed). */
+  adapter: AdapterInfo | null;
+  /** The backend forced with `?backend=`, if any. */
+  forced: BackendName | null;
+  attempts: BackendAttempt[];
+  /** Largest relative difference of a tiny forward+backward against the cpu backend. */
+  maxRelativeError: number;
+}
+
+/** A loaded dataset, as the UI summarises it. */
+export interface DatasetSummary {
+  id: string;
+  name: string;
+  classNames: string[];
+  height: number;
+  width: number;
+  channels: number;
+  numTrain: number;
+  numTest: number;
+  inputSize: number;
+  ms: number;
+}
+
+/** An error as it crosses the boundary: a named class and a message that says what to do. */
+export interface WorkerErrorInfo {
+  name: string;
+  message: string;
+}
+
+/** Run states the worker reports; `stopped` is a run ended early by the user. */
+export type WorkerRunStatus = 'running' | 'paused' | 'done' | 'stopped';
+
+export type ToWorker =
+  | { type: 'init'; id: number; backend: BackendName | null; model: string }
+  | { type: 'loadDataset'; id: number; dataset: string; inputSize: number; seed: number }
+  | { type: 'start'; runId: string; config: ExperimentConfig }
+  | { type: 'pause'; runId: string }
+  | { type: 'resume'; runId: string }
+  | { type: 'stop'; runId: string }
+  | { type: 'setParams'; runId: string; arm: string; params: LiveParams };
+
+export type FromWorker =
+  | { type: 'ready'; id: number; report: BackendReport }
+  | { type: 'datasetReady'; id: number; summary: DatasetSummary }
+  | { type: 'started'; runId: string; totalSteps: number; stepsPerEpoch: number }
+  | { type: 'status'; runId: string; status: WorkerRunStatus }
+  | { type: 'progress'; runId: string; progress: TrainerProgress }
+  /** Records batched over an interval (about 100 ms), never one message per record. */
+  | { type: 'metrics'; runId: string; records: MetricRecord[] }
+  | { type: 'done'; runId: string; status: 'done' | 'stopped'; progress: TrainerProgress | null }
+  /** `id` or `runId` names the request that failed; both absent for a message that made no sense. */
+  | { type: 'error'; id?: number; runId?: string; error: WorkerErrorInfo };
