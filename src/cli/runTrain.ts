@@ -6,7 +6,11 @@ import { ConfigError, parseExperimentConfig, type ExperimentConfig } from '../en
 import type { Dataset } from '../engine/dataset';
 import type { MetricRecord } from '../engine/records';
 import { Trainer } from '../engine/trainer';
-import { initNodeBackend, NODE_BACKENDS, type NodeBackend } from './nodeBackend';
+import { initNodeBackend } from './nodeBackend';
+
+/** Backends the runner offers: Node has no GPU backends. */
+export const NODE_BACKENDS = ['wasm', 'cpu'] as const;
+type NodeBackend = (typeof NODE_BACKENDS)[number];
 
 /**
  * The headless runner (CONTRACTS.md section 1): the browser's engine in Node. Exit code 0 on

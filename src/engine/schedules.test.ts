@@ -1,38 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { runTorchReference } from '../testing/torchReference';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LrScheduleConfig } from './config';
 import { learningRateAt, positionIn, type ScheduleClock, triangular } from './schedules';
 
-// ---------------------------------------------------------------------------------------------
-// PyTorch reference (scripts/torch_reference.py), run once for every case of this file.
-
-const TORCH_SCRIPT = fileURLToPath(new URL('../../scripts/torch_reference.py', import.meta.url));
-/** Debian's python3-torch lives under /usr/bin; a pyenv `python3` on PATH usually lacks torch. */
-const PYTHONS = ['/usr/bin/python3', 'python3'];
-/** torch_reference.py's exit code when `import torch` fails. */
-const NO_TORCH = 3;
-
-function runTorchReference<T>(cases: unknown[]): T[] {
-  const tried: string[] = [];
-  for (const python of PYTHONS) {
-    const res = spawnSync(python, [TORCH_SCRIPT], { input: JSON.stringify(cases), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    if (res.error) {
-      tried.push(`${python}: ${res.error.message}`);
-      continue;
-    }
-    if (res.status === NO_TORCH) {
-      tried.push(`${python}: ${res.stderr.trim()}`);
-      continue;
-    }
-    if (res.status !== 0) throw new Error(`scripts/torch_reference.py failed under ${python} (exit ${res.status}): ${res.stderr}`);
-    return JSON.parse(res.stdout) as T[];
-  }
-  throw new Error(
-    `No Python with PyTorch found; these tests compare against torch.optim.lr_scheduler and do not skip. ` +
-      `Install python3-torch (apt-get install python3-torch) or torch for python3. Tried: ${tried.join(' | ')}`,
-  );
-}
 
 // ---------------------------------------------------------------------------------------------
 

@@ -1,0 +1,76 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createDefaultConfig } from '../engine/config';
+import type { MetricRecord } from '../engine/records';
+import { EXIT_BAD_INPUT, EXIT_OK, runTrainCli } from './runTrain';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'rglab-cli-'));
+
+function writeConfig(name: string, value: unknown): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, typeof value === 'string' ? value : JSON.stringify(value));
+  return file;
+}
+
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runTrainCli(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
+  return { code, stdout, stderr };
+}
+
+describe('headless runner', () => {
+  const bad: [string, unknown, RegExp][] = [
+    ['unknown model', { ...createDefaultConfig(), model: 'vgg' }, /^error: model: is "vgg"; allowed: cnn \| resnet20/],
+    ['no arms', { ...createDefaultConfig(), arms: [] }, /^error: arms: must be a list of at least one arm/],
+    ['lr <= 0', { ...createDefaultConfig(), arms: [{ name: 'a', optimizer: { type: 'sgd', lr: 0 } }] }, /^error: arms\[0\]\.optimizer\.lr: is 0; allowed > 0/],
+    ['unknown RG mode', { ...createDefaultConfig(), arms: [{ name: 'a', rg: { mode: 'gaussian' } }] }, /^error: arms\[0\]\.rg\.mode: is "gaussian"; allowed: off \| constant/],
+    ['unknown dataset', { ...createDefaultConfig(), dataset: 'builtin:nope' }, /^error: dataset: .*builtin:nope/],
+    ['not JSON', '{"task": ', /^error: config .* is not valid JSON/],
+  ];
+  for (const [what, cfg, reason] of bad) {
+    it(`exits 2 with a one-line reason for ${what}`, async () => {
+      const r = await run(['--config', writeConfig(`${what}.json`, cfg), '--backend', 'cpu']);
+      expect(r.code).toBe(EXIT_BAD_INPUT);
+      expect(r.stderr).toMatch(reason);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stdout).toBe('');
+    });
+  }
+
+  it('exits 2 without --config and for an unknown backend', async () => {
+    expect((await run([])).code).toBe(EXIT_BAD_INPUT);
+    const r = await run(['--config', writeConfig('ok.json', createDefaultConfig()), '--backend', 'webgpu']);
+    expect(r.code).toBe(EXIT_BAD_INPUT);
+    expect(r.stderr).toMatch(/--backend: "webgpu"; allowed: wasm \| cpu/);
+  });
+
+  it('trains plain vs RG, writes JSONL records, and repeats them exactly', async () => {
+    const cfg = { ...createDefaultConfig(), inputSize: 8, batchSize: 8, steps: 4, evalEvery: 2 };
+    const file = writeConfig('small.json', cfg);
+    const outs = [path.join(dir, 'a.jsonl'), path.join(dir, 'b.jsonl')];
+    for (const out of outs) {
+      const r = await run(['--config', file, '--out', out, '--backend', 'cpu']);
+      expect(r.code).toBe(EXIT_OK);
+      expect(r.stderr).toMatch(/step 2\/4 .* plain\/s1: loss \d/);
+    }
+    const [a, b] = outs.map((f) =>
+      readFileSync(f, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as MetricRecord)
+        .map((rec) => ('ms' in rec ? { ...rec, ms: 0 } : rec)),
+    );
+    expect(b).toEqual(a);
+    const stepsOf = (arm: string) => a.filter((r) => r.type === 'step' && r.arm === arm);
+    expect(stepsOf('plain')).toHaveLength(4);
+    expect(stepsOf('rg')).toHaveLength(4);
+    expect(a.filter((r) => r.type === 'eval')).toHaveLength(4);
+    expect(a.filter((r) => r.type === 'summary')).toHaveLength(2);
+    const [p1, r1] = [stepsOf('plain')[0], stepsOf('rg')[0]];
+    if (p1.type !== 'step' || r1.type !== 'step') throw new Error('expected step records');
+    expect(r1.loss).toBe(p1.loss);
+  });
+});

@@ -1,0 +1,27 @@
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import { loadBuiltinDataset } from '../data/builtin';
+import { initBackend } from '../engine/backends/setup';
+import type { HandlerDeps } from './handler';
+import { probeWebGpu } from './preflight';
+
+/**
+ * The handler's dependencies inside the browser worker. The wasm binaries are bundled as
+ * same-origin assets (the page's CSP allows no other origin), and wasm runs single-threaded:
+ * its threaded build does not start threads in TF.js 4.22 anyway (../shared/BROWSER.md).
+ */
+export function createBrowserDeps(): HandlerDeps {
+  const wasmPath = {
+    'tfjs-backend-wasm.wasm': wasmUrl,
+    'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+    'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
+  };
+  return {
+    activateBackend: async (name) => {
+      await initBackend(name, name === 'wasm' ? { wasmPath, threads: false } : {});
+    },
+    probeWebGpu,
+    loadDataset: (id, opts) => loadBuiltinDataset(id, opts),
+  };
+}
