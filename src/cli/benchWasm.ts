@@ -3,7 +3,9 @@
  * the `cnn` (32x32x3, batch 64, 10 classes) on both, ResNet-20 on wasm. Each row is plain SGD
  * training steps (forward, backward, update) after warm-up steps that are not timed.
  *
- *   npx tsx src/cli/benchWasm.ts [--steps 20] [--cpu-steps 1] [--warmup 2] [--threads]
+ *   npx tsx src/cli/benchWasm.ts [--steps 20] [--cpu-steps 1] [--warmup 2]
+ *
+ * Single-threaded: TF.js never starts wasm threads in Node (see setup.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
@@ -21,7 +23,10 @@ interface Row {
   backend: string;
   model: string;
   steps: number;
+  /** Images per wall-clock second. */
   imgPerSec: number;
+  /** Images per second of this process's CPU time: steadier than wall time on a shared machine. */
+  imgPerCpuSec: number;
 }
 
 function readFlag(name: string, fallback: number): number {
@@ -36,10 +41,10 @@ function measure(model: string, backend: string, warmup: number, steps: number):
   const rng = new Rng(1);
   const net = createModel(model, { inputSize: INPUT, channels: 3, numClasses: CLASSES }, rng);
   const opt = new Optimizer(DEFAULT_SGD, net.params);
-  const images = new Float32Array(BATCH * INPUT * INPUT * 3);
-  for (let i = 0; i < images.length; i++) images[i] = rng.normal();
+  const pixels = new Float32Array(BATCH * INPUT * INPUT * 3);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = rng.normal();
   const labels = Int32Array.from({ length: BATCH }, () => rng.int(CLASSES));
-  const x = tf.tensor4d(images, [BATCH, INPUT, INPUT, 3]);
+  const x = tf.tensor4d(pixels, [BATCH, INPUT, INPUT, 3]);
   const y = tf.oneHot(tf.tensor1d(labels, 'int32'), CLASSES);
   const step = (): void => {
     const { value, grads } = tf.variableGrads(() => {
@@ -54,23 +59,27 @@ function measure(model: string, backend: string, warmup: number, steps: number):
   };
   for (let i = 0; i < warmup; i++) step();
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   for (let i = 0; i < steps; i++) step();
   const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   tf.dispose([x, y]);
   opt.dispose();
   disposeModel(net);
-  return { backend, model, steps, imgPerSec: steps > 0 ? (steps * BATCH) / seconds : NaN };
+  const images = steps * BATCH;
+  return { backend, model, steps, imgPerSec: images / seconds, imgPerCpuSec: images / cpuSeconds };
 }
 
 async function main(): Promise<void> {
   const steps = readFlag('steps', 20);
-  // The cpu backend runs the cnn at a few img/s in Node, so one batch already takes ~20 s.
-  const cpuSteps = readFlag('cpu-steps', 1);
+  if (steps < 1) throw new Error('--steps must be at least 1');
+  // The cpu backend trains the cnn at ~1.5 img/s in Node: one batch of 64 takes ~40 s.
+  const cpuSteps = Math.max(1, readFlag('cpu-steps', 1));
   const warmup = readFlag('warmup', 2);
-  const threads = process.argv.includes('--threads');
   const rows: Row[] = [];
 
-  await initNodeBackend('wasm', threads ? { threads: true } : {});
+  await initNodeBackend('wasm');
   console.log(`wasm: XNNPACK threads = ${getThreadsCount()}`);
   rows.push(measure('cnn', 'wasm', warmup, steps));
   rows.push(measure('resnet20', 'wasm', warmup, Math.max(1, Math.round(steps / 4))));
@@ -79,9 +88,10 @@ async function main(): Promise<void> {
   rows.push(measure('cnn', 'cpu', Math.min(warmup, 1), cpuSteps));
 
   console.log(`\ntraining throughput, ${INPUT}x${INPUT}x3, batch ${BATCH}, SGD (warm-up excluded)`);
-  console.log('model     backend  steps   img/s');
+  console.log('model     backend  steps   img/s  img/cpu-s');
   for (const r of rows) {
-    console.log(`${r.model.padEnd(9)} ${r.backend.padEnd(8)} ${String(r.steps).padStart(5)} ${r.imgPerSec.toFixed(1).padStart(7)}`);
+    const cols = [r.model.padEnd(9), r.backend.padEnd(8), String(r.steps).padStart(5), r.imgPerSec.toFixed(1).padStart(7), r.imgPerCpuSec.toFixed(1).padStart(10)];
+    console.log(cols.join(' '));
   }
   const wasmCnn = rows.find((r) => r.model === 'cnn' && r.backend === 'wasm');
   const cpuCnn = rows.find((r) => r.model === 'cnn' && r.backend === 'cpu');

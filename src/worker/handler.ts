@@ -98,7 +98,12 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
   async function checkOnCpu(model: string): Promise<ModelCheck> {
     let check = modelChecks.get(model);
     if (!check) {
-      await deps.activateBackend('cpu');
+      try {
+        await deps.activateBackend('cpu');
+      } catch (e) {
+        const reason = e instanceof Error ? e.message : String(e);
+        throw new BackendError(`the cpu backend, which every other backend is checked against, did not start (${reason}). Reload the page.`);
+      }
       check = { kernels: await recordTrainingKernels(model), reference: await computeProbeGradients(model) };
       modelChecks.set(model, check);
     }

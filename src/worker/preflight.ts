@@ -87,7 +87,9 @@ export async function recordTrainingKernels(model: string): Promise<string[]> {
     }
     return 0;
   });
-  return [...new Set(info.kernelNames)].sort();
+  // Composite ops (custom gradients such as logSoftmax) show up under their own names but run
+  // as registered kernels, which are recorded too: keep only the names cpu registers.
+  return [...new Set(info.kernelNames)].filter((k) => tf.getKernel(k, 'cpu') !== undefined).sort();
 }
 
 /** The kernels of `needed` that `backend` has not registered. */

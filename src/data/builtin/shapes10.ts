@@ -42,6 +42,33 @@ const LINE = NUM_CLASSES;
 const STREAM_KEY = hashString('shapes10');
 const SPLIT_KEYS = { train: 0, test: 1 } as const;
 
+/**
+ * The knobs that set how hard the task is. Ranges are [low, high) of a uniform draw; counts are
+ * exclusive upper bounds of an integer draw.
+ */
+const STYLE = {
+  /**
+   * Probability that the shape is lighter than the background (else darker). A fixed polarity is
+   * what lets the small CNN start learning within a few hundred steps; at 0.5 it barely moves.
+   */
+  lightOnDark: 1,
+  /** Main shape's radius, in image widths. */
+  radius: [0.28, 0.45],
+  /** Probability that a fill is textured rather than solid. */
+  textured: 0.6,
+  /** How far a texture's second colour is from its first (0 = same colour, 1 = black or white). */
+  shade: [0.2, 0.45],
+  /** The fill is redrawn up to `tries` times while it is closer than this to the background (RGB, 0..1). */
+  minContrast: 0.5,
+  tries: 8,
+  /** Strength of the background's texture overlay. */
+  backgroundTexture: [0.03, 0.15],
+  clutterBehind: 3,
+  clutterFront: 2,
+  /** Per-pixel noise's standard deviation, on the 0..1 scale. */
+  noise: [0.01, 0.05],
+};
+
 const STAR_HALF_SECTOR = Math.PI / 5;
 const STAR_INNER = 0.45;
 const STAR_P2X = STAR_INNER * Math.cos(STAR_HALF_SECTOR);
@@ -130,8 +157,9 @@ function hsvToRgb(h: number, s: number, v: number): Rgb {
   return [f(5), f(3), f(1)];
 }
 
-function drawColour(rng: Rng): Rgb {
-  return hsvToRgb(rng.next(), rng.uniform(0.15, 1), rng.uniform(0.15, 1));
+/** A random colour with its HSV value in [low, high). */
+function drawColour(rng: Rng, low = 0.15, high = 1): Rgb {
+  return hsvToRgb(rng.next(), rng.uniform(0.15, 1), rng.uniform(low, high));
 }
 
 function distance(p: Rgb, q: Rgb): number {
@@ -139,15 +167,14 @@ function distance(p: Rgb, q: Rgb): number {
 }
 
 /** A second colour of the same hue, lighter or darker, so textures read as texture, not as parts. */
-function drawShade(rng: Rng, c: Rgb): Rgb {
-  const lum = 0.3 * c[0] + 0.59 * c[1] + 0.11 * c[2];
-  const k = rng.uniform(0.35, 0.7);
-  return lum > 0.5 ? [c[0] * (1 - k), c[1] * (1 - k), c[2] * (1 - k)] : [c[0] + (1 - c[0]) * k, c[1] + (1 - c[1]) * k, c[2] + (1 - c[2]) * k];
+function drawShade(rng: Rng, c: Rgb, darken = 0.3 * c[0] + 0.59 * c[1] + 0.11 * c[2] > 0.5): Rgb {
+  const k = rng.uniform(STYLE.shade[0], STYLE.shade[1]);
+  return darken ? [c[0] * (1 - k), c[1] * (1 - k), c[2] * (1 - k)] : [c[0] + (1 - c[0]) * k, c[1] + (1 - c[1]) * k, c[2] + (1 - c[2]) * k];
 }
 
 /** @param minPeriod the finest stripe period allowed, in image widths, so textures do not alias */
 function drawPaint(rng: Rng, a: Rgb, b: Rgb, minPeriod: number): Paint {
-  const texture = rng.int(5);
+  const texture = rng.next() < STYLE.textured ? 1 + rng.int(4) : 0;
   const angle = rng.uniform(0, 2 * Math.PI);
   const period = Math.max(minPeriod, rng.uniform(0.07, 0.22));
   const freq = texture === 4 ? rng.uniform(1, 2.5) : (2 * Math.PI) / period;
@@ -262,9 +289,10 @@ function drawShape(img: Float32Array, size: number, s: Placement, paint: Paint):
 }
 
 /** Fills `img` with a two-colour linear or radial gradient, overlaid with a faint texture. */
-function drawBackground(rng: Rng, img: Float32Array, size: number, minPeriod: number): Rgb {
-  const c1 = hsvToRgb(rng.next(), rng.uniform(0, 0.7), rng.uniform(0.1, 0.95));
-  const c2 = hsvToRgb(rng.next(), rng.uniform(0, 0.7), rng.uniform(0.1, 0.95));
+function drawBackground(rng: Rng, img: Float32Array, size: number, minPeriod: number, dark: boolean): Rgb {
+  const low = dark ? 0.05 : 0.55;
+  const c1 = hsvToRgb(rng.next(), rng.uniform(0, 0.7), rng.uniform(low, low + 0.4));
+  const c2 = hsvToRgb(rng.next(), rng.uniform(0, 0.7), rng.uniform(low, low + 0.4));
   const radial = rng.next() < 0.35;
   const angle = rng.uniform(0, 2 * Math.PI);
   const gx = Math.cos(angle);
@@ -272,7 +300,7 @@ function drawBackground(rng: Rng, img: Float32Array, size: number, minPeriod: nu
   const ox = rng.next();
   const oy = rng.next();
   const overlay = drawPaint(rng, [0, 0, 0], [1, 1, 1], minPeriod);
-  const strength = rng.next() < 0.3 ? 0 : rng.uniform(0.05, 0.25);
+  const strength = rng.next() < 0.3 ? 0 : rng.uniform(STYLE.backgroundTexture[0], STYLE.backgroundTexture[1]);
   for (let py = 0; py < size; py++) {
     const v = (py + 0.5) / size;
     for (let px = 0; px < size; px++) {
@@ -287,7 +315,7 @@ function drawBackground(rng: Rng, img: Float32Array, size: number, minPeriod: nu
   return [(c1[0] + c2[0]) / 2, (c1[1] + c2[1]) / 2, (c1[2] + c2[2]) / 2];
 }
 
-/** A small distractor: another class's shape, a blob or a thin line, never the image's label. */
+/** A small distractor: a shape of another class than the label, an ellipse blob, or a thin line. */
 function drawClutter(rng: Rng, img: Float32Array, size: number, label: number, minPeriod: number): void {
   const r = rng.next();
   let kind: number;
@@ -316,9 +344,10 @@ function drawClutter(rng: Rng, img: Float32Array, size: number, label: number, m
 /** Renders one labelled image from its own stream into `out` at `offset` (size x size x 3 bytes). */
 function renderImage(rng: Rng, label: number, size: number, img: Float32Array, out: Uint8Array, offset: number): void {
   const minPeriod = 3 / size;
-  const bgMean = drawBackground(rng, img, size, minPeriod);
+  const light = rng.next() < STYLE.lightOnDark;
+  const bgMean = drawBackground(rng, img, size, minPeriod, light);
 
-  const radius = rng.uniform(0.26, 0.42) * size;
+  const radius = rng.uniform(STYLE.radius[0], STYLE.radius[1]) * size;
   const stretch = rng.uniform(0.85, 1.15);
   const main: Placement = {
     kind: label,
@@ -333,15 +362,16 @@ function renderImage(rng: Rng, label: number, size: number, img: Float32Array, o
   };
   // Keep the best-contrasting of a few candidate colours, so the shape is rarely invisible but
   // contrast still varies from image to image.
-  let fill = drawColour(rng);
-  for (let k = 0; k < 8 && distance(fill, bgMean) < 0.5; k++) {
-    const c = drawColour(rng);
+  const [low, high] = light ? [0.6, 1] : [0.05, 0.4];
+  let fill = drawColour(rng, low, high);
+  for (let k = 0; k < STYLE.tries && distance(fill, bgMean) < STYLE.minContrast; k++) {
+    const c = drawColour(rng, low, high);
     if (distance(c, bgMean) > distance(fill, bgMean)) fill = c;
   }
-  const paint = drawPaint(rng, fill, drawShade(rng, fill), minPeriod);
+  const paint = drawPaint(rng, fill, drawShade(rng, fill, light), minPeriod);
 
-  const behind = rng.int(4);
-  const front = rng.int(3);
+  const behind = rng.int(STYLE.clutterBehind);
+  const front = rng.int(STYLE.clutterFront);
   for (let k = 0; k < behind; k++) drawClutter(rng, img, size, label, minPeriod);
   drawShape(img, size, main, paint);
   for (let k = 0; k < front; k++) drawClutter(rng, img, size, label, minPeriod);
@@ -350,7 +380,7 @@ function renderImage(rng: Rng, label: number, size: number, img: Float32Array, o
   // A local mulberry32, seeded from the stream, draws the noise: the per-pixel loop is the
   // hottest in the generator, and keeping the state in a local runs it about three times faster
   // than calling the stream. Each draw's two 16-bit halves sum to one triangular sample.
-  const sigma = (rng.uniform(0.01, 0.07) * Math.sqrt(6)) / 65536;
+  const sigma = (rng.uniform(STYLE.noise[0], STYLE.noise[1]) * Math.sqrt(6)) / 65536;
   let state = rng.nextUint32() | 0;
   for (let i = 0; i < img.length; i++) {
     state = (state + 0x6d2b79f5) | 0;

@@ -15,9 +15,12 @@ export interface BackendOptions {
    */
   wasmPath?: string | WasmFileMap;
   /**
-   * false forces the single-threaded build (deterministic, no SharedArrayBuffer needed); true
-   * asks for the threaded build even where TF.js would not pick it (Node). Left out, TF.js
-   * decides: threaded only in a cross-origin-isolated page.
+   * false forces the single-threaded build (no SharedArrayBuffer needed); true asks for the
+   * threaded build even where TF.js would not pick it. Left out, TF.js decides: threaded only
+   * in a cross-origin-isolated page. Two limits of tfjs-backend-wasm 4.22: its thread pool is
+   * capped at navigator.hardwareConcurrency / 2 whatever setThreadsCount asks (so a 2-core
+   * machine gets 1 thread), and in Node true makes start-up fail, because the pthread workers
+   * are created from blob: URLs that Node's worker_threads refuses.
    */
   threads?: boolean;
 }

@@ -4,12 +4,13 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
 /**
- * Gradient kernels for TF.js's wasm backend, which lacks the conv filter gradients and has only a
- * slow scalar loop for the conv input gradient. Each is rewritten as one forward (XNNPACK)
- * convolution plus cheap transposes and pads, run through the wasm backend's own kernels on
- * TensorInfos: nothing here touches the engine, the tape or tensor counts, and every
- * intermediate is freed before the kernel returns. NHWC only, dilation 1 (TF.js's own
- * gradients of conv2d and depthwiseConv2d refuse dilation > 1 anyway).
+ * Training kernels for TF.js's wasm backend, which lacks the conv filter gradients, has only a
+ * slow scalar loop for the conv input gradient, and has slow generic loops for several ops that
+ * batch-norm gradients lean on (Tile, leading-axis Sum and Mean). Each is rebuilt from kernels
+ * the wasm backend runs fast (XNNPACK convolution, pooling, transpose, broadcast multiply),
+ * called directly on TensorInfos: nothing here touches the engine, the tape or tensor counts,
+ * and every intermediate is freed before the kernel returns. Conv gradients: NHWC only,
+ * dilation 1 (TF.js's own conv2d and depthwiseConv2d gradients refuse dilation > 1 anyway).
  *
  * Shapes: x [n, h, w, ci], dy [n, oh, ow, co], conv filter [fh, fw, ci, co], depthwise filter
  * [fh, fw, ci, m] with co = ci * m. "Pads" are the forward conv's top/left pads.
@@ -18,14 +19,10 @@ import '@tensorflow/tfjs-backend-wasm';
 type Info = tf.TensorInfo;
 type Pad4 = [[number, number], [number, number], [number, number], [number, number]];
 
-interface DisposingBackend {
-  disposeData(dataId: Info['dataId'], force?: boolean): boolean;
-}
-
 /**
- * Runs wasm kernels on TensorInfos and remembers each result, so that one `dispose` frees every
- * intermediate. Reshape on wasm shares the data and bumps its reference count, so each result,
- * view or not, is released exactly once.
+ * Runs wasm kernels on TensorInfos and remembers each result, so that one `disposeExcept` frees
+ * every intermediate. Reshape on wasm shares the data and bumps its reference count, so each
+ * result, view or not, is released exactly once.
  */
 class KernelScope {
   private readonly owned: Info[] = [];
@@ -54,21 +51,22 @@ class KernelScope {
     return sameShape(x.shape, size) ? x : this.run('Slice', { x }, { begin: size.map(() => 0), size });
   }
 
-  /** Frees every result except `keep`, which the caller hands to the engine. */
-  dispose(keep: Info | null): void {
-    const backend = this.backend as unknown as DisposingBackend;
-    let kept = false;
-    for (const t of this.owned) {
-      // A kernel may return its input's dataId (Reshape, Identity); only the one reference that
-      // is the returned result survives.
-      if (!kept && t === keep) {
-        kept = true;
-        continue;
-      }
-      backend.disposeData(t.dataId);
-    }
+  /** Frees every result except those in `keep`, which the caller hands to the engine. */
+  disposeExcept(keep: readonly Info[]): void {
+    // Results are matched by object, not dataId: a Reshape result shares its input's buffer
+    // and holds its own reference to it, so only the returned objects' references survive.
+    const kept = new Set(keep);
+    for (const t of this.owned) if (!kept.has(t)) this.backend.disposeData(t.dataId);
+    // A result that is an untouched input needs a reference of its own, as Reshape takes one.
+    for (const t of keep) if (!this.owned.includes(t)) this.backend.incRef(t.dataId);
     this.owned.length = 0;
   }
+}
+
+function inputOf(inputs: tf.NamedTensorInfoMap, name: string): Info {
+  const t = inputs[name];
+  if (!t) throw new Error(`kernel input "${name}" is missing`);
+  return t;
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
@@ -83,8 +81,19 @@ function withScope(backend: tf.KernelBackend, body: (s: KernelScope) => Info): I
     out = body(scope);
     return out;
   } finally {
-    scope.dispose(out);
+    scope.disposeExcept(out ? [out] : []);
   }
+}
+
+/**
+ * [n, h, w, c] -> [c, h, w, n]. Done as one 2-D transpose plus one that keeps n-float runs
+ * together: XNNPACK's 4-D transpose with a new innermost axis moves single floats and is 2-4x
+ * slower on activation-sized tensors.
+ */
+function toChannelsFirst(s: KernelScope, x: Info): Info {
+  const [n, h, w, c] = x.shape;
+  const flipped = s.transpose(s.reshape(x, [n, h * w * c]), [1, 0]);
+  return s.reshape(s.transpose(s.reshape(flipped, [h * w, c, n]), [1, 0, 2]), [c, h, w, n]);
 }
 
 function explicitPad(top: number, bottom: number, left: number, right: number): Pad4 {
@@ -156,7 +165,7 @@ function cropAt(s: KernelScope, x: Info, offset: [number, number], size: number[
 }
 
 const conv2DBackpropFilter: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { x, dy } = inputs as tf.Conv2DBackpropFilterInputs;
+  const [x, dy] = [inputOf(inputs, 'x'), inputOf(inputs, 'dy')];
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   checkNhwc(tf.Conv2DBackpropFilter, dataFormat);
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode);
@@ -164,7 +173,7 @@ const conv2DBackpropFilter: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   return withScope(backend as tf.KernelBackend, (s) => {
     // Channels become the batch and the batch becomes the channels, so the sum over images and
     // positions is the conv's own reduction over (filter rows, cols, in-channels).
-    const xT = s.transpose(x, [3, 1, 2, 0]);
+    const xT = toChannelsFirst(s, x);
     const dyT = s.transpose(dy, [1, 2, 0, 3]);
     const corr = s.run('Conv2D', { x: xT, filter: dyT }, {
       strides: [1, 1],
@@ -176,15 +185,63 @@ const conv2DBackpropFilter: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   });
 };
 
+/**
+ * The input gradient for equal strides s, as s * s stride-1 correlations packed into the output
+ * channels of one conv and interleaved as DepthToSpace would: output row s * q + a only ever meets
+ * filter rows congruent to a + top (mod s), so each phase a correlates the undilated dy with
+ * every s-th filter row. That skips the (s^2 - 1) / s^2 zeros a dilated dy would multiply.
+ * Returns null where the geometry does not fit (unequal strides, pads wider than the filter).
+ */
+function conv2DBackpropInputPolyphase(s: KernelScope, dy: Info, filter: Info, info: tf.backend_util.Conv2DInfo): Info | null {
+  const st = info.strideHeight;
+  const { top, left } = info.padInfo;
+  const { filterHeight: fh, filterWidth: fw, inChannels: ci, outChannels: co } = info;
+  if (info.strideWidth !== st || top > fh - 1 || left > fw - 1) return null;
+  const axis = (f: number, p: number, inSize: number, outSize: number) => {
+    const taps = Math.ceil(f / st);
+    // The phases' windows start at most one dy row apart; a window one row longer covers all.
+    const window = p % st === 0 ? taps : taps + 1;
+    const lead = (window - taps) * st - (p % st);
+    const start = Math.floor(p / st) - taps + 1;
+    const q = Math.ceil(inSize / st);
+    return { window, lead, trail: st * window - lead - f, before: -start, after: q + start + window - 1 - outSize, q };
+  };
+  const ah = axis(fh, top, info.inHeight, info.outHeight);
+  const aw = axis(fw, left, info.inWidth, info.outWidth);
+  // Filter row kh = a + s * t' - lead after zero-padding by lead, so a reshape splits rows into
+  // (t', phase a); reversing t' turns the transposed conv into a correlation.
+  const noPad = ah.lead === 0 && ah.trail === 0 && aw.lead === 0 && aw.trail === 0;
+  let f = noPad ? filter : s.run('PadV2', { x: filter }, { paddings: [[ah.lead, ah.trail], [aw.lead, aw.trail], [0, 0], [0, 0]], constantValue: 0 });
+  f = s.reshape(f, [ah.window, st, aw.window, st, ci, co]);
+  f = s.run('Reverse', { x: f }, { dims: [0, 2] });
+  // DepthToSpace reads channel (a * s + b) * ci + c as phase (a, b) of input channel c.
+  f = s.reshape(s.transpose(f, [0, 2, 5, 1, 3, 4]), [ah.window, aw.window, co, st * st * ci]);
+  const corr = s.run('Conv2D', { x: dy, filter: f }, {
+    strides: [1, 1],
+    pad: explicitPad(ah.before, Math.max(0, ah.after), aw.before, Math.max(0, aw.after)),
+    dataFormat: 'NHWC',
+    dilations: [1, 1],
+  });
+  const n = info.batchSize;
+  const phases = s.crop(corr, [n, ah.q, aw.q, st * st * ci]);
+  if (st === 1) return s.crop(phases, info.inShape);
+  // DepthToSpace by hand: wasm's DepthToSpace kernel is an element-wise loop ~30x slower than
+  // this XNNPACK transpose, which moves whole ci-float runs.
+  const interleaved = s.transpose(s.reshape(phases, [n, ah.q, aw.q, st, st, ci]), [0, 1, 3, 2, 4, 5]);
+  return s.crop(s.reshape(interleaved, [n, ah.q * st, aw.q * st, ci]), info.inShape);
+}
+
 const conv2DBackpropInput: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { dy, filter } = inputs as tf.Conv2DBackpropInputInputs;
+  const [dy, filter] = [inputOf(inputs, 'dy'), inputOf(inputs, 'filter')];
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
   checkNhwc(tf.Conv2DBackpropInput, dataFormat);
   const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode);
-  const geo = inputGradGeometry(info);
   return withScope(backend as tf.KernelBackend, (s) => {
-    // A transposed conv is a correlation with the filter flipped in space and its in/out
-    // channels swapped.
+    const fast = conv2DBackpropInputPolyphase(s, dy, filter, info);
+    if (fast) return fast;
+    // A transposed conv is a correlation of the stride-dilated dy with the filter flipped in
+    // space and its in/out channels swapped.
+    const geo = inputGradGeometry(info);
     const flipped = s.transpose(s.run('Reverse', { x: filter }, { dims: [0, 1] }), [0, 1, 3, 2]);
     const dyD = dilateByStride(s, dy, info.strideHeight, info.strideWidth);
     const corr = s.run('Conv2D', { x: dyD, filter: flipped }, { strides: [1, 1], pad: geo.pad, dataFormat: 'NHWC', dilations: [1, 1] });
@@ -193,7 +250,7 @@ const conv2DBackpropInput: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 };
 
 const depthwiseBackpropFilter: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { x, dy } = inputs as tf.DepthwiseConv2dNativeBackpropFilterInputs;
+  const [x, dy] = [inputOf(inputs, 'x'), inputOf(inputs, 'dy')];
   const { strides, dilations, pad, dimRoundingMode, filterShape } = attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
   checkDilation(tf.DepthwiseConv2dNativeBackpropFilter, dilations);
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, true);
@@ -216,7 +273,7 @@ const depthwiseBackpropFilter: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 };
 
 const depthwiseBackpropInput: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { dy, filter } = inputs as tf.DepthwiseConv2dNativeBackpropInputInputs;
+  const [dy, filter] = [inputOf(inputs, 'dy'), inputOf(inputs, 'filter')];
   const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
   checkDilation(tf.DepthwiseConv2dNativeBackpropInput, dilations);
   const filterShape = filter.shape as [number, number, number, number];
@@ -236,26 +293,173 @@ const depthwiseBackpropInput: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   });
 };
 
+/** wasm's own kernels that ours replace, kept for the cases the fast paths do not cover. */
+const originals = new Map<string, tf.KernelFunc>();
+
+function runOriginal(kernelName: string, args: Parameters<tf.KernelFunc>[0]): ReturnType<tf.KernelFunc> {
+  const original = originals.get(kernelName);
+  if (!original) throw new Error(`wasm kernel ${kernelName}: no fallback registered`);
+  return original(args);
+}
+
+/**
+ * Tile as a broadcast multiply by ones: x viewed as [1, d0, 1, d1, ...] times ones of shape
+ * [r0, 1, r1, 1, ...] lays out exactly the tiled tensor, and x * 1 is x bit for bit. wasm's
+ * native Tile walks indices one element at a time (~40 ms for the [n, h, w, 1] tiles in every
+ * batch-norm gradient); XNNPACK's broadcast is ~50x faster.
+ */
+const tile: tf.KernelFunc = (args) => {
+  const x = inputOf(args.inputs, 'x');
+  const { reps } = args.attrs as unknown as tf.TileAttrs;
+  // Pairs of (repeat, extent) as (ones dim, x dim); neighbours of the same kind merge.
+  const onesShape: number[] = [];
+  const xShape: number[] = [];
+  const push = (r: number, d: number) => {
+    const last = onesShape.length - 1;
+    if (last >= 0 && (r === 1) === (onesShape[last] === 1) && (d === 1) === (xShape[last] === 1)) {
+      onesShape[last] *= r;
+      xShape[last] *= d;
+    } else {
+      onesShape.push(r);
+      xShape.push(d);
+    }
+  };
+  x.shape.forEach((d, i) => {
+    if (reps[i] !== 1) push(reps[i], 1);
+    if (d !== 1) push(1, d);
+  });
+  // XNNPACK broadcasts up to 6 dimensions; int and bool tensors keep the native kernel.
+  if (x.dtype !== 'float32' || onesShape.length > 6 || onesShape.length === 0) return runOriginal(tf.Tile, args);
+  const outShape = x.shape.map((d, i) => d * reps[i]);
+  return withScope(args.backend as tf.KernelBackend, (s) => {
+    const ones = s.run('Fill', {}, { shape: onesShape, value: 1, dtype: 'float32' });
+    return s.reshape(s.run('Multiply', { a: s.reshape(x, xShape), b: ones }), outShape);
+  });
+};
+
+/**
+ * The [before, reduced, after] split of a reduction whose axes are one contiguous run not at the
+ * end (batch norm's [0, 1, 2], global pooling's [1, 2]); null for anything else.
+ */
+function splitReduction(shape: number[], axis: number | number[]): { before: number; rows: number; cols: number; after: number } | null {
+  const axes = tf.util.parseAxisParam(axis, shape).sort((a, b) => a - b);
+  if (axes.length === 0 || axes[axes.length - 1] === shape.length - 1) return null;
+  if (axes.some((a, i) => a !== axes[0] + i)) return null;
+  const prod = (dims: number[]) => dims.reduce((p, d) => p * d, 1);
+  const first = axes[0];
+  const last = axes[axes.length - 1];
+  return { before: prod(shape.slice(0, first)), rows: prod(shape.slice(first, last)), cols: shape[last], after: prod(shape.slice(last + 1)) };
+}
+
+function reducedShape(shape: number[], axis: number | number[], keepDims: boolean): number[] {
+  const axes = new Set(tf.util.parseAxisParam(axis, shape));
+  return keepDims ? shape.map((d, i) => (axes.has(i) ? 1 : d)) : shape.filter((_, i) => !axes.has(i));
+}
+
+/**
+ * Mean (scale 1) or sum (scale = count) over a contiguous run of non-trailing axes, as one
+ * XNNPACK average pool whose window covers the run. wasm's own reductions transpose the
+ * reduced axes innermost first, which costs ~15x more for NHWC batch-norm statistics.
+ */
+function reduceByPooling(kernelName: string, args: Parameters<tf.KernelFunc>[0], sum: boolean): ReturnType<tf.KernelFunc> {
+  const x = inputOf(args.inputs, 'x');
+  const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
+  const split = x.dtype === 'float32' && tf.util.sizeFromShape(x.shape) > 0 ? splitReduction(x.shape, axis) : null;
+  if (!split) return runOriginal(kernelName, args);
+  const { before, rows, cols, after } = split;
+  return withScope(args.backend as tf.KernelBackend, (s) => {
+    const pooled = s.run('AvgPool', { x: s.reshape(x, [before, rows, cols, after]) }, { filterSize: [rows, cols], strides: [1, 1], pad: 'valid' });
+    const out = sum ? s.run('Multiply', { a: pooled, b: s.run('Fill', {}, { shape: [], value: rows * cols, dtype: 'float32' }) }) : pooled;
+    return s.reshape(out, reducedShape(x.shape, axis, keepDims));
+  });
+}
+
+const sum: tf.KernelFunc = (args) => reduceByPooling(tf.Sum, args, true);
+const mean: tf.KernelFunc = (args) => reduceByPooling(tf.Mean, args, false);
+
+/**
+ * MaxPoolGrad in plain JavaScript, because wasm's native one is wrong: it seeds its running
+ * maximum with FLT_MIN (the smallest positive float, not the lowest), so a window whose values
+ * are all <= 0 gets no gradient at all. Like the cpu backend, each window routes its dy to the
+ * first position holding its maximum (row-major, pads excluded).
+ */
+const maxPoolGrad: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const [dy, input] = [inputOf(inputs, 'dy'), inputOf(inputs, 'input')];
+  const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tf.MaxPoolGradAttrs;
+  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+  const b = backend as tf.KernelBackend;
+  const x = b.readSync(input.dataId) as Float32Array;
+  const g = b.readSync(dy.dataId) as Float32Array;
+  const { batchSize, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
+  const dx = new Float64Array(x.length);
+  let gi = 0;
+  for (let n = 0; n < batchSize; n++) {
+    for (let r = 0; r < oh; r++) {
+      const r0 = r * info.strideHeight - info.padInfo.top;
+      for (let q = 0; q < ow; q++) {
+        const q0 = q * info.strideWidth - info.padInfo.left;
+        for (let ch = 0; ch < c; ch++, gi++) {
+          let best = -1;
+          let bestValue = Number.NEGATIVE_INFINITY;
+          for (let i = Math.max(0, r0); i < Math.min(h, r0 + info.filterHeight); i++) {
+            for (let j = Math.max(0, q0); j < Math.min(w, q0 + info.filterWidth); j++) {
+              const at = ((n * h + i) * w + j) * c + ch;
+              if (x[at] > bestValue) {
+                best = at;
+                bestValue = x[at];
+              }
+            }
+          }
+          if (best >= 0) dx[best] += g[gi];
+        }
+      }
+    }
+  }
+  return { dataId: b.write(Float32Array.from(dx), input.shape, 'float32'), shape: input.shape, dtype: 'float32' };
+};
+
+/**
+ * Identity as an alias of its input, as the cpu and webgl backends do: tensors are immutable and
+ * the backend counts references per buffer (Reshape already shares this way), so the copy wasm
+ * makes on every clone and gradient pass-through buys nothing.
+ */
+const identity: tf.KernelFunc = ({ inputs, backend }) => {
+  const x = inputOf(inputs, 'x');
+  (backend as tf.KernelBackend).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+};
+
 const KERNELS: readonly tf.KernelConfig[] = [
   { kernelName: tf.Conv2DBackpropFilter, backendName: 'wasm', kernelFunc: conv2DBackpropFilter },
   { kernelName: tf.Conv2DBackpropInput, backendName: 'wasm', kernelFunc: conv2DBackpropInput },
   { kernelName: tf.DepthwiseConv2dNativeBackpropFilter, backendName: 'wasm', kernelFunc: depthwiseBackpropFilter },
   { kernelName: tf.DepthwiseConv2dNativeBackpropInput, backendName: 'wasm', kernelFunc: depthwiseBackpropInput },
+  { kernelName: tf.Tile, backendName: 'wasm', kernelFunc: tile },
+  { kernelName: tf.Sum, backendName: 'wasm', kernelFunc: sum },
+  { kernelName: tf.Mean, backendName: 'wasm', kernelFunc: mean },
+  { kernelName: tf.Identity, backendName: 'wasm', kernelFunc: identity },
+  { kernelName: tf.MaxPoolGrad, backendName: 'wasm', kernelFunc: maxPoolGrad },
 ];
 
 /** The kernels `registerWasmTrainingKernels` installs, for tests and diagnostics. */
 export const WASM_TRAINING_KERNELS: readonly string[] = KERNELS.map((k) => k.kernelName);
 
 /**
- * Registers the training kernels above for the 'wasm' backend, replacing any kernel of the same
- * name (wasm's own slow Conv2DBackpropInput). Safe to call more than once.
+ * Registers the kernels above for the 'wasm' backend, replacing wasm's own where it has one (and
+ * keeping it as the fallback for cases the fast paths skip). Call after importing
+ * '@tensorflow/tfjs-backend-wasm', before or after the backend starts; safe to call again.
  */
 export function registerWasmTrainingKernels(): void {
   for (const config of KERNELS) {
     const existing = tf.getKernel(config.kernelName, 'wasm');
     if (existing?.kernelFunc === config.kernelFunc) continue;
     // registerKernel would overwrite too, but logs a warning for every replaced kernel.
-    if (existing) tf.unregisterKernel(config.kernelName, 'wasm');
-    tf.registerKernel(config);
+    if (existing) {
+      originals.set(config.kernelName, existing.kernelFunc);
+      tf.unregisterKernel(config.kernelName, 'wasm');
+    }
+    // The native kernel we fall back to binds its wasm export in its setupFunc, which the engine
+    // runs only for registered configs when the backend starts: ours must carry it.
+    tf.registerKernel({ ...config, setupFunc: existing?.setupFunc });
   }
 }

@@ -1,0 +1,113 @@
+import type { StateCreator } from 'zustand';
+import type { ExperimentConfig } from '../engine/config';
+import type { BackendReport, DatasetSummary, TrainerProgress } from '../worker/protocol';
+import type { AppStore } from './index';
+
+/** The backend, the dataset and the one run: where each stands, as the worker reports it. */
+
+/** A run's state: one union, never a handful of booleans. */
+export type RunStatus = 'idle' | 'running' | 'paused' | 'done' | 'error';
+
+export interface BackendState {
+  state: 'pending' | 'ready' | 'error';
+  report: BackendReport | null;
+  error: string | null;
+}
+
+export interface DatasetState {
+  state: 'empty' | 'loading' | 'ready' | 'error';
+  /** `dataset|inputSize|seed` of what is loaded or loading. */
+  key: string | null;
+  summary: DatasetSummary | null;
+  error: string | null;
+}
+
+export interface RunState {
+  id: string | null;
+  status: RunStatus;
+  /** The validated config the run started with (arm order and names for charts and tables). */
+  config: ExperimentConfig | null;
+  step: number;
+  totalSteps: number;
+  stepsPerEpoch: number;
+  epoch: number;
+  imagesPerSec: number;
+  elapsedMs: number;
+  /** True when the run ended because the user stopped it. */
+  stopped: boolean;
+  error: string | null;
+}
+
+export interface RunSlice {
+  backend: BackendState;
+  dataset: DatasetState;
+  run: RunState;
+  setBackendPending: () => void;
+  setBackendReady: (report: BackendReport) => void;
+  setBackendError: (message: string) => void;
+  setDatasetLoading: (key: string) => void;
+  setDatasetReady: (key: string, summary: DatasetSummary) => void;
+  setDatasetError: (key: string, message: string) => void;
+  beginRun: (id: string, config: ExperimentConfig) => void;
+  setRunPlan: (totalSteps: number, stepsPerEpoch: number) => void;
+  setRunStatus: (status: 'running' | 'paused') => void;
+  setProgress: (p: TrainerProgress) => void;
+  finishRun: (stopped: boolean, p: TrainerProgress | null) => void;
+  /** Marks the run failed; with no run, records the error (a bad config at start). */
+  failRun: (message: string) => void;
+  resetRun: () => void;
+}
+
+export const INITIAL_BACKEND: BackendState = { state: 'pending', report: null, error: null };
+export const INITIAL_DATASET: DatasetState = { state: 'empty', key: null, summary: null, error: null };
+export const INITIAL_RUN: RunState = {
+  id: null,
+  status: 'idle',
+  config: null,
+  step: 0,
+  totalSteps: 0,
+  stepsPerEpoch: 0,
+  epoch: 0,
+  imagesPerSec: 0,
+  elapsedMs: 0,
+  stopped: false,
+  error: null,
+};
+
+/** True while a run is going or paused: settings other than the live ones are locked. */
+export function isRunActive(status: RunStatus): boolean {
+  return status === 'running' || status === 'paused';
+}
+
+export const createRunSlice: StateCreator<AppStore, [], [], RunSlice> = (set) => ({
+  backend: INITIAL_BACKEND,
+  dataset: INITIAL_DATASET,
+  run: INITIAL_RUN,
+  setBackendPending: () => set({ backend: INITIAL_BACKEND }),
+  setBackendReady: (report) => set({ backend: { state: 'ready', report, error: null } }),
+  setBackendError: (message) => set({ backend: { state: 'error', report: null, error: message } }),
+  setDatasetLoading: (key) => set({ dataset: { state: 'loading', key, summary: null, error: null } }),
+  setDatasetReady: (key, summary) => set((s) => (s.dataset.key === key ? { dataset: { state: 'ready', key, summary, error: null } } : s)),
+  setDatasetError: (key, message) => set((s) => (s.dataset.key === key ? { dataset: { state: 'error', key, summary: null, error: message } } : s)),
+  beginRun: (id, config) => {
+    const total = config.steps ?? 0;
+    set({ run: { ...INITIAL_RUN, id, config, status: 'running', totalSteps: total } });
+  },
+  setRunPlan: (totalSteps, stepsPerEpoch) => set((s) => ({ run: { ...s.run, totalSteps, stepsPerEpoch } })),
+  setRunStatus: (status) => set((s) => (isRunActive(s.run.status) ? { run: { ...s.run, status } } : s)),
+  setProgress: (p) =>
+    set((s) => ({
+      run: { ...s.run, step: p.step, totalSteps: p.totalSteps, epoch: p.epoch, imagesPerSec: p.imagesPerSec, elapsedMs: p.elapsedMs },
+    })),
+  finishRun: (stopped, p) =>
+    set((s) => ({
+      run: {
+        ...s.run,
+        status: 'done',
+        stopped,
+        ...(p ? { step: p.step, totalSteps: p.totalSteps, epoch: p.epoch, imagesPerSec: p.imagesPerSec, elapsedMs: p.elapsedMs } : {}),
+      },
+    })),
+  failRun: (message) => set((s) => ({ run: { ...s.run, status: 'error', error: message } })),
+  resetRun: () => set({ run: INITIAL_RUN }),
+});

@@ -1,0 +1,70 @@
+import type { StateCreator } from 'zustand';
+import { createDefaultConfig, type ArmConfig, type ExperimentConfig } from '../engine/config';
+import type { AppStore } from './index';
+
+/**
+ * The experiment being set up: the config the next run starts from. During a run its
+ * learning rates, momenta and loss weights still change (they are sent live as well).
+ */
+
+export type PresetId = 'plain-vs-rg' | 'plain-vs-rg-matched';
+
+export const PRESETS: readonly { id: PresetId; label: string; description: string }[] = [
+  { id: 'plain-vs-rg', label: 'Plain vs RG', description: 'Plain SGD against RG with r ~ U[0, 1), same lr and momentum (the paper).' },
+  {
+    id: 'plain-vs-rg-matched',
+    label: 'Plain vs RG + matched lr',
+    description: 'Adds plain SGD at half the learning rate: E[r] = 0.5 halves the mean step, so this arm separates "RG" from "smaller steps".',
+  },
+];
+
+export interface SettingsSlice {
+  config: ExperimentConfig;
+  setConfig: (patch: Partial<Omit<ExperimentConfig, 'arms' | 'steps' | 'epochs'>>) => void;
+  /** Sets the run length in steps or in epochs (the other is cleared). */
+  setRunLength: (unit: 'steps' | 'epochs', n: number) => void;
+  updateArm: (index: number, arm: ArmConfig) => void;
+  /** Adds a copy of the last arm under a new name. */
+  addArm: () => void;
+  removeArm: (index: number) => void;
+  applyPreset: (id: PresetId) => void;
+  resetSettings: () => void;
+}
+
+/** The arms of a preset, built on the default config's arms. */
+export function createPresetArms(id: PresetId): ArmConfig[] {
+  const arms = createDefaultConfig().arms;
+  if (id === 'plain-vs-rg') return arms;
+  const plain = arms[0];
+  const matched: ArmConfig = { ...plain, name: 'plain lr/2', optimizer: { ...plain.optimizer, lr: plain.optimizer.lr / 2 } };
+  return [...arms, matched];
+}
+
+function uniqueArmName(arms: readonly ArmConfig[]): string {
+  const names = new Set(arms.map((a) => a.name));
+  let i = arms.length + 1;
+  while (names.has(`arm${i}`)) i++;
+  return `arm${i}`;
+}
+
+export const createSettingsSlice: StateCreator<AppStore, [], [], SettingsSlice> = (set) => ({
+  config: createDefaultConfig(),
+  setConfig: (patch) => set((s) => ({ config: { ...s.config, ...patch } })),
+  setRunLength: (unit, n) =>
+    set((s) => {
+      const { steps: _steps, epochs: _epochs, ...rest } = s.config;
+      return { config: unit === 'steps' ? { ...rest, steps: n } : { ...rest, epochs: n } };
+    }),
+  updateArm: (index, arm) => set((s) => ({ config: { ...s.config, arms: s.config.arms.map((a, i) => (i === index ? arm : a)) } })),
+  addArm: () =>
+    set((s) => {
+      const last = s.config.arms[s.config.arms.length - 1];
+      const copy: ArmConfig = structuredClone(last);
+      copy.name = uniqueArmName(s.config.arms);
+      return { config: { ...s.config, arms: [...s.config.arms, copy] } };
+    }),
+  removeArm: (index) =>
+    set((s) => (s.config.arms.length <= 1 ? s : { config: { ...s.config, arms: s.config.arms.filter((_, i) => i !== index) } })),
+  applyPreset: (id) => set((s) => ({ config: { ...s.config, arms: createPresetArms(id) } })),
+  resetSettings: () => set({ config: createDefaultConfig() }),
+});

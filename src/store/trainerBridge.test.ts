@@ -1,0 +1,119 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ExperimentConfig } from '../engine/config';
+import type { BackendReport, DatasetSummary, FromWorker, LiveParams } from '../worker/protocol';
+import { resetAppStore, useAppStore } from './index';
+import { connectTrainer, type TrainerClientLike } from './trainerBridge';
+
+const REPORT: BackendReport = { backend: 'webgl', adapter: null, forced: null, attempts: [{ backend: 'webgl', ok: true }], maxRelativeError: 1e-6 };
+const SUMMARY: DatasetSummary = { id: 'builtin:shapes10', name: 'shapes10', classNames: ['a'], height: 32, width: 32, channels: 3, numTrain: 50, numTest: 10, inputSize: 32, ms: 5 };
+
+class FakeClient implements TrainerClientLike {
+  listener: ((m: FromWorker) => void) | null = null;
+  sent: unknown[] = [];
+  subscribe(fn: (m: FromWorker) => void) {
+    this.listener = fn;
+    return () => (this.listener = null);
+  }
+  init = async () => REPORT;
+  loadDataset = async () => SUMMARY;
+  start(runId: string, config: ExperimentConfig) {
+    this.sent.push({ type: 'start', runId, arms: config.arms.length });
+  }
+  pause(runId: string) {
+    this.sent.push({ type: 'pause', runId });
+  }
+  resume(runId: string) {
+    this.sent.push({ type: 'resume', runId });
+  }
+  stop(runId: string) {
+    this.sent.push({ type: 'stop', runId });
+  }
+  setParams(runId: string, arm: string, params: LiveParams) {
+    this.sent.push({ type: 'setParams', runId, arm, params });
+  }
+  emit(m: FromWorker) {
+    this.listener?.(m);
+  }
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 5));
+const s = () => useAppStore.getState();
+
+let disconnect: () => void = () => {};
+beforeEach(() => resetAppStore());
+afterEach(() => disconnect());
+
+async function connect() {
+  const client = new FakeClient();
+  const bridge = connectTrainer(client, { forcedBackend: null, liveDelayMs: 0, datasetDelayMs: 0 });
+  disconnect = bridge.disconnect;
+  await tick();
+  return { client, commands: bridge.commands };
+}
+
+describe('trainer bridge', () => {
+  it('reports the backend and the dataset once the worker answers', async () => {
+    await connect();
+    expect(s().backend).toEqual({ state: 'ready', report: REPORT, error: null });
+    expect(s().dataset).toMatchObject({ state: 'ready', summary: SUMMARY, key: 'builtin:shapes10|32|1' });
+  });
+
+  it('turns run events into store actions and drops events of other runs', async () => {
+    const { client, commands } = await connect();
+    commands.start();
+    const runId = s().run.id!;
+    expect(client.sent).toEqual([{ type: 'start', runId, arms: 2 }]);
+    client.emit({ type: 'started', runId, totalSteps: 20, stepsPerEpoch: 10 });
+    client.emit({ type: 'metrics', runId: 'old', records: [{ type: 'diverged', arm: 'rg', seed: 1, step: 1, reason: 'x' }] });
+    client.emit({ type: 'metrics', runId, records: [{ type: 'event', arm: 'rg', seed: 1, step: 3, name: 'lr', value: 0.2 }] });
+    client.emit({ type: 'progress', runId, progress: { step: 2, totalSteps: 20, epoch: 0.2, imagesPerSec: 10, elapsedMs: 100 } });
+    expect(s().run).toMatchObject({ status: 'running', step: 2, totalSteps: 20, stepsPerEpoch: 10 });
+    expect(s().records).toHaveLength(1);
+    commands.pause();
+    client.emit({ type: 'status', runId, status: 'paused' });
+    expect(s().run.status).toBe('paused');
+    commands.resume();
+    client.emit({ type: 'status', runId, status: 'running' });
+    commands.stop();
+    client.emit({ type: 'done', runId, status: 'stopped', progress: null });
+    expect(s().run).toMatchObject({ status: 'done', stopped: true, step: 2 });
+    expect(client.sent.slice(1)).toEqual([
+      { type: 'pause', runId },
+      { type: 'resume', runId },
+      { type: 'stop', runId },
+    ]);
+  });
+
+  it('sends live parameters merged per arm, only during a run', async () => {
+    const { client, commands } = await connect();
+    commands.setLiveParams('rg', { lr: 0.2 });
+    await tick();
+    expect(client.sent).toEqual([]);
+    commands.start();
+    const runId = s().run.id!;
+    commands.setLiveParams('rg', { lr: 0.2 });
+    commands.setLiveParams('rg', { lossWeight: 2 });
+    await tick();
+    expect(client.sent.slice(1)).toEqual([{ type: 'setParams', runId, arm: 'rg', params: { lr: 0.2, lossWeight: 2 } }]);
+  });
+
+  it('shows a config problem without starting, and a run error from the worker', async () => {
+    const { client, commands } = await connect();
+    s().updateArm(0, { ...s().config.arms[0], name: 'rg' });
+    commands.start();
+    expect(client.sent).toEqual([]);
+    expect(s().run).toMatchObject({ status: 'error', error: 'ConfigError: arms[1].name: "rg" is used by another arm' });
+    s().applyPreset('plain-vs-rg');
+    commands.start();
+    const runId = s().run.id!;
+    client.emit({ type: 'error', runId, error: { name: 'TrainingError', message: 'out of memory' } });
+    expect(s().run).toMatchObject({ status: 'error', error: 'TrainingError: out of memory' });
+  });
+
+  it('reloads the dataset when its settings change while idle', async () => {
+    await connect();
+    s().setConfig({ inputSize: 16 });
+    await tick();
+    expect(s().dataset).toMatchObject({ state: 'ready', key: 'builtin:shapes10|16|1' });
+  });
+});

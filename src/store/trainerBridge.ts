@@ -1,0 +1,197 @@
+import { ConfigError, parseExperimentConfig, type ExperimentConfig } from '../engine/config';
+import { assertNever } from '../engine/records';
+import type { BackendName, BackendReport, DatasetSummary, FromWorker, LiveParams } from '../worker/protocol';
+import { useAppStore, type AppStore } from './index';
+import { isRunActive } from './runSlice';
+
+/**
+ * The one place where worker events become store actions, and where the UI's commands become
+ * worker requests. Events of any run but the current one are dropped.
+ */
+
+/** What the bridge needs of TrainerClient (a fake in tests). */
+export interface TrainerClientLike {
+  subscribe(fn: (m: FromWorker) => void): () => void;
+  init(backend: BackendName | null, model: string): Promise<BackendReport>;
+  loadDataset(dataset: string, inputSize: number, seed: number): Promise<DatasetSummary>;
+  start(runId: string, config: ExperimentConfig): void;
+  pause(runId: string): void;
+  resume(runId: string): void;
+  stop(runId: string): void;
+  setParams(runId: string, arm: string, params: LiveParams): void;
+}
+
+type StoreApi = Pick<typeof useAppStore, 'getState' | 'subscribe'>;
+
+/** The commands components may give; none of them talks to the worker directly. */
+export interface TrainerCommands {
+  start(): void;
+  pause(): void;
+  resume(): void;
+  stop(): void;
+  /** Sends changed live settings to the current run, applied from its next step (debounced). */
+  setLiveParams(arm: string, params: LiveParams): void;
+}
+
+export interface BridgeOptions {
+  forcedBackend: BackendName | null;
+  store?: StoreApi;
+  /** Quiet time before a slider's value is sent, in ms (default 150). */
+  liveDelayMs?: number;
+  /** Quiet time before a changed dataset setting reloads the dataset, in ms (default 300). */
+  datasetDelayMs?: number;
+}
+
+function datasetKey(c: ExperimentConfig): string {
+  return `${c.dataset}|${c.inputSize}|${c.seeds[0]}`;
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
+
+let runCounter = 0;
+
+/** A readable, unique run id (it names the experiment in exports). */
+export function createRunId(now = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+  return `run-${stamp}-${++runCounter}`;
+}
+
+/** Connects the client to the store: starts the preflight and the dataset, and routes events. */
+export function connectTrainer(client: TrainerClientLike, opts: BridgeOptions): { commands: TrainerCommands; disconnect: () => void } {
+  const store = opts.store ?? useAppStore;
+  const liveDelay = opts.liveDelayMs ?? 150;
+  const pendingLive = new Map<string, { params: LiveParams; timer: ReturnType<typeof setTimeout> }>();
+  let datasetTimer: ReturnType<typeof setTimeout> | null = null;
+  const get = (): AppStore => store.getState();
+
+  function onMessage(m: FromWorker): void {
+    const s = get();
+    switch (m.type) {
+      case 'ready':
+      case 'datasetReady':
+        // Answered through the request's promise.
+        return;
+      case 'started':
+        if (m.runId === s.run.id) s.setRunPlan(m.totalSteps, m.stepsPerEpoch);
+        return;
+      case 'status':
+        if (m.runId !== s.run.id) return;
+        if (m.status === 'running' || m.status === 'paused') s.setRunStatus(m.status);
+        return;
+      case 'progress':
+        if (m.runId === s.run.id) s.setProgress(m.progress);
+        return;
+      case 'metrics':
+        if (m.runId === s.run.id) s.appendRecords(m.records);
+        return;
+      case 'done':
+        if (m.runId !== s.run.id) return;
+        cancelLive();
+        s.finishRun(m.status === 'stopped', m.progress);
+        return;
+      case 'error': {
+        const text = `${m.error.name}: ${m.error.message}`;
+        if (m.id !== undefined) return;
+        if (m.runId !== undefined) {
+          if (m.runId === s.run.id) s.failRun(text);
+          return;
+        }
+        if (isRunActive(s.run.status)) s.failRun(text);
+        else if (s.backend.state === 'pending') s.setBackendError(text);
+        else s.failRun(text);
+        return;
+      }
+      default:
+        assertNever(m);
+    }
+  }
+
+  function loadDataset(): void {
+    const c = get().config;
+    const key = datasetKey(c);
+    get().setDatasetLoading(key);
+    client.loadDataset(c.dataset, c.inputSize, c.seeds[0]).then(
+      (summary) => get().setDatasetReady(key, summary),
+      (e) => get().setDatasetError(key, describe(e)),
+    );
+  }
+
+  function cancelLive(): void {
+    for (const p of pendingLive.values()) clearTimeout(p.timer);
+    pendingLive.clear();
+  }
+
+  const unsubscribeClient = client.subscribe(onMessage);
+  const unsubscribeStore = store.subscribe((s, prev) => {
+    if (s.config === prev.config || isRunActive(s.run.status)) return;
+    if (datasetKey(s.config) === s.dataset.key) return;
+    if (datasetTimer) clearTimeout(datasetTimer);
+    datasetTimer = setTimeout(loadDataset, opts.datasetDelayMs ?? 300);
+  });
+
+  loadDataset();
+  get().setBackendPending();
+  client.init(opts.forcedBackend, get().config.model).then(
+    (report) => get().setBackendReady(report),
+    (e) => get().setBackendError(describe(e)),
+  );
+
+  const commands: TrainerCommands = {
+    start() {
+      const s = get();
+      if (isRunActive(s.run.status) || s.backend.state !== 'ready') return;
+      let config: ExperimentConfig;
+      try {
+        config = parseExperimentConfig(s.config);
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        s.resetMetrics();
+        s.resetRun();
+        s.failRun(`ConfigError: ${e.message}`);
+        return;
+      }
+      const id = createRunId();
+      s.resetMetrics();
+      s.beginRun(id, config);
+      client.start(id, config);
+    },
+    pause() {
+      const { run } = get();
+      if (run.id && run.status === 'running') client.pause(run.id);
+    },
+    resume() {
+      const { run } = get();
+      if (run.id && run.status === 'paused') client.resume(run.id);
+    },
+    stop() {
+      const { run } = get();
+      if (run.id && isRunActive(run.status)) client.stop(run.id);
+    },
+    setLiveParams(arm, params) {
+      const { run } = get();
+      if (!run.id || !isRunActive(run.status)) return;
+      const runId = run.id;
+      const prev = pendingLive.get(arm);
+      if (prev) clearTimeout(prev.timer);
+      const merged = { ...prev?.params, ...params };
+      const timer = setTimeout(() => {
+        pendingLive.delete(arm);
+        if (get().run.id === runId && isRunActive(get().run.status)) client.setParams(runId, arm, merged);
+      }, liveDelay);
+      pendingLive.set(arm, { params: merged, timer });
+    },
+  };
+
+  return {
+    commands,
+    disconnect: () => {
+      cancelLive();
+      if (datasetTimer) clearTimeout(datasetTimer);
+      unsubscribeClient();
+      unsubscribeStore();
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import type { EventRecord, StepRecord } from '../../engine/records';
+import { buildChartRows, eventMarkers, formatValue, smoothEma, stepSeries } from './series';
+
+const step = (arm: string, s: number, loss: number, ms = 100): StepRecord => ({
+  type: 'step',
+  arm,
+  seed: 1,
+  step: s,
+  epoch: 0,
+  loss,
+  weightedLoss: loss / 2,
+  rgWeight: 0.5,
+  lr: 0.1,
+  gradNorm: 1,
+  ms,
+});
+
+describe('smoothEma', () => {
+  it('is debiased: a constant series stays constant from the first point', () => {
+    expect(smoothEma([2, 2, 2], 0.9).map((v) => Number(v.toFixed(12)))).toEqual([2, 2, 2]);
+  });
+  it('returns the values for beta 0 and skips non-finite values', () => {
+    expect(smoothEma([1, 3], 0)).toEqual([1, 3]);
+    const s = smoothEma([1, NaN, 3], 0.5);
+    expect(s[0]).toBe(1);
+    expect(s[1]).toBeNaN();
+    expect(s[2]).toBeCloseTo((0.5 * 0.5 * 1 + 0.5 * 3) / (1 - 0.25));
+  });
+});
+
+describe('buildChartRows', () => {
+  it('merges arms by x with smoothed and raw values', () => {
+    const rows = buildChartRows(
+      [
+        { xs: [1, 2], ys: [4, 2] },
+        { xs: [1, 2, 3], ys: [1, 1, 1] },
+      ],
+      { smoothing: 0, logY: false },
+    );
+    expect(rows).toEqual([
+      { x: 1, s0: 4, r0: 4, s1: 1, r1: 1 },
+      { x: 2, s0: 2, r0: 2, s1: 1, r1: 1 },
+      { x: 3, s0: null, r0: null, s1: 1, r1: 1 },
+    ]);
+  });
+
+  it('downsamples to the point budget with LTTB, keeping the ends and the spikes', () => {
+    const n = 10_000;
+    const xs = Array.from({ length: n }, (_, i) => i + 1);
+    const ys = xs.map((x) => (x === 5000 ? 100 : Math.sin(x / 100)));
+    const rows = buildChartRows([{ xs, ys }, { xs, ys: ys.map((y) => -y) }], { smoothing: 0, logY: false, maxPoints: 2000 });
+    expect(rows.length).toBeLessThanOrEqual(2000);
+    expect(rows.length).toBeGreaterThanOrEqual(1000);
+    expect(rows[0].x).toBe(1);
+    expect(rows.at(-1)!.x).toBe(n);
+    expect(rows.some((r) => r.x === 5000)).toBe(true);
+  });
+
+  it('drops non-positive values on a log scale', () => {
+    expect(buildChartRows([{ xs: [1, 2], ys: [0, 2] }], { smoothing: 0, logY: true })).toEqual([
+      { x: 1, s0: null, r0: null },
+      { x: 2, s0: 2, r0: 2 },
+    ]);
+  });
+});
+
+describe('x axes and markers', () => {
+  const steps = [step('a', 1, 1, 500), step('a', 2, 1, 1500), step('a', 3, 1, 1000)];
+  it('places steps by step, epoch and training time', () => {
+    expect(stepSeries(steps, 'loss', 'step', 2).xs).toEqual([1, 2, 3]);
+    expect(stepSeries(steps, 'loss', 'epoch', 2).xs).toEqual([0.5, 1, 1.5]);
+    expect(stepSeries(steps, 'loss', 'time', 2).xs).toEqual([0.5, 2, 3]);
+    expect(stepSeries(steps, 'weightedLoss', 'step', 2).ys).toEqual([0.5, 0.5, 0.5]);
+  });
+  it('puts one marker per live change where its step begins', () => {
+    const events: EventRecord[] = [
+      { type: 'event', arm: 'a', seed: 1, step: 3, name: 'lr', value: 0.05 },
+      { type: 'event', arm: 'a', seed: 2, step: 3, name: 'lr', value: 0.05 },
+    ];
+    expect(eventMarkers(events, { a: steps }, 'step', 2)).toEqual([{ x: 2, label: 'a: lr 0.05' }]);
+    expect(eventMarkers(events, { a: steps }, 'time', 2)).toEqual([{ x: 2, label: 'a: lr 0.05' }]);
+  });
+  it('formats values compactly', () => {
+    expect(formatValue(0.123456)).toBe('0.1235');
+    expect(formatValue(1e-5)).toBe('1.00e-5');
+    expect(formatValue(null)).toBe('–');
+  });
+});

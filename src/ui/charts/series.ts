@@ -1,0 +1,166 @@
+import { createLTTB } from 'downsample';
+import type { EvalRecord, EventRecord, StepRecord } from '../../engine/records';
+import type { XAxisMode } from '../../store/uiSlice';
+
+/**
+ * Turns records into chart rows: x by step, epoch or wall time; debiased EMA smoothing applied
+ * to every arm alike; at most MAX_CHART_POINTS rows, chosen by LTTB (the `downsample` package)
+ * per arm so each arm keeps its own peaks. Pure functions: charts stay stateless.
+ */
+
+export const MAX_CHART_POINTS = 2000;
+
+/** One arm's points; `ys` may hold NaN where a value is missing. */
+export interface ArmSeries {
+  xs: number[];
+  ys: number[];
+}
+
+/** A chart row: `x`, then `s<i>` (smoothed) and `r<i>` (raw) for arm i; null where absent. */
+export type ChartRow = { x: number } & Record<string, number | null>;
+
+/** Key of arm i's smoothed and raw values in a ChartRow (arm names may hold dots and spaces). */
+export const smoothKey = (i: number): string => `s${i}`;
+export const rawKey = (i: number): string => `r${i}`;
+
+/**
+ * TensorBoard's smoothing: an exponential moving average divided by (1 - beta^n) so the start
+ * is not pulled towards zero. Non-finite values are passed through and skipped.
+ * @param beta in [0, 1); 0 returns the values unchanged
+ */
+export function smoothEma(ys: readonly number[], beta: number): number[] {
+  if (beta <= 0) return [...ys];
+  let acc = 0;
+  let n = 0;
+  return ys.map((y) => {
+    if (!Number.isFinite(y)) return y;
+    acc = beta * acc + (1 - beta) * y;
+    n++;
+    return acc / (1 - beta ** n);
+  });
+}
+
+const lttb = createLTTB<{ x: number; y: number }>({ x: 'x', y: 'y' });
+
+/** The x values LTTB keeps from one series, at most `budget` of them. */
+function selectXs(xs: readonly number[], ys: readonly number[], budget: number): number[] {
+  const points: { x: number; y: number }[] = [];
+  xs.forEach((x, i) => {
+    if (Number.isFinite(ys[i])) points.push({ x, y: ys[i] });
+  });
+  if (points.length <= budget) return points.map((p) => p.x);
+  return Array.from(lttb(points, Math.max(budget, 3)), (p) => p.x);
+}
+
+export interface RowOptions {
+  /** EMA beta in [0, 1). */
+  smoothing: number;
+  /** Drop values <= 0 (log scale). */
+  logY: boolean;
+  maxPoints?: number;
+}
+
+/** Merges arms into rows keyed by x, smoothed, downsampled to at most `maxPoints` rows. */
+export function buildChartRows(series: readonly ArmSeries[], opts: RowOptions): ChartRow[] {
+  const maxPoints = opts.maxPoints ?? MAX_CHART_POINTS;
+  const keep = (v: number): number | null => (!Number.isFinite(v) || (opts.logY && v <= 0) ? null : v);
+  const rows = new Map<number, ChartRow>();
+  const smoothed = series.map((s) => smoothEma(s.ys, opts.smoothing));
+  series.forEach((s, i) => {
+    s.xs.forEach((x, j) => {
+      let row = rows.get(x);
+      if (!row) {
+        row = { x } as ChartRow;
+        rows.set(x, row);
+      }
+      row[smoothKey(i)] = keep(smoothed[i][j]);
+      row[rawKey(i)] = keep(s.ys[j]);
+    });
+  });
+  let xs = [...rows.keys()].sort((a, b) => a - b);
+  if (xs.length > maxPoints && series.length > 0) {
+    const budget = Math.floor(maxPoints / series.length);
+    const chosen = new Set<number>();
+    series.forEach((s, i) => selectXs(s.xs, smoothed[i], budget).forEach((x) => chosen.add(x)));
+    xs = xs.filter((x) => chosen.has(x));
+  }
+  return xs.map((x) => {
+    const row = rows.get(x)!;
+    series.forEach((_, i) => {
+      row[smoothKey(i)] ??= null;
+      row[rawKey(i)] ??= null;
+    });
+    return row;
+  });
+}
+
+/** Seconds of training time of one arm after each of its steps (sum of its step times). */
+export function cumulativeSeconds(steps: readonly StepRecord[]): Map<number, number> {
+  const out = new Map<number, number>();
+  let ms = 0;
+  for (const r of steps) {
+    ms += r.ms;
+    out.set(r.step, ms / 1000);
+  }
+  return out;
+}
+
+/** Where step `step` of an arm sits on the chosen x axis. */
+export function toX(mode: XAxisMode, step: number, stepsPerEpoch: number, seconds: Map<number, number>): number {
+  if (mode === 'epoch') return stepsPerEpoch > 0 ? step / stepsPerEpoch : step;
+  if (mode === 'time') return seconds.get(step) ?? NaN;
+  return step;
+}
+
+export type StepMetric = 'loss' | 'weightedLoss' | 'lr' | 'rgWeight' | 'gradNorm';
+
+/** One arm's step metric against the chosen x axis. */
+export function stepSeries(steps: readonly StepRecord[], metric: StepMetric, mode: XAxisMode, stepsPerEpoch: number): ArmSeries {
+  const seconds = mode === 'time' ? cumulativeSeconds(steps) : new Map<number, number>();
+  return { xs: steps.map((r) => toX(mode, r.step, stepsPerEpoch, seconds)), ys: steps.map((r) => r[metric]) };
+}
+
+/** One arm's evaluation metric (e.g. accuracy) against the chosen x axis. */
+export function evalSeries(evals: readonly EvalRecord[], steps: readonly StepRecord[], metric: string, mode: XAxisMode, stepsPerEpoch: number): ArmSeries {
+  const seconds = mode === 'time' ? cumulativeSeconds(steps) : new Map<number, number>();
+  const points = evals
+    .map((r) => ({ x: toX(mode, r.step, stepsPerEpoch, seconds), y: r.metrics[metric] }))
+    .filter((p): p is { x: number; y: number } => typeof p.y === 'number' && Number.isFinite(p.x));
+  return { xs: points.map((p) => p.x), ys: points.map((p) => p.y) };
+}
+
+/** A live change drawn on the charts. */
+export interface Marker {
+  x: number;
+  label: string;
+}
+
+/** Markers for live changes, one per arm, step and setting (seeds collapse into one). */
+export function eventMarkers(
+  events: readonly EventRecord[],
+  stepsByArm: Record<string, StepRecord[]>,
+  mode: XAxisMode,
+  stepsPerEpoch: number,
+): Marker[] {
+  const seen = new Set<string>();
+  const out: Marker[] = [];
+  for (const e of events) {
+    const key = `${e.arm}|${e.step}|${e.name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    // A change applies from e.step on, so it sits where step e.step - 1 ended.
+    const seconds = mode === 'time' ? cumulativeSeconds(stepsByArm[e.arm] ?? []) : new Map<number, number>();
+    const x = mode === 'time' ? (seconds.get(e.step - 1) ?? 0) : toX(mode, e.step - 1, stepsPerEpoch, seconds);
+    out.push({ x, label: `${e.arm}: ${e.name} ${formatValue(e.value)}` });
+  }
+  return out;
+}
+
+/** A compact number for labels and tooltips. */
+export function formatValue(v: number | null | undefined): string {
+  if (v === null || v === undefined || Number.isNaN(v)) return '–';
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2);
+  return Number(v.toPrecision(4)).toString();
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { createDefaultConfig } from '../../engine/config';
+import type { MetricRecord } from '../../engine/records';
+import { CSV_HEADER, serializeRecordsCsv, serializeRecordsJson } from './records';
+
+const RECORDS: MetricRecord[] = [
+  { type: 'step', arm: 'rg', seed: 1, step: 12, epoch: 0, loss: 2.13, weightedLoss: 1.32, rgWeight: 0.62, lr: 0.1, gradNorm: 3.2, ms: 41 },
+  { type: 'eval', arm: 'rg', seed: 1, step: 100, epoch: 1, metrics: { loss: 1.41, accuracy: 0.53, perClassAccuracy: [0.5, 0.6] } },
+  { type: 'event', arm: 'plain, fast', seed: 1, step: 50, name: 'lr', value: 0.05 },
+  { type: 'diverged', arm: 'rg', seed: 1, step: 57, reason: 'loss is NaN' },
+  { type: 'summary', arm: 'rg', seed: 1, steps: 300, ms: 12000, final: { accuracy: 0.61 }, best: { accuracy: 0.63 } },
+];
+
+describe('CSV export', () => {
+  it('writes the contract header and one row per recorded value', () => {
+    const lines = serializeRecordsCsv('exp1', RECORDS).trimEnd().split('\n');
+    expect(lines[0]).toBe('experiment,arm,seed,step,epoch,metric,value');
+    expect(lines[0]).toBe(CSV_HEADER);
+    expect(lines.slice(1)).toEqual([
+      'exp1,rg,1,12,0,loss,2.13',
+      'exp1,rg,1,12,0,weightedLoss,1.32',
+      'exp1,rg,1,12,0,rgWeight,0.62',
+      'exp1,rg,1,12,0,lr,0.1',
+      'exp1,rg,1,12,0,gradNorm,3.2',
+      'exp1,rg,1,12,0,ms,41',
+      'exp1,rg,1,100,1,eval.loss,1.41',
+      'exp1,rg,1,100,1,eval.accuracy,0.53',
+      'exp1,rg,1,100,1,eval.perClassAccuracy[0],0.5',
+      'exp1,rg,1,100,1,eval.perClassAccuracy[1],0.6',
+      'exp1,"plain, fast",1,50,,event.lr,0.05',
+      'exp1,rg,1,57,,diverged,1',
+      'exp1,rg,1,300,,summary.ms,12000',
+      'exp1,rg,1,300,,final.accuracy,0.61',
+      'exp1,rg,1,300,,best.accuracy,0.63',
+    ]);
+  });
+
+  it('writes only the header when there are no records', () => {
+    expect(serializeRecordsCsv('e', [])).toBe(`${CSV_HEADER}\n`);
+  });
+});
+
+describe('JSON export', () => {
+  it('round-trips the records with their config', () => {
+    const config = createDefaultConfig();
+    const text = serializeRecordsJson({ experiment: 'exp1', config, backend: null, exportedAt: '2026-11-27T00:00:00Z' }, RECORDS);
+    const parsed = JSON.parse(text);
+    expect(parsed).toEqual({ format: 'rg-lab-records', version: 1, experiment: 'exp1', config, backend: null, exportedAt: '2026-11-27T00:00:00Z', records: RECORDS });
+  });
+});

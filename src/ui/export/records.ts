@@ -1,0 +1,65 @@
+import type { ExperimentConfig } from '../../engine/config';
+import type { MetricRecord } from '../../engine/records';
+import { assertNever } from '../../engine/records';
+import type { BackendReport } from '../../worker/protocol';
+
+/**
+ * Record exports. CSV is the long format of CONTRACTS.md section 4, one row per recorded value;
+ * JSON is the records as they are plus what produced them. Pure functions (tested in Node).
+ */
+
+export const CSV_HEADER = 'experiment,arm,seed,step,epoch,metric,value';
+
+const STEP_METRICS = ['loss', 'weightedLoss', 'rgWeight', 'lr', 'gradNorm', 'ms'] as const;
+
+type Cell = string | number;
+
+/** The CSV rows (without the header) of one record. Metric names say where a value came from. */
+export function recordToRows(experiment: string, r: MetricRecord): Cell[][] {
+  const row = (step: number, epoch: Cell, metric: string, value: number): Cell[] => [experiment, r.arm, r.seed, step, epoch, metric, value];
+  switch (r.type) {
+    case 'step':
+      return STEP_METRICS.map((m) => row(r.step, r.epoch, m, r[m]));
+    case 'eval':
+      return Object.entries(r.metrics).flatMap(([k, v]) =>
+        Array.isArray(v) ? v.map((x, i) => row(r.step, r.epoch, `eval.${k}[${i}]`, x)) : [row(r.step, r.epoch, `eval.${k}`, v)],
+      );
+    case 'event':
+      return [row(r.step, '', `event.${r.name}`, r.value)];
+    case 'diverged':
+      return [row(r.step, '', 'diverged', 1)];
+    case 'summary':
+      return [
+        row(r.steps, '', 'summary.ms', r.ms),
+        ...Object.entries(r.final).map(([k, v]) => row(r.steps, '', `final.${k}`, v)),
+        ...Object.entries(r.best).map(([k, v]) => row(r.steps, '', `best.${k}`, v)),
+      ];
+    default:
+      return assertNever(r);
+  }
+}
+
+function escapeCell(c: Cell): string {
+  const s = String(c);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The whole CSV text: header, then every record's rows in record order. */
+export function serializeRecordsCsv(experiment: string, records: readonly MetricRecord[]): string {
+  const lines = [CSV_HEADER];
+  for (const r of records) for (const row of recordToRows(experiment, r)) lines.push(row.map(escapeCell).join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+/** What a JSON export holds besides the records. */
+export interface ExportContext {
+  experiment: string;
+  config: ExperimentConfig | null;
+  backend: BackendReport | null;
+  exportedAt: string;
+}
+
+/** The JSON export: `{ format, version, experiment, config, backend, exportedAt, records }`. */
+export function serializeRecordsJson(ctx: ExportContext, records: readonly MetricRecord[]): string {
+  return JSON.stringify({ format: 'rg-lab-records', version: 1, ...ctx, records }, null, 1);
+}

@@ -1,0 +1,125 @@
+import type { ExperimentConfig } from '../engine/config';
+import type { BackendName, BackendReport, DatasetSummary, FromWorker, LiveParams, ToWorker, WorkerErrorInfo } from './protocol';
+
+/**
+ * The main thread's side of the worker protocol. TrainerClient owns the worker, adds its
+ * listeners once, and exposes typed methods; components never post messages themselves.
+ */
+
+/** The part of `Worker` the client uses (a fake in tests). */
+export interface WorkerLike {
+  postMessage(msg: ToWorker): void;
+  addEventListener(type: 'message', fn: (e: MessageEvent<FromWorker>) => void): void;
+  addEventListener(type: 'error', fn: (e: ErrorEvent) => void): void;
+  terminate(): void;
+}
+
+/** A failed request, carrying the worker's error class name. */
+export class WorkerRequestError extends Error {
+  constructor(readonly info: WorkerErrorInfo) {
+    super(info.message);
+    this.name = info.name;
+  }
+}
+
+interface Pending {
+  resolve: (m: FromWorker) => void;
+  reject: (e: Error) => void;
+}
+
+export class TrainerClient {
+  private readonly listeners = new Set<(m: FromWorker) => void>();
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+
+  constructor(private readonly worker: WorkerLike) {
+    worker.addEventListener('message', (e) => this.receive(e.data));
+    worker.addEventListener('error', (e) => {
+      const detail = e.message || 'the script did not load';
+      this.receive({
+        type: 'error',
+        error: { name: 'WorkerError', message: `the training worker stopped: ${detail}. Reload the page; if it happens again, try ?backend=cpu.` },
+      });
+    });
+  }
+
+  /** Starts the real training worker (bundled by Vite as a module worker). */
+  static create(): TrainerClient {
+    const worker = new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module', name: 'rg-lab-trainer' });
+    return new TrainerClient(worker);
+  }
+
+  /** Calls `fn` with every message from the worker; returns the unsubscribe function. */
+  subscribe(fn: (m: FromWorker) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Runs the backend preflight (`backend` forces one) and resolves with the backend in use. */
+  async init(backend: BackendName | null, model: string): Promise<BackendReport> {
+    const id = this.nextId++;
+    const reply = await this.request(id, { type: 'init', id, backend, model });
+    if (reply.type !== 'ready') throw new Error(`init got ${reply.type}`);
+    return reply.report;
+  }
+
+  /** Builds a dataset in the worker and resolves with its summary. */
+  async loadDataset(dataset: string, inputSize: number, seed: number): Promise<DatasetSummary> {
+    const id = this.nextId++;
+    const reply = await this.request(id, { type: 'loadDataset', id, dataset, inputSize, seed });
+    if (reply.type !== 'datasetReady') throw new Error(`loadDataset got ${reply.type}`);
+    return reply.summary;
+  }
+
+  start(runId: string, config: ExperimentConfig): void {
+    this.worker.postMessage({ type: 'start', runId, config });
+  }
+
+  pause(runId: string): void {
+    this.worker.postMessage({ type: 'pause', runId });
+  }
+
+  resume(runId: string): void {
+    this.worker.postMessage({ type: 'resume', runId });
+  }
+
+  stop(runId: string): void {
+    this.worker.postMessage({ type: 'stop', runId });
+  }
+
+  setParams(runId: string, arm: string, params: LiveParams): void {
+    this.worker.postMessage({ type: 'setParams', runId, arm, params });
+  }
+
+  /** Ends the worker; pending requests fail. */
+  dispose(): void {
+    this.worker.terminate();
+    this.failPending(new Error('the training worker was closed'));
+    this.listeners.clear();
+  }
+
+  private request(id: number, msg: ToWorker): Promise<FromWorker> {
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage(msg);
+    });
+  }
+
+  private receive(m: FromWorker): void {
+    if (m.type === 'ready' || m.type === 'datasetReady' || (m.type === 'error' && m.id !== undefined)) {
+      const p = this.pending.get(m.id!);
+      this.pending.delete(m.id!);
+      if (m.type === 'error') p?.reject(new WorkerRequestError(m.error));
+      else p?.resolve(m);
+    } else if (m.type === 'error' && m.runId === undefined) {
+      // A worker-wide failure: no reply is coming for anything still waiting.
+      this.failPending(new WorkerRequestError(m.error));
+    }
+    for (const fn of this.listeners) fn(m);
+  }
+
+  private failPending(e: Error): void {
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+}

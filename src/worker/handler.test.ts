@@ -1,0 +1,226 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createDefaultConfig, type ExperimentConfig } from '../engine/config';
+import type { MetricRecord } from '../engine/records';
+import { makeTinyClassification } from '../testing/tinyDatasets';
+import { createTrainerHandler, type HandlerDeps } from './handler';
+import type { BackendName, FromWorker, ToWorker } from './protocol';
+
+/** A fake worker: collects every posted message and lets a test wait for one. */
+function createHarness(overrides: Partial<HandlerDeps> = {}) {
+  const messages: FromWorker[] = [];
+  const waiters: { pred: (m: FromWorker) => boolean; resolve: (m: FromWorker) => void }[] = [];
+  const post = (m: FromWorker) => {
+    messages.push(m);
+    for (const w of [...waiters]) {
+      if (w.pred(m)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+  };
+  const deps: HandlerDeps = {
+    activateBackend: async (name: BackendName) => {
+      if (name !== 'cpu') throw new Error(`${name} is not available in Node`);
+      await tf.setBackend('cpu');
+    },
+    probeWebGpu: async () => 'this browser has no WebGPU (navigator.gpu is missing)',
+    loadDataset: () => makeTinyClassification({ n: 32, nTest: 16, size: 8, classes: 4 }),
+    metricsIntervalMs: 1e9,
+    ...overrides,
+  };
+  const handle = createTrainerHandler(post, deps);
+  const waitFor = <T extends FromWorker['type']>(type: T, pred: (m: Extract<FromWorker, { type: T }>) => boolean = () => true) => {
+    const found = messages.find((m): m is Extract<FromWorker, { type: T }> => m.type === type && pred(m as Extract<FromWorker, { type: T }>));
+    if (found) return Promise.resolve(found);
+    return new Promise<Extract<FromWorker, { type: T }>>((resolve) => {
+      waiters.push({ pred: (m) => m.type === type && pred(m as Extract<FromWorker, { type: T }>), resolve: (m) => resolve(m as Extract<FromWorker, { type: T }>) });
+    });
+  };
+  const records = (runId: string): MetricRecord[] =>
+    messages.flatMap((m) => (m.type === 'metrics' && m.runId === runId ? m.records : []));
+  return { messages, handle, waitFor, records };
+}
+
+function tinyConfig(steps: number): ExperimentConfig {
+  const cfg = createDefaultConfig();
+  return { ...cfg, dataset: 'builtin:tiny', model: 'cnn', inputSize: 8, batchSize: 4, steps, evalEvery: 2, augment: false };
+}
+
+const init = (backend: BackendName | null = 'cpu'): ToWorker => ({ type: 'init', id: 1, backend, model: 'cnn' });
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('init', () => {
+  it('reports the forced backend once its preflight passes', async () => {
+    const h = createHarness();
+    await h.handle(init('cpu'));
+    expect(h.messages).toEqual([
+      {
+        type: 'ready',
+        id: 1,
+        report: { backend: 'cpu', adapter: null, forced: 'cpu', attempts: [{ backend: 'cpu', ok: true }], maxRelativeError: 0 },
+      },
+    ]);
+  });
+
+  it('falls back webgpu > webgl > wasm > cpu and says why each was passed over', async () => {
+    const h = createHarness();
+    await h.handle(init(null));
+    expect(h.messages).toHaveLength(1);
+    const ready = h.messages[0];
+    if (ready.type !== 'ready') throw new Error(`expected ready, got ${ready.type}`);
+    expect(ready.report.backend).toBe('cpu');
+    expect(ready.report.attempts).toEqual([
+      { backend: 'webgpu', ok: false, reason: 'this browser has no WebGPU (navigator.gpu is missing)' },
+      { backend: 'webgl', ok: false, reason: 'webgl is not available in Node' },
+      { backend: 'wasm', ok: false, reason: 'wasm is not available in Node' },
+      { backend: 'cpu', ok: true },
+    ]);
+  });
+
+  it('rejects a backend that lacks a kernel the model trains with', async () => {
+    const h = createHarness({
+      probeWebGpu: async () => ({ vendor: 'test', architecture: 'fake', device: '', description: '', isFallbackAdapter: true }),
+      // "webgpu" is the cpu backend under another name: activation works, kernel lookup fails.
+      activateBackend: async () => {
+        await tf.setBackend('cpu');
+      },
+    });
+    await h.handle(init('webgpu'));
+    const ready = await h.waitFor('ready');
+    expect(ready.report.backend).toBe('webgl');
+    expect(ready.report.adapter).toMatchObject({ vendor: 'test', isFallbackAdapter: true });
+    expect(ready.report.attempts[0]).toMatchObject({ backend: 'webgpu', ok: false });
+    expect(ready.report.attempts[0].reason).toMatch(/^webgpu lacks kernels that cnn needs for training: .*Conv2D/);
+  });
+
+  it('posts a BackendError when no backend works', async () => {
+    const h = createHarness({ activateBackend: async (n) => Promise.reject(new Error(`${n} broken`)) });
+    await h.handle(init(null));
+    expect(h.messages).toHaveLength(1);
+    expect(h.messages[0]).toMatchObject({ type: 'error', id: 1, error: { name: 'BackendError' } });
+    const msg = h.messages[0].type === 'error' ? h.messages[0].error.message : '';
+    expect(msg).toContain('did not start (cpu broken)');
+  });
+});
+
+describe('datasets', () => {
+  it('loads a dataset and summarises it', async () => {
+    const h = createHarness();
+    await h.handle({ type: 'loadDataset', id: 7, dataset: 'builtin:tiny', inputSize: 8, seed: 1 });
+    expect(h.messages).toEqual([
+      {
+        type: 'datasetReady',
+        id: 7,
+        summary: expect.objectContaining({ id: 'builtin:tiny', numTrain: 32, numTest: 16, classNames: ['class0', 'class1', 'class2', 'class3'] }),
+      },
+    ]);
+  });
+
+  it('names the problem when a dataset is not built in', async () => {
+    const h = createHarness();
+    await h.handle({ type: 'loadDataset', id: 8, dataset: 'cifar.zip', inputSize: 8, seed: 1 });
+    expect(h.messages).toEqual([
+      { type: 'error', id: 8, error: { name: 'DatasetError', message: expect.stringContaining('"cifar.zip" is not a built-in dataset') } },
+    ]);
+  });
+});
+
+describe('runs', () => {
+  it('trains both arms and batches the records into few metrics messages', async () => {
+    const h = createHarness();
+    await h.handle(init());
+    await h.handle({ type: 'start', runId: 'r1', config: tinyConfig(4) });
+    const types = h.messages.map((m) => m.type);
+    expect(types[0]).toBe('ready');
+    expect(types.slice(1, 3)).toEqual(['started', 'status']);
+    expect(h.messages[1]).toEqual({ type: 'started', runId: 'r1', totalSteps: 4, stepsPerEpoch: 8 });
+    expect(h.messages[2]).toEqual({ type: 'status', runId: 'r1', status: 'running' });
+    expect(h.messages.at(-1)).toMatchObject({ type: 'done', runId: 'r1', status: 'done', progress: { step: 4, totalSteps: 4 } });
+    const recs = h.records('r1');
+    const metricsMessages = h.messages.filter((m) => m.type === 'metrics');
+    expect(metricsMessages.length).toBeLessThan(recs.length);
+    const steps = recs.filter((r) => r.type === 'step');
+    expect(steps.map((r) => `${r.arm}:${r.step}`).sort()).toEqual(['plain:1', 'plain:2', 'plain:3', 'plain:4', 'rg:1', 'rg:2', 'rg:3', 'rg:4']);
+    expect(recs.filter((r) => r.type === 'eval')).toHaveLength(4);
+    expect(recs.filter((r) => r.type === 'summary').map((r) => r.arm)).toEqual(['plain', 'rg']);
+  });
+
+  it('pauses, resumes and stops between steps', async () => {
+    const h = createHarness({ metricsIntervalMs: 0 });
+    await h.handle(init());
+    const finished = h.handle({ type: 'start', runId: 'r2', config: tinyConfig(10_000) });
+    await h.waitFor('progress', (m) => m.runId === 'r2');
+    await h.handle({ type: 'pause', runId: 'r2' });
+    await h.waitFor('status', (m) => m.status === 'paused');
+    const progressWhilePaused = h.messages.filter((m) => m.type === 'progress').length;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(h.messages.filter((m) => m.type === 'progress').length).toBe(progressWhilePaused);
+    await h.handle({ type: 'resume', runId: 'r2' });
+    expect(h.messages.at(-1)).toEqual({ type: 'status', runId: 'r2', status: 'running' });
+    await h.handle({ type: 'stop', runId: 'r2' });
+    await finished;
+    const done = await h.waitFor('done');
+    expect(done.status).toBe('stopped');
+    expect(done.progress!.step).toBeLessThan(10_000);
+    expect(h.records('r2').filter((r) => r.type === 'summary')).toHaveLength(2);
+  });
+
+  it('applies setParams from the next step, records it as an event, and ignores stale run ids', async () => {
+    const h = createHarness({ metricsIntervalMs: 0 });
+    await h.handle(init());
+    const finished = h.handle({ type: 'start', runId: 'r3', config: tinyConfig(10_000) });
+    await h.waitFor('progress', (m) => m.runId === 'r3');
+    const before = h.messages.length;
+    await h.handle({ type: 'setParams', runId: 'old-run', arm: 'rg', params: { lr: 0.5 } });
+    await h.handle({ type: 'pause', runId: 'old-run' });
+    expect(h.messages.length).toBe(before);
+    await h.handle({ type: 'setParams', runId: 'r3', arm: 'rg', params: { lr: 0.05, lossWeight: 2 } });
+    const events = h.records('r3').filter((r) => r.type === 'event');
+    expect(events).toHaveLength(2);
+    expect(events[0]).toMatchObject({ type: 'event', arm: 'rg', name: 'lr', value: 0.05 });
+    expect(events[1]).toMatchObject({ type: 'event', arm: 'rg', name: 'lossWeight', value: 2 });
+    const from = events[0].step;
+    await h.waitFor('progress', (m) => m.progress.step > from + 1);
+    await h.handle({ type: 'stop', runId: 'r3' });
+    await finished;
+    const rgSteps = h.records('r3').filter((r) => r.type === 'step' && r.arm === 'rg');
+    for (const s of rgSteps) {
+      if (s.type !== 'step') continue;
+      expect(s.lr).toBe(s.step >= from ? 0.05 : 0.1);
+      if (s.step >= from) expect(s.rgWeight).toBeGreaterThanOrEqual(0);
+    }
+    expect(rgSteps.some((s) => s.type === 'step' && s.step >= from)).toBe(true);
+  });
+
+  it('posts named, actionable errors tagged with the request', async () => {
+    const h = createHarness();
+    await h.handle({ type: 'start', runId: 'early', config: tinyConfig(2) });
+    expect(h.messages.at(-1)).toMatchObject({ type: 'error', runId: 'early', error: { name: 'RunStateError' } });
+
+    await h.handle(init());
+    const bad = tinyConfig(2);
+    bad.arms[0].optimizer.lr = -1;
+    await h.handle({ type: 'start', runId: 'bad', config: bad });
+    expect(h.messages.at(-1)).toEqual({
+      type: 'error',
+      runId: 'bad',
+      error: { name: 'ConfigError', message: 'arms[0].optimizer.lr: is -1; allowed > 0 and <= 10 Fix that setting and start again.' },
+    });
+
+    const unknownArm = h.handle({ type: 'start', runId: 'r4', config: tinyConfig(10_000) });
+    await h.waitFor('started', (m) => m.runId === 'r4');
+    await h.handle({ type: 'setParams', runId: 'r4', arm: 'nope', params: { lr: 1 } });
+    expect(h.messages.at(-1)).toMatchObject({ type: 'error', runId: 'r4', error: { name: 'TrainingError', message: expect.stringContaining('no arm named "nope"') } });
+    await h.handle({ type: 'start', runId: 'r5', config: tinyConfig(2) });
+    expect(h.messages.at(-1)).toMatchObject({ type: 'error', runId: 'r5', error: { name: 'RunStateError' } });
+    await h.handle({ type: 'stop', runId: 'r4' });
+    await unknownArm;
+
+    await h.handle({ type: 'bogus' } as unknown as ToWorker);
+    expect(h.messages.at(-1)).toMatchObject({ type: 'error', error: { name: 'ProtocolError' } });
+  });
+});
