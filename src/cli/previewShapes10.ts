@@ -1,12 +1,12 @@
 /**
  * Writes a PNG contact sheet of `builtin:shapes10` samples, each captioned with its class, for
  * eyeballing the generator. Usage:
- *   npx tsx scripts/preview-shapes10.ts out.png [--size 32] [--seed 0] [--count 40]
+ *   npx tsx src/cli/previewShapes10.ts out.png [--size 32] [--seed 0] [--count 40]
  */
 
 import { writeFileSync } from 'node:fs';
 import { zlibSync } from 'fflate';
-import { generateShapes10 } from '../src/data/builtin/shapes10';
+import { generateShapes10 } from '../data/builtin/shapes10';
 
 /** 5x7 glyphs, one 5-bit row each (bit 4 is the leftmost pixel). */
 const FONT: Record<string, number[]> = {
@@ -91,7 +91,7 @@ function main(): void {
   const args = process.argv.slice(2);
   const path = args[0];
   if (!path || path.startsWith('--')) {
-    console.error('usage: tsx scripts/preview-shapes10.ts out.png [--size 32] [--seed 0] [--count 40]');
+    console.error('usage: tsx src/cli/previewShapes10.ts out.png [--size 32] [--seed 0] [--count 40]');
     process.exit(2);
   }
   const size = readFlag(args, '--size', 32);

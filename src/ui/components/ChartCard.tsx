@@ -1,0 +1,57 @@
+import { memo, useRef, useState } from 'react';
+import { serializeChartSvg, renderSvgToPng } from '../export/chartImage';
+import { downloadBlob, toFileName } from '../export/download';
+import { LineChartView, type LineChartViewProps } from '../charts/LineChartView';
+
+export interface ChartCardProps extends LineChartViewProps {
+  testId: string;
+  title: string;
+  /** Experiment name, used in exported file names. */
+  experiment: string;
+  empty: string;
+}
+
+/** A titled chart with PNG and SVG export buttons. */
+export const ChartCard = memo(function ChartCard({ testId, title, experiment, empty, ...chart }: ChartCardProps) {
+  const box = useRef<HTMLDivElement>(null);
+  const [error, setError] = useState<string | null>(null);
+  const hasData = chart.rows.length > 0;
+
+  const exportAs = async (kind: 'svg' | 'png') => {
+    setError(null);
+    const svg = box.current?.querySelector<SVGSVGElement>('svg.recharts-surface');
+    if (!svg) {
+      setError('Nothing to export yet: the chart has not been drawn.');
+      return;
+    }
+    try {
+      const out = serializeChartSvg(svg, title, chart.arms);
+      const name = toFileName(`${experiment}-${testId.replace(/^chart-/, '')}`);
+      if (kind === 'svg') downloadBlob(new Blob([out.text], { type: 'image/svg+xml' }), `${name}.svg`);
+      else downloadBlob(await renderSvgToPng(out), `${name}.png`);
+    } catch (e) {
+      setError(`Export failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+
+  return (
+    <figure className="chart-card" data-testid={testId} data-points={chart.rows.length} data-markers={chart.markers.length}>
+      <figcaption className="chart-head">
+        <span className="chart-title">{title}</span>
+        <span className="chart-actions">
+          <button type="button" className="small" data-testid="export-png" disabled={!hasData} onClick={() => void exportAs('png')}>
+            PNG
+          </button>
+          <button type="button" className="small" data-testid="export-svg" disabled={!hasData} onClick={() => void exportAs('svg')}>
+            SVG
+          </button>
+        </span>
+      </figcaption>
+      <div className="chart-body" ref={box}>
+        <LineChartView {...chart} />
+        {!hasData && <div className="chart-empty">{empty}</div>}
+      </div>
+      {error && <p className="error-text">{error}</p>}
+    </figure>
+  );
+});

@@ -1,0 +1,48 @@
+import { useAppStore } from '../../store';
+import { isRunActive } from '../../store/runSlice';
+import { NumberField } from './NumberField';
+import { Panel } from './Panel';
+
+/** Run length, batch size, evaluation interval, seed, input size and augmentation. */
+export function RunSettingsPanel() {
+  const c = useAppStore((s) => s.config);
+  const locked = useAppStore((s) => isRunActive(s.run.status));
+  const setConfig = useAppStore((s) => s.setConfig);
+  const setRunLength = useAppStore((s) => s.setRunLength);
+  const unit = c.steps !== undefined ? 'steps' : 'epochs';
+  return (
+    <Panel title="Run settings">
+      <fieldset disabled={locked} className="field-grid">
+        <div className="field-row">
+          <NumberField
+            label={`length (${unit})`}
+            value={c.steps ?? c.epochs ?? 1}
+            min={1}
+            integer
+            testId="length-input"
+            onCommit={(n) => setRunLength(unit, n)}
+          />
+          <label className="field">
+            <span className="field-label">unit</span>
+            <select data-testid="length-unit-select" value={unit} onChange={(e) => setRunLength(e.target.value === 'epochs' ? 'epochs' : 'steps', unit === 'steps' && e.target.value === 'epochs' ? 1 : 300)}>
+              <option value="steps">steps</option>
+              <option value="epochs">epochs</option>
+            </select>
+          </label>
+        </div>
+        <div className="field-row">
+          <NumberField label="batch size" value={c.batchSize} min={1} max={1024} integer testId="batch-size-input" onCommit={(batchSize) => setConfig({ batchSize })} />
+          <NumberField label="eval every (steps)" value={c.evalEvery} min={1} integer testId="eval-every-input" onCommit={(evalEvery) => setConfig({ evalEvery })} />
+        </div>
+        <div className="field-row">
+          <NumberField label="input size (px)" value={c.inputSize} min={8} max={128} integer testId="input-size-input" onCommit={(inputSize) => setConfig({ inputSize })} />
+          <NumberField label="seed" value={c.seeds[0]} min={0} max={0xffffffff} integer testId="seed-input" onCommit={(seed) => setConfig({ seeds: [seed] })} />
+        </div>
+        <label className="field checkbox" title="Random crop with padding 4 and horizontal flip (the paper's CIFAR augmentation)">
+          <input type="checkbox" data-testid="augment-toggle" checked={c.augment} onChange={(e) => setConfig({ augment: e.target.checked })} />
+          <span>augment (crop + flip)</span>
+        </label>
+      </fieldset>
+    </Panel>
+  );
+}
