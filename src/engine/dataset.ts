@@ -25,7 +25,52 @@ export interface ClassificationDataset {
   std: number[];
 }
 
-export type Dataset = ClassificationDataset;
+/** Masks hold one class index per pixel; this value marks pixels to ignore (VOC's void). */
+export const IGNORE_INDEX = 255;
+
+export interface SegmentationSplit {
+  /** n x height x width x channels bytes, NHWC. */
+  images: Uint8Array;
+  /** n x height x width class indices; IGNORE_INDEX where unlabelled. */
+  masks: Uint8Array;
+  n: number;
+}
+
+export interface SegmentationDataset {
+  kind: 'segment';
+  name: string;
+  classNames: string[];
+  /** RGB per class, for overlays and the legend. */
+  palette: [number, number, number][];
+  height: number;
+  width: number;
+  channels: number;
+  train: SegmentationSplit;
+  test: SegmentationSplit;
+  mean: number[];
+  std: number[];
+}
+
+export interface PairSplit {
+  /** Inputs, n x height x width x channels bytes, NHWC. */
+  a: Uint8Array;
+  /** Targets, the same shape. */
+  b: Uint8Array;
+  n: number;
+}
+
+/** Image-to-image pairs (pix2pix): translate a into b. */
+export interface PairDataset {
+  kind: 'translate';
+  name: string;
+  height: number;
+  width: number;
+  channels: number;
+  train: PairSplit;
+  test: PairSplit;
+}
+
+export type Dataset = ClassificationDataset | SegmentationDataset | PairDataset;
 
 /** Per-channel mean and standard deviation of NHWC uint8 images, on the 0..1 scale. */
 export function computeChannelStats(images: Uint8Array, channels: number): { mean: number[]; std: number[] } {

@@ -19,6 +19,11 @@ export interface StepRecord {
   gradNorm: number;
   /** Wall time of this arm's step call in milliseconds. */
   ms: number;
+  /** translate only: the generator's adversarial and L1 parts, the discriminator's real and fake losses. */
+  gAdv?: number;
+  gL1?: number;
+  dReal?: number;
+  dFake?: number;
 }
 
 export interface EvalRecord {

@@ -1,14 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { DeviceClassificationData } from './batcher';
 import type { ArmConfig, ExperimentConfig } from './config';
 import type { Dataset } from './dataset';
-import { copyWeights, createModel, disposeModel, type Model } from './models';
-import { Optimizer } from './optim';
+import type { Model } from './models';
 import { HIGHER_IS_BETTER, type EventRecord, type MetricRecord } from './records';
 import { rgWeightAt } from './rg';
-import { Rng } from './rng';
 import { learningRateAt, type ScheduleClock } from './schedules';
-import { evaluateClassifier, softmaxCrossEntropy } from './tasks/classify';
+import { type ArmModels, createTaskRunner, type TaskRunner } from './tasks';
+import { disposeArm } from './tasks/types';
 
 /**
  * Runs N arms x S seeds in lock step. For each seed, every arm starts from the same initial
@@ -52,8 +50,10 @@ export interface TrainerOptions {
 interface ArmRun {
   config: ArmConfig;
   seed: number;
-  model: Model;
-  optimizer: Optimizer;
+  arm: ArmModels;
+  /** Live settings, changed by setParams. */
+  lr: number;
+  momentum: number;
   rgScale: number;
   diverged: string | null;
   divergedAt: number;
@@ -69,6 +69,7 @@ interface PendingStep {
   epoch: number;
   loss: tf.Scalar;
   gradNorm: tf.Scalar;
+  extras: [string, tf.Scalar][];
   rgWeight: number;
   lr: number;
   ms: number;
@@ -80,7 +81,7 @@ export class Trainer {
   readonly config: ExperimentConfig;
   readonly totalSteps: number;
   readonly stepsPerEpoch: number;
-  private readonly data: DeviceClassificationData;
+  private readonly task: TaskRunner<unknown>;
   private readonly runs: ArmRun[] = [];
   private readonly opts: TrainerOptions;
   private pending: PendingStep[] = [];
@@ -94,25 +95,21 @@ export class Trainer {
     this.opts = opts;
     this.config = opts.config;
     const cfg = opts.config;
-    const ds = opts.dataset;
-    this.data = new DeviceClassificationData(ds, cfg.inputSize, cfg.batchSize, cfg.augment);
-    this.stepsPerEpoch = this.data.stepsPerEpoch;
+    this.task = createTaskRunner(cfg, opts.dataset);
+    this.stepsPerEpoch = this.task.stepsPerEpoch;
     this.totalSteps = cfg.steps ?? (cfg.epochs ?? 1) * this.stepsPerEpoch;
-    const spec = { inputSize: cfg.inputSize, channels: ds.channels, numClasses: ds.classNames.length };
     for (const seed of cfg.seeds) {
-      const first = createModel(cfg.model, spec, Rng.stream(seed, 'init'));
-      cfg.arms.forEach((arm, i) => {
-        let model = first;
-        if (i > 0) {
-          model = createModel(cfg.model, spec, null);
-          copyWeights(first, model);
-        }
+      let first: ArmModels | null = null;
+      for (const armCfg of cfg.arms) {
+        const arm: ArmModels = this.task.createArm(armCfg, seed, first);
+        first ??= arm;
         this.runs.push({
-          config: arm,
+          config: armCfg,
           seed,
-          model,
-          optimizer: new Optimizer(arm.optimizer, model.params),
-          rgScale: arm.rg.scale,
+          arm,
+          lr: armCfg.optimizer.lr,
+          momentum: armCfg.optimizer.type === 'sgd' ? armCfg.optimizer.momentum : 0,
+          rgScale: armCfg.rg.scale,
           diverged: null,
           divergedAt: -1,
           stepsDone: 0,
@@ -120,7 +117,7 @@ export class Trainer {
           lastEval: {},
           best: {},
         });
-      });
+      }
     }
   }
 
@@ -135,7 +132,7 @@ export class Trainer {
     const started = performance.now();
     this.lastFlush = started;
     const yieldToHost = this.opts.yieldToHost ?? defaultYield;
-    const imagesPerLockStep = this.data.batchSize * this.runs.length;
+    const imagesPerLockStep = this.task.batchSize * this.runs.length;
     try {
       for (let t = this.stepsDone; t < this.totalSteps; t++) {
         for (const seed of this.config.seeds) this.lockStep(seed, t);
@@ -196,11 +193,11 @@ export class Trainer {
     for (const r of runs) {
       const events: EventRecord[] = [];
       if (p.lr !== undefined) {
-        r.optimizer.lr = p.lr;
+        r.lr = p.lr;
         events.push({ type: 'event', arm, seed: r.seed, step, name: 'lr', value: p.lr });
       }
       if (p.momentum !== undefined) {
-        r.optimizer.momentum = p.momentum;
+        r.momentum = p.momentum;
         events.push({ type: 'event', arm, seed: r.seed, step, name: 'momentum', value: p.momentum });
       }
       if (p.lossWeight !== undefined) {
@@ -214,47 +211,35 @@ export class Trainer {
   /** Frees every tensor the trainer holds. */
   dispose(): void {
     this.disposePending();
-    for (const r of this.runs) {
-      disposeModel(r.model);
-      r.optimizer.dispose();
-    }
+    for (const r of this.runs) disposeArm(r.arm);
     this.runs.length = 0;
-    this.data.dispose();
+    this.task.dispose();
   }
 
-  /** The models of one seed in arm order, for inspection and tests. */
+  /** The models of one seed in arm order (each arm's first model), for inspection and tests. */
   modelsOf(seed: number): Model[] {
-    return this.runs.filter((r) => r.seed === seed).map((r) => r.model);
+    return this.runs.filter((r) => r.seed === seed).map((r) => r.arm.models[0]);
   }
 
   private lockStep(seed: number, t: number): void {
-    const batch = this.data.trainBatch(seed, t);
+    const batch = this.task.trainBatch(seed, t);
     const clock: ScheduleClock = { t, total: this.totalSteps, stepsPerEpoch: this.stepsPerEpoch };
     try {
       for (const run of this.runs) {
         if (run.seed !== seed || run.diverged) continue;
-        this.stepArm(run, batch.x, batch.y, clock);
+        this.stepArm(run, batch, clock);
       }
     } finally {
-      tf.dispose([batch.x, batch.y]);
+      this.task.disposeBatch(batch);
     }
   }
 
-  private stepArm(run: ArmRun, x: tf.Tensor4D, y: tf.Tensor2D, clock: ScheduleClock): void {
+  private stepArm(run: ArmRun, batch: unknown, clock: ScheduleClock): void {
     const t0 = performance.now();
-    const rgCfg = { ...run.config.rg, scale: run.rgScale };
-    const { weight } = rgWeightAt(rgCfg, run.seed, clock);
-    const lr = learningRateAt(run.config.lrSchedule, run.optimizer.lr, run.config.optimizer.lr, clock);
-    const kept: { loss?: tf.Scalar } = {};
-    const { value, grads } = tf.variableGrads(() => {
-      const l = softmaxCrossEntropy(run.model.apply(x, true), y);
-      kept.loss = tf.keep(l);
-      return tf.mul(l, weight) as tf.Scalar;
-    }, run.model.params);
-    const ordered = run.model.params.map((p) => grads[p.name]);
-    const gradNorm = tf.tidy(() => tf.sqrt(tf.addN(ordered.map((g) => tf.sum(tf.square(g))))) as tf.Scalar);
-    run.optimizer.applyGradients(ordered, lr);
-    tf.dispose([value, ...ordered]);
+    const { weight } = rgWeightAt({ ...run.config.rg, scale: run.rgScale }, run.seed, clock);
+    const lr = learningRateAt(run.config.lrSchedule, run.lr, run.config.optimizer.lr, clock);
+    for (const o of run.arm.optimizers) o.momentum = run.momentum;
+    const out = this.task.step(run.arm, run.config, batch, { weight, lr });
     const ms = performance.now() - t0;
     run.stepsDone = clock.t + 1;
     run.msTotal += ms;
@@ -262,8 +247,9 @@ export class Trainer {
       run,
       step: clock.t + 1,
       epoch: Math.floor(clock.t / this.stepsPerEpoch),
-      loss: kept.loss as tf.Scalar,
-      gradNorm,
+      loss: out.loss,
+      gradNorm: out.gradNorm,
+      extras: Object.entries(out.extras ?? {}),
       rgWeight: weight,
       lr,
       ms,
@@ -276,11 +262,10 @@ export class Trainer {
     this.pending = [];
     this.lastFlush = performance.now();
     if (batch.length === 0) return;
-    const values = await Promise.all(batch.flatMap((p) => [p.loss.data(), p.gradNorm.data()]));
+    const values = await Promise.all(batch.map((p) => Promise.all(this.tensorsOf(p).map((t) => t.data()))));
     const maxNorm = this.opts.maxGradNorm ?? 1e6;
     batch.forEach((p, i) => {
-      const loss = values[2 * i][0];
-      const gradNorm = values[2 * i + 1][0];
+      const [loss, gradNorm, ...extraValues] = values[i].map((v) => v[0]);
       const run = p.run;
       if (run.diverged && p.step > run.divergedAt) return;
       this.opts.onRecord({
@@ -295,6 +280,7 @@ export class Trainer {
         lr: p.lr,
         gradNorm,
         ms: p.ms,
+        ...Object.fromEntries(p.extras.map(([k], j) => [k, extraValues[j]])),
       });
       let reason: string | null = null;
       if (!Number.isFinite(loss)) reason = `loss is ${loss}`;
@@ -307,14 +293,17 @@ export class Trainer {
         this.opts.onRecord({ type: 'diverged', arm: run.config.name, seed: run.seed, step: p.step, reason });
       }
     });
-    tf.dispose(batch.flatMap((p) => [p.loss, p.gradNorm]));
+    tf.dispose(batch.flatMap((p) => this.tensorsOf(p)));
+  }
+
+  private tensorsOf(p: PendingStep): tf.Scalar[] {
+    return [p.loss, p.gradNorm, ...p.extras.map(([, t]) => t)];
   }
 
   private async evaluate(step: number): Promise<void> {
     for (const run of this.runs) {
       if (run.diverged) continue;
-      const ev = await evaluateClassifier(run.model, this.data);
-      const metrics = { loss: ev.loss, accuracy: ev.accuracy, perClassAccuracy: ev.perClassAccuracy };
+      const metrics = await this.task.evaluate(run.arm);
       this.opts.onRecord({
         type: 'eval',
         arm: run.config.name,
@@ -323,7 +312,7 @@ export class Trainer {
         epoch: Math.floor(step / this.stepsPerEpoch),
         metrics,
       });
-      run.lastEval = { loss: ev.loss, accuracy: ev.accuracy };
+      run.lastEval = Object.fromEntries(Object.entries(metrics).filter((e): e is [string, number] => typeof e[1] === 'number'));
       for (const [k, v] of Object.entries(run.lastEval)) {
         const prev = run.best[k];
         const better = prev === undefined || (HIGHER_IS_BETTER.has(k) ? v > prev : v < prev);
@@ -346,7 +335,7 @@ export class Trainer {
   }
 
   private disposePending(): void {
-    tf.dispose(this.pending.flatMap((p) => [p.loss, p.gradNorm]));
+    tf.dispose(this.pending.flatMap((p) => this.tensorsOf(p)));
     this.pending = [];
   }
 }

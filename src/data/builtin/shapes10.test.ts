@@ -253,6 +253,7 @@ describe('loadBuiltinDataset', () => {
     const a = loadBuiltinDataset('builtin:shapes10', { inputSize: 16, seed: 4 });
     const b = generateShapes10({ size: 16, seed: 4 });
     expect(a.width).toBe(16);
+    if (a.kind !== 'classify') throw new Error(`expected a classification dataset, got ${a.kind}`);
     expect(isSameBytes(a.train.images, b.train.images)).toBe(true);
   });
 

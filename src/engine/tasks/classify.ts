@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import type { DeviceClassificationData } from '../batcher';
-import type { Model } from '../models';
+import { type Batch, DeviceClassificationData } from '../batcher';
+import type { ExperimentConfig } from '../config';
+import type { ClassificationDataset } from '../dataset';
+import { copyWeights, createModel, type Model } from '../models';
+import { Optimizer } from '../optim';
+import { Rng } from '../rng';
+import { stepSingleModel, type TaskRunner } from './types';
 
 /**
  * Classification: mean softmax cross-entropy (PyTorch's CrossEntropyLoss) for training, and
@@ -54,5 +59,28 @@ export async function evaluateClassifier(model: Model, data: DeviceClassificatio
     loss: lossSum / n,
     accuracy: correct.reduce((a, b) => a + b, 0) / n,
     perClassAccuracy: correct.map((c, k) => (total[k] ? c / total[k] : 0)),
+  };
+}
+
+/** The classification task: one model per arm, mean cross-entropy, accuracy on the test split. */
+export function createClassifyTask(config: ExperimentConfig, dataset: ClassificationDataset): TaskRunner<Batch> {
+  const data = new DeviceClassificationData(dataset, config.inputSize, config.batchSize, config.augment);
+  const spec = { inputSize: config.inputSize, channels: dataset.channels, numClasses: dataset.classNames.length };
+  return {
+    stepsPerEpoch: data.stepsPerEpoch,
+    batchSize: data.batchSize,
+    createArm(arm, seed, from) {
+      const model = createModel(config.model, spec, from ? null : Rng.stream(seed, 'init'));
+      if (from) copyWeights(from.models[0], model);
+      return { models: [model], optimizers: [new Optimizer(arm.optimizer, model.params)] };
+    },
+    trainBatch: (seed, t) => data.trainBatch(seed, t),
+    disposeBatch: (b) => tf.dispose([b.x, b.y]),
+    step: (arm, _cfg, b, input) => stepSingleModel(arm.models[0], arm.optimizers[0], () => softmaxCrossEntropy(arm.models[0].apply(b.x, true), b.y), input),
+    async evaluate(arm) {
+      const ev = await evaluateClassifier(arm.models[0], data);
+      return { loss: ev.loss, accuracy: ev.accuracy, perClassAccuracy: ev.perClassAccuracy };
+    },
+    dispose: () => data.dispose(),
   };
 }

@@ -1,0 +1,20 @@
+import type { ExperimentConfig } from '../config';
+import type { Dataset } from '../dataset';
+import { createClassifyTask } from './classify';
+import type { TaskRunner } from './types';
+
+export type { ArmModels, StepInput, StepOutput, TaskRunner } from './types';
+
+/** The task runner for a config and a dataset of the matching kind. */
+export function createTaskRunner(config: ExperimentConfig, dataset: Dataset): TaskRunner<unknown> {
+  if (dataset.kind !== config.task) {
+    throw new Error(`dataset ${dataset.name} is for the ${dataset.kind} task, but the config's task is ${config.task}`);
+  }
+  switch (dataset.kind) {
+    case 'classify':
+      return createClassifyTask(config, dataset) as TaskRunner<unknown>;
+    case 'segment':
+    case 'translate':
+      throw new Error(`the ${dataset.kind} task is not available yet`);
+  }
+}

@@ -1,0 +1,62 @@
+import { useAppStore } from '../../store';
+import type { BackendReport } from '../../worker/protocol';
+
+function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '–';
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
+}
+
+/** The badge's hover text: the adapter and why other backends were passed over. */
+function describeBackend(r: BackendReport): string {
+  const lines: string[] = [];
+  if (r.adapter) {
+    const a = r.adapter;
+    lines.push(`WebGPU adapter: ${a.vendor || 'unknown vendor'} / ${a.architecture || 'unknown architecture'}${a.device ? ` / ${a.device}` : ''}`);
+    if (a.description) lines.push(a.description);
+    lines.push(a.isFallbackAdapter ? 'fallback (software) adapter: runs on the CPU' : 'hardware adapter');
+  }
+  if (r.forced) lines.push(`forced with ?backend=${r.forced}`);
+  for (const t of r.attempts) lines.push(t.ok ? `${t.backend}: passed the preflight` : `${t.backend}: ${t.reason}`);
+  lines.push(`largest difference from cpu: ${r.maxRelativeError.toExponential(1)}`);
+  return lines.join('\n');
+}
+
+const STATE_LABELS = { idle: 'idle', running: 'running', paused: 'paused', done: 'done', error: 'error' } as const;
+
+/** Run state, step, epoch, speed, time left and the backend badge. */
+export function StatusBar() {
+  const run = useAppStore((s) => s.run);
+  const backend = useAppStore((s) => s.backend);
+  const stepsPerSec = run.elapsedMs > 0 ? run.step / (run.elapsedMs / 1000) : 0;
+  const eta = stepsPerSec > 0 ? (run.totalSteps - run.step) / stepsPerSec : NaN;
+  const label = run.status === 'done' && run.stopped ? 'stopped' : STATE_LABELS[run.status];
+  const report = backend.report;
+  const fallbackWarning = report?.forced && report.forced !== report.backend ? ` (${report.forced} failed)` : '';
+  return (
+    <div className="status-bar">
+      <div className="run-status" data-testid="run-status" data-state={run.status} data-step={run.step} aria-live="polite">
+        <span className={`state-pill state-${run.status}`}>{label}</span>
+        <span>
+          step <b>{run.step}</b>
+          {run.totalSteps > 0 && ` / ${run.totalSteps}`}
+        </span>
+        <span>epoch {run.epoch.toFixed(2)}</span>
+        <span>{run.imagesPerSec > 0 ? `${run.imagesPerSec.toFixed(1)} img/s` : '– img/s'}</span>
+        <span>{run.status === 'running' ? `ETA ${formatDuration(eta)}` : run.elapsedMs > 0 ? `took ${formatDuration(run.elapsedMs / 1000)}` : ''}</span>
+      </div>
+      <span
+        className={`backend-badge backend-${backend.state}`}
+        data-testid="backend-badge"
+        data-backend={report?.backend ?? ''}
+        data-state={backend.state}
+        title={report ? describeBackend(report) : (backend.error ?? 'Checking which backend can train here…')}
+      >
+        {backend.state === 'pending' && 'checking backend…'}
+        {backend.state === 'error' && 'no backend'}
+        {report && `${report.backend}${report.adapter?.isFallbackAdapter && report.backend === 'webgpu' ? ' (software)' : ''}${fallbackWarning}`}
+      </span>
+    </div>
+  );
+}
