@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useCpu, useWasm } from '../testing/nodeBackends';
 import { makeTinyClassification } from '../testing/tinyDatasets';
 import { createDefaultConfig, type ArmConfig, type ExperimentConfig } from './config';
 import type { MetricRecord, StepRecord } from './records';
@@ -162,5 +163,19 @@ describe('Trainer behaviour', () => {
     expect(last).toBeLessThan(50);
     expect(records.filter((r) => r.type === 'summary')).toHaveLength(2);
     expect(records.find((r) => r.type === 'summary')).toMatchObject({ steps: last });
+  });
+});
+
+describe('Trainer on the trainable wasm backend (single-threaded)', () => {
+  beforeAll(useWasm);
+  afterAll(useCpu);
+
+  it('repeats the same records for the same config and seed, and pairs arms', async () => {
+    const cfg = tinyConfig({ model: 'resnet20', steps: 4, evalEvery: 2 });
+    const first = await train(cfg);
+    const second = await train(cfg);
+    expect(withoutTimes(second)).toEqual(withoutTimes(first));
+    expect(steps(first, 'rg')[0].loss).toBe(steps(first, 'plain')[0].loss);
+    expect(tf.getBackend()).toBe('wasm');
   });
 });
