@@ -1,7 +1,8 @@
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { loadBuiltinDataset } from '../data/builtin';
+import { DatasetError, describeSummary, loadArchiveDataset, loadBuiltinDataset } from '../data';
+import { decodeImageNode } from '../data/decodeNode';
 import { ConfigError, parseExperimentConfig, type ExperimentConfig } from '../engine/config';
 import type { Dataset } from '../engine/dataset';
 import type { MetricRecord } from '../engine/records';
@@ -46,7 +47,8 @@ function readConfig(path: string): ExperimentConfig {
   return parseExperimentConfig(json);
 }
 
-function loadDataset(cfg: ExperimentConfig, seed: number): Dataset {
+/** A built-in dataset, or an archive (.zip, .tar, .tar.gz, .tgz) read through the browser's parsers. */
+async function loadDataset(cfg: ExperimentConfig, seed: number, io: CliIo): Promise<Dataset> {
   if (cfg.dataset.startsWith('builtin:')) {
     try {
       return loadBuiltinDataset(cfg.dataset, { inputSize: cfg.inputSize, seed });
@@ -54,7 +56,27 @@ function loadDataset(cfg: ExperimentConfig, seed: number): Dataset {
       throw new UsageError(`dataset: ${(e as Error).message}`);
     }
   }
-  throw new UsageError(`dataset: "${cfg.dataset}" is not a built-in dataset; archive paths arrive with the datasets issue`);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(cfg.dataset);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`dataset: cannot read ${cfg.dataset}: ${code ?? String(e)}; use builtin:<name> or a path to a .zip, .tar, .tar.gz or .tgz`);
+  }
+  try {
+    const { dataset, summary } = await loadArchiveDataset(bytes, {
+      fileName: cfg.dataset,
+      task: cfg.task,
+      inputSize: cfg.inputSize,
+      seed,
+      decoder: decodeImageNode,
+    });
+    io.stderr(`dataset: ${describeSummary(summary)}\n`);
+    return dataset;
+  } catch (e) {
+    if (e instanceof DatasetError) throw new UsageError(`dataset: ${e.message}`);
+    throw e;
+  }
 }
 
 function describeEval(r: MetricRecord): string {
@@ -84,7 +106,7 @@ export async function runTrainCli(argv: string[], io: CliIo): Promise<number> {
     const backend = args.backend as NodeBackend;
     if (!NODE_BACKENDS.includes(backend)) throw new UsageError(`--backend: "${args.backend}"; allowed: ${NODE_BACKENDS.join(' | ')}`);
     const cfg = readConfig(args.config);
-    const dataset = loadDataset(cfg, cfg.seeds[0]);
+    const dataset = await loadDataset(cfg, cfg.seeds[0], io);
     await initNodeBackend(backend);
     const write = args.out ? ((out = createWriteStream(args.out)), (s: string) => out!.write(s)) : io.stdout;
     const pendingEvals: string[] = [];

@@ -38,6 +38,11 @@ export class Pacer {
     return true;
   }
 
+  /** True once the load was cancelled. */
+  get aborted(): boolean {
+    return this.signal?.aborted ?? false;
+  }
+
   /** Throws the abort reason if cancelled. */
   check(): void {
     this.signal?.throwIfAborted();

@@ -8,11 +8,14 @@ export const TASKS: readonly Task[] = ['classify', 'segment', 'translate'];
 
 export const CLASSIFIERS = ['cnn', 'resnet20', 'mobilenetv2', 'densenet'] as const;
 export type ClassifierName = (typeof CLASSIFIERS)[number];
+/** Segmentation models (src/engine/models/segmenters.ts): small FCN, PSPNet and U-Net. */
+export const SEGMENTERS = ['fcn', 'psp', 'unet'] as const;
+export type SegmenterName = (typeof SEGMENTERS)[number];
 /** Models offered per task; tasks other than classify arrive with their own issues. */
 export const MODELS_BY_TASK: Record<Task, readonly string[]> = {
   classify: CLASSIFIERS,
-  segment: [],
-  translate: [],
+  segment: SEGMENTERS,
+  translate: ['pix2pix'],
 };
 
 export interface SgdConfig {
@@ -82,7 +85,10 @@ export interface ExperimentConfig {
   epochs?: number;
   evalEvery: number;
   seeds: number[];
-  /** Classification augmentation: random crop with padding 4 and horizontal flip. */
+  /**
+   * Augmentation. classify: random crop with padding 4 and horizontal flip; segment: random
+   * mirror; translate: pix2pix's random jitter (scale x 286/256, crop back) and mirror.
+   */
   augment: boolean;
   arms: ArmConfig[];
 }
@@ -188,8 +194,9 @@ function readObject(obj: Json, key: string, path: string, def?: Json): Json {
 
 const UNITS: readonly ScheduleUnit[] = ['step', 'epoch'];
 
-export function parseOptimizer(raw: Json, path: string): OptimizerConfig {
-  const type = readEnum(raw, 'type', path, ['sgd', 'adam', 'adamw'] as const, 'sgd');
+/** `translate` defaults to pix2pix's optimizer: Adam, lr 2e-4, betas 0.5 and 0.999. */
+export function parseOptimizer(raw: Json, path: string, task: Task = 'classify'): OptimizerConfig {
+  const type = readEnum(raw, 'type', path, ['sgd', 'adam', 'adamw'] as const, task === 'translate' ? 'adam' : 'sgd');
   const lr = readNumber(raw, 'lr', path, { def: type === 'sgd' ? 0.1 : 2e-4, min: 0, minExclusive: true, max: 10 });
   const weightDecay = readNumber(raw, 'weightDecay', path, { def: type === 'sgd' ? 5e-4 : type === 'adamw' ? 1e-2 : 0, min: 0, max: 1 });
   if (type === 'sgd') {
@@ -204,7 +211,7 @@ export function parseOptimizer(raw: Json, path: string): OptimizerConfig {
   return {
     type,
     lr,
-    beta1: readNumber(raw, 'beta1', path, { def: 0.9, min: 0, max: 1, maxExclusive: true }),
+    beta1: readNumber(raw, 'beta1', path, { def: task === 'translate' ? 0.5 : 0.9, min: 0, max: 1, maxExclusive: true }),
     beta2: readNumber(raw, 'beta2', path, { def: 0.999, min: 0, max: 1, maxExclusive: true }),
     epsilon: readNumber(raw, 'epsilon', path, { def: 1e-8, min: 0, minExclusive: true, max: 1 }),
     weightDecay,
@@ -271,7 +278,7 @@ export function parseArm(raw: unknown, path: string, task: Task): ArmConfig {
   }
   return {
     name,
-    optimizer: parseOptimizer(readObject(raw, 'optimizer', path, {}), `${path}.optimizer`),
+    optimizer: parseOptimizer(readObject(raw, 'optimizer', path, {}), `${path}.optimizer`, task),
     lrSchedule: parseLrSchedule(readObject(raw, 'lrSchedule', path, {}), `${path}.lrSchedule`),
     rg: parseRg(readObject(raw, 'rg', path, {}), `${path}.rg`, task),
   };
@@ -287,6 +294,8 @@ export function parseExperimentConfig(raw: unknown): ExperimentConfig {
   const dataset = raw.dataset ?? 'builtin:shapes10';
   if (typeof dataset !== 'string' || dataset.length === 0) throw new ConfigError('dataset', 'must be builtin:<name> or an archive path');
   const inputSize = readNumber(raw, 'inputSize', '', { def: 32, min: 8, max: 128, integer: true });
+  // pix2pix's U-Net halves the image at least three times; SSIM's window is 11 px.
+  if (task === 'translate' && (inputSize % 8 !== 0 || inputSize < 16)) throw new ConfigError('inputSize', `is ${inputSize}; translate needs a multiple of 8 from 16 to 128`);
   const batchSize = readNumber(raw, 'batchSize', '', { def: 32, min: 1, max: 1024, integer: true });
   let steps: number | undefined;
   let epochs: number | undefined;

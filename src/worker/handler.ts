@@ -182,7 +182,7 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
     const summary: DatasetSummary = {
       id,
       name: data.name,
-      classNames: data.classNames,
+      classNames: data.kind === 'translate' ? [] : data.classNames,
       height: data.height,
       width: data.width,
       channels: data.channels,

@@ -5,6 +5,7 @@
 
 import type { Task } from '../../engine/config';
 import type { Dataset } from '../../engine/dataset';
+import { generateScenes } from './scenes';
 import { generateShapes10 } from './shapes10';
 
 /** What the dataset picker shows for one built-in dataset. */
@@ -34,6 +35,14 @@ const ENTRIES: readonly BuiltinEntry[] = [
       '10 shape classes (circle, square, triangle, cross, ring, star, diamond, bar pair, crescent, L-shape) ' +
       'with random pose, colour, texture, background clutter and noise; 5,000 train and 1,000 test images',
     load: (opts) => generateShapes10({ size: opts.inputSize, seed: opts.seed }),
+  },
+  {
+    id: 'builtin:scenes',
+    task: 'segment',
+    description:
+      'segmentation scenes: 1-4 overlapping objects (disc, square, triangle, ring, star; 6 classes with background) ' +
+      'on textured backgrounds with clutter and noise, a void (255) band along every outline as in VOC; 1,000 train and 250 val images',
+    load: (opts) => generateScenes({ size: opts.inputSize, seed: opts.seed }),
   },
 ];
 

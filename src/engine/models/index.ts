@@ -1,16 +1,18 @@
-import type { ClassifierName } from '../config';
+import type { ClassifierName, SegmenterName } from '../config';
 import type { Rng } from '../rng';
 import { createCnn, createDensenet, createMobilenetV2, createResnet20 } from './classifiers';
 import type { Model, ModelSpec } from './layers';
+import { SEGMENTER_FACTORIES } from './segmenters';
 
 export type { Model, ModelSpec } from './layers';
 export { copyWeights, countParams, disposeModel } from './layers';
 
-const FACTORIES: Record<ClassifierName, (spec: ModelSpec, rng: Rng | null) => Model> = {
+const FACTORIES: Record<ClassifierName | SegmenterName, (spec: ModelSpec, rng: Rng | null) => Model> = {
   cnn: createCnn,
   resnet20: createResnet20,
   mobilenetv2: createMobilenetV2,
   densenet: createDensenet,
+  ...SEGMENTER_FACTORIES,
 };
 
 /** Builds a model by name; `rng` draws its initial weights, null makes a clone to copy into. */

@@ -1,6 +1,8 @@
 import type { ExperimentConfig } from '../config';
 import type { Dataset } from '../dataset';
 import { createClassifyTask } from './classify';
+import { createSegmentTask } from './segment';
+import { createTranslateTask } from './translate';
 import type { TaskRunner } from './types';
 
 export type { ArmModels, StepInput, StepOutput, TaskRunner } from './types';
@@ -14,7 +16,8 @@ export function createTaskRunner(config: ExperimentConfig, dataset: Dataset): Ta
     case 'classify':
       return createClassifyTask(config, dataset) as TaskRunner<unknown>;
     case 'segment':
+      return createSegmentTask(config, dataset) as TaskRunner<unknown>;
     case 'translate':
-      throw new Error(`the ${dataset.kind} task is not available yet`);
+      return createTranslateTask(config, dataset) as TaskRunner<unknown>;
   }
 }

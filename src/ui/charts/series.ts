@@ -4,11 +4,17 @@ import type { XAxisMode } from '../../store/uiSlice';
 
 /**
  * Turns records into chart rows: x by step, epoch or wall time; debiased EMA smoothing applied
- * to every arm alike; at most MAX_CHART_POINTS rows, chosen by LTTB (the `downsample` package)
- * per arm so each arm keeps its own peaks. Pure functions: charts stay stateless.
+ * to every arm alike; at most a budget of rows (never over MAX_CHART_POINTS), chosen by LTTB
+ * (the `downsample` package) per arm so each arm keeps its own peaks. Pure functions: charts
+ * stay stateless.
  */
 
 export const MAX_CHART_POINTS = 2000;
+/**
+ * Rows a chart draws by default: about one per horizontal pixel of a chart card. More would
+ * not show, and every SVG point costs main-thread time on each redraw.
+ */
+export const DEFAULT_CHART_POINTS = 500;
 
 /** One arm's points; `ys` may hold NaN where a value is missing. */
 export interface ArmSeries {
@@ -57,12 +63,13 @@ export interface RowOptions {
   smoothing: number;
   /** Drop values <= 0 (log scale). */
   logY: boolean;
+  /** Row budget (default DEFAULT_CHART_POINTS, never above MAX_CHART_POINTS). */
   maxPoints?: number;
 }
 
 /** Merges arms into rows keyed by x, smoothed, downsampled to at most `maxPoints` rows. */
 export function buildChartRows(series: readonly ArmSeries[], opts: RowOptions): ChartRow[] {
-  const maxPoints = opts.maxPoints ?? MAX_CHART_POINTS;
+  const maxPoints = Math.min(opts.maxPoints ?? DEFAULT_CHART_POINTS, MAX_CHART_POINTS);
   const keep = (v: number): number | null => (!Number.isFinite(v) || (opts.logY && v <= 0) ? null : v);
   const rows = new Map<number, ChartRow>();
   const smoothed = series.map((s) => smoothEma(s.ys, opts.smoothing));

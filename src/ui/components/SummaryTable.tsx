@@ -14,7 +14,7 @@ export function SummaryTable() {
   const userTarget = useAppStore((s) => s.ui.targetAccuracy);
   const setUi = useAppStore((s) => s.setUi);
   const live = useAppStore(useShallow((s) => ({ evalsByArm: s.evalsByArm, stepsByArm: s.stepsByArm })));
-  const data = useThrottledValue(live, 250);
+  const data = useThrottledValue(live, 500, 90);
   const autoTarget = config ? defaultTargetAccuracy(config, data.evalsByArm) : null;
   const target = userTarget ?? autoTarget;
   const rows = useMemo(() => (config ? summariseArms(config, data.evalsByArm, data.stepsByArm, target) : []), [config, data, target]);

@@ -1,0 +1,280 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ExperimentConfig } from '../config';
+import { IGNORE_INDEX, type SegmentationDataset, type SegmentationSplit } from '../dataset';
+import { segmentationScores } from '../metrics';
+import { copyWeights, type Model } from '../models';
+import { AUX_LOSS_WEIGHT, createSegmenter, type Segmenter } from '../models/segmenters';
+import { Optimizer } from '../optim';
+import { Rng } from '../rng';
+import { stepSingleModel, type ArmModels, type TaskRunner } from './types';
+
+/**
+ * Semantic segmentation: per-pixel softmax cross-entropy averaged over the pixels whose label
+ * is not 255 (PyTorch's CrossEntropyLoss(ignore_index=255)), plus 0.4 x the auxiliary heads'
+ * loss for psp; evaluation on the val split with the FCN / VOC confusion-matrix scores.
+ * The data live on the device; each step's batch, mirrored at random from the seed's
+ * augmentation stream, is built there once and fed to every arm.
+ */
+
+export interface SegBatch {
+  /** Normalised images, N x S x S x C. */
+  x: tf.Tensor4D;
+  /** One-hot labels, N x S x S x K; all-zero where the label is 255. */
+  y: tf.Tensor4D;
+}
+
+/** One-hot of N x H x W class indices; out-of-range labels (255, void) give all-zero rows. */
+export function oneHotMask(labels: tf.Tensor3D, numClasses: number): tf.Tensor4D {
+  return tf.tidy(() => tf.oneHot(tf.cast(labels, 'int32'), numClasses).toFloat() as tf.Tensor4D);
+}
+
+/** Mean cross-entropy over the pixels with a label (non-zero one-hot rows); 0 when there are none. */
+export function maskedCrossEntropy(logits: tf.Tensor4D, oneHot: tf.Tensor4D): tf.Scalar {
+  return tf.tidy(() => {
+    const nll = tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits))));
+    return tf.div(nll, tf.maximum(tf.sum(oneHot), 1)) as tf.Scalar;
+  });
+}
+
+function isSegmenter(m: Model): m is Segmenter {
+  return 'applyHeads' in m;
+}
+
+/** Largest pixel count per eval batch, so each batch's confusion counts stay exact in float32. */
+const EVAL_PIXELS = 1 << 19;
+const UPLOAD_CHUNK = 64;
+
+/**
+ * A segmentation dataset on the device: images as floats 0..255 (train) or normalised (val),
+ * masks as int32, both at the model's input size (images resized bilinearly, masks by nearest
+ * neighbour, once, in chunks).
+ */
+export class DeviceSegmentationData {
+  readonly numClasses: number;
+  readonly size: number;
+  readonly batchSize: number;
+  readonly stepsPerEpoch: number;
+  readonly numTrain: number;
+  readonly numTest: number;
+  private readonly trainX: tf.Tensor4D;
+  private readonly trainY: tf.Tensor3D;
+  private readonly testX: tf.Tensor4D;
+  private readonly testY: tf.Tensor3D;
+  private readonly mean: tf.Tensor1D;
+  private readonly std: tf.Tensor1D;
+  private permCache = new Map<string, Int32Array>();
+
+  constructor(
+    data: SegmentationDataset,
+    size: number,
+    batchSize: number,
+    private readonly augment: boolean,
+  ) {
+    this.numClasses = data.classNames.length;
+    if (this.numClasses < 2 || this.numClasses > IGNORE_INDEX) throw new Error(`dataset ${data.name} has ${this.numClasses} classes; allowed 2 to ${IGNORE_INDEX}`);
+    this.size = size;
+    this.numTrain = data.train.n;
+    this.numTest = data.test.n;
+    if (this.numTrain === 0) throw new Error(`dataset ${data.name} has no training images`);
+    if (this.numTest === 0) throw new Error(`dataset ${data.name} has no validation images`);
+    this.batchSize = Math.min(batchSize, this.numTrain);
+    this.stepsPerEpoch = Math.floor(this.numTrain / this.batchSize);
+    this.mean = tf.tensor1d(data.mean.map((m) => m * 255));
+    this.std = tf.tensor1d(data.std.map((s) => s * 255));
+    [this.trainX, this.trainY] = this.upload(data, data.train);
+    const [testX, testY] = this.upload(data, data.test);
+    this.testX = tf.tidy(() => this.normalize(testX));
+    testX.dispose();
+    this.testY = testY;
+  }
+
+  private upload(data: SegmentationDataset, split: SegmentationSplit): [tf.Tensor4D, tf.Tensor3D] {
+    const { height: h, width: w, channels: c } = data;
+    const s = this.size;
+    const xs: tf.Tensor4D[] = [];
+    const ys: tf.Tensor3D[] = [];
+    for (let start = 0; start < split.n; start += UPLOAD_CHUNK) {
+      const n = Math.min(UPLOAD_CHUNK, split.n - start);
+      const [x, y] = tf.tidy(() => {
+        let x = tf.tensor4d(Float32Array.from(split.images.subarray(start * h * w * c, (start + n) * h * w * c)), [n, h, w, c]);
+        let y = tf.tensor4d(Int32Array.from(split.masks.subarray(start * h * w, (start + n) * h * w)), [n, h, w, 1], 'int32');
+        if (h !== s || w !== s) {
+          x = tf.image.resizeBilinear(x, [s, s]);
+          y = tf.cast(tf.image.resizeNearestNeighbor(tf.cast(y, 'float32'), [s, s], false, true), 'int32');
+        }
+        return [x, tf.reshape(y, [n, s, s]) as tf.Tensor3D];
+      });
+      xs.push(x);
+      ys.push(y);
+    }
+    if (xs.length === 1) return [xs[0], ys[0]];
+    const out: [tf.Tensor4D, tf.Tensor3D] = [tf.concat(xs, 0), tf.concat(ys, 0)];
+    tf.dispose([...xs, ...ys]);
+    return out;
+  }
+
+  private normalize(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.div(tf.sub(x, this.mean), this.std);
+  }
+
+  /** The sample order of one epoch for one seed (a fresh permutation per epoch). */
+  epochOrder(seed: number, epoch: number): Int32Array {
+    const key = `${seed}:${epoch}`;
+    let perm = this.permCache.get(key);
+    if (!perm) {
+      perm = Rng.stream(seed, 'data', epoch).permutation(this.numTrain);
+      if (this.permCache.size > 16) this.permCache.clear();
+      this.permCache.set(key, perm);
+    }
+    return perm;
+  }
+
+  /** The training batch of step `t` (0-based) for `seed`, randomly mirrored when augmenting. The caller disposes it. */
+  trainBatch(seed: number, t: number): SegBatch {
+    const epoch = Math.floor(t / this.stepsPerEpoch);
+    const start = (t % this.stepsPerEpoch) * this.batchSize;
+    const idx = this.epochOrder(seed, epoch).subarray(start, start + this.batchSize);
+    return tf.tidy(() => {
+      const indices = tf.tensor1d(idx, 'int32');
+      let x = tf.gather(this.trainX, indices) as tf.Tensor4D;
+      let y = tf.gather(this.trainY, indices) as tf.Tensor3D;
+      if (this.augment) {
+        const rng = Rng.stream(seed, 'augment', t);
+        const flips = Array.from(idx, () => (rng.next() < 0.5 ? 1 : 0));
+        if (flips.some((f) => f === 1)) {
+          const cond = tf.tensor4d(flips, [flips.length, 1, 1, 1], 'bool');
+          x = tf.where(cond, tf.reverse(x, 2), x);
+          y = tf.where(tf.reshape(cond, [flips.length, 1, 1]), tf.reverse(y, 2), y);
+        }
+      }
+      return { x: this.normalize(x), y: oneHotMask(y, this.numClasses) };
+    });
+  }
+
+  /** Val batches in order, normalised; each holds at most EVAL_PIXELS pixels. The caller disposes each. */
+  *testBatches(): Generator<{ x: tf.Tensor4D; labels: tf.Tensor3D; start: number }> {
+    const batch = Math.max(1, Math.floor(EVAL_PIXELS / (this.size * this.size)));
+    for (let start = 0; start < this.numTest; start += batch) {
+      const n = Math.min(batch, this.numTest - start);
+      yield { x: tf.slice(this.testX, [start, 0, 0, 0], [n, -1, -1, -1]), labels: tf.slice(this.testY, [start, 0, 0], [n, -1, -1]), start };
+    }
+  }
+
+  /** Normalised val images at the given indices, for predictions shown beside their masks. */
+  testImages(indices: readonly number[]): tf.Tensor4D {
+    return tf.tidy(() => tf.gather(this.testX, tf.tensor1d(Int32Array.from(indices), 'int32')) as tf.Tensor4D);
+  }
+
+  dispose(): void {
+    tf.dispose([this.trainX, this.trainY, this.testX, this.testY, this.mean, this.std]);
+  }
+}
+
+export interface SegmentEval {
+  loss: number;
+  pixelAccuracy: number;
+  meanAccuracy: number;
+  mIoU: number;
+  fwIoU: number;
+  perClassIoU: number[];
+  /** Row-major K x K counts (rows: true class, columns: predicted), for tests and exports. */
+  confusion: Float64Array;
+}
+
+/**
+ * Evaluates the main head on the whole val split (batch norm in inference mode): each batch's
+ * confusion matrix, loss sum and pixel count stay on the device and are read back in one go.
+ */
+export async function evaluateSegmenter(model: Model, data: DeviceSegmentationData): Promise<SegmentEval> {
+  const k = data.numClasses;
+  const parts: tf.Tensor1D[] = [];
+  for (const b of data.testBatches()) {
+    parts.push(
+      tf.tidy(() => {
+        const logits = model.apply(b.x, false) as tf.Tensor4D;
+        const truth = tf.reshape(oneHotMask(b.labels, k), [-1, k]);
+        const predicted = tf.reshape(tf.oneHot(tf.argMax(logits, -1), k).toFloat(), [-1, k]);
+        const confusion = tf.reshape(tf.matMul(truth, predicted, true, false), [k * k]);
+        const nll = tf.neg(tf.sum(tf.mul(truth, tf.reshape(tf.logSoftmax(logits), [-1, k]))));
+        return tf.concat([confusion, tf.stack([nll, tf.sum(truth)])]) as tf.Tensor1D;
+      }),
+    );
+    tf.dispose([b.x, b.labels]);
+  }
+  const all = tf.stack(parts);
+  tf.dispose(parts);
+  const values = await all.data();
+  all.dispose();
+  const confusion = new Float64Array(k * k);
+  let nll = 0;
+  let pixels = 0;
+  const width = k * k + 2;
+  for (let p = 0; p < values.length; p += width) {
+    for (let i = 0; i < k * k; i++) confusion[i] += values[p + i];
+    nll += values[p + k * k];
+    pixels += values[p + k * k + 1];
+  }
+  return { loss: pixels > 0 ? nll / pixels : 0, ...segmentationScores(confusion, k), confusion };
+}
+
+/** The segment task runner, plus predictions on chosen val images for overlays. */
+export interface SegmentTaskRunner extends TaskRunner<SegBatch> {
+  readonly numClasses: number;
+  /** The model's input size: predictions are size x size. */
+  readonly size: number;
+  /** Predicted class per pixel (main head, inference mode) for val images `indices`, n x size x size bytes. */
+  predict(arm: ArmModels, indices: readonly number[]): Promise<Uint8Array>;
+}
+
+/** The segmentation task: one segmenter per arm, masked cross-entropy (+ 0.4 x auxiliary), VOC scores on val. */
+export function createSegmentTask(config: ExperimentConfig, dataset: SegmentationDataset): SegmentTaskRunner {
+  const data = new DeviceSegmentationData(dataset, config.inputSize, config.batchSize, config.augment);
+  const spec = { inputSize: config.inputSize, channels: dataset.channels, numClasses: data.numClasses };
+  const segmenterOf = (arm: ArmModels): Segmenter => {
+    const m = arm.models[0];
+    if (!isSegmenter(m)) throw new Error(`model ${m.name} is not a segmentation model`);
+    return m;
+  };
+  return {
+    stepsPerEpoch: data.stepsPerEpoch,
+    batchSize: data.batchSize,
+    numClasses: data.numClasses,
+    size: data.size,
+    createArm(arm, seed, from) {
+      const model = createSegmenter(config.model, spec, from ? null : Rng.stream(seed, 'init'));
+      if (from) copyWeights(from.models[0], model);
+      return { models: [model], optimizers: [new Optimizer(arm.optimizer, model.params)] };
+    },
+    trainBatch: (seed, t) => data.trainBatch(seed, t),
+    disposeBatch: (b) => tf.dispose([b.x, b.y]),
+    step(arm, _cfg, b, input) {
+      const model = segmenterOf(arm);
+      const parts: tf.Scalar[] = [];
+      const out = stepSingleModel(
+        model,
+        arm.optimizers[0],
+        () => {
+          const { main, aux } = model.applyHeads(b.x, true);
+          const mainLoss = maskedCrossEntropy(main, b.y);
+          if (aux.length === 0) return mainLoss;
+          const auxLoss = tf.addN(aux.map((a) => maskedCrossEntropy(a, b.y))) as tf.Scalar;
+          parts.push(tf.keep(mainLoss), tf.keep(auxLoss));
+          return tf.add(mainLoss, tf.mul(auxLoss, AUX_LOSS_WEIGHT)) as tf.Scalar;
+        },
+        input,
+      );
+      return parts.length === 2 ? { ...out, extras: { mainLoss: parts[0], auxLoss: parts[1] } } : out;
+    },
+    async evaluate(arm) {
+      const ev = await evaluateSegmenter(arm.models[0], data);
+      return { loss: ev.loss, pixelAccuracy: ev.pixelAccuracy, meanAccuracy: ev.meanAccuracy, mIoU: ev.mIoU, fwIoU: ev.fwIoU, perClassIoU: ev.perClassIoU };
+    },
+    async predict(arm, indices) {
+      const masks = tf.tidy(() => tf.argMax(arm.models[0].apply(data.testImages(indices), false), -1));
+      const values = await masks.data();
+      masks.dispose();
+      return Uint8Array.from(values);
+    },
+    dispose: () => data.dispose(),
+  };
+}

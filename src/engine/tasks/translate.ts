@@ -1,0 +1,364 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ArmConfig, ExperimentConfig } from '../config';
+import type { PairDataset, PairSplit } from '../dataset';
+import { imageMetricsPerImage, toUnitRange } from '../imageMetrics';
+import { copyWeights } from '../models';
+import { createPix2pix, PatchDiscriminator, type Pix2pix, type Pix2pixSpec, UnetGenerator, unetDropoutShapes, DROPOUT_RATE } from '../models/pix2pix';
+import { Optimizer } from '../optim';
+import { hashString, Rng } from '../rng';
+import { type ArmModels, globalNorm, type StepInput, type StepOutput, type TaskRunner } from './types';
+
+/**
+ * Image-to-image translation (pix2pix): LSGAN plus LAMBDA_L1 x L1, one discriminator step then
+ * one generator step per batch, as in the reference code. Images are scaled to [-1, 1]. The RG
+ * weight multiplies the losses `rg.applyTo` names (the generator's by default); the step's
+ * `loss` is the generator's unweighted loss, `gradNorm` the norm of its weighted gradient.
+ */
+
+export const LAMBDA_L1 = 100;
+/** pix2pix's random jitter: images scaled up by this factor (286 / 256), then cropped back. */
+export const JITTER_SCALE = 286 / 256;
+export const EVAL_BATCH = 16;
+/** Splits whose float32 copy exceeds this stay in host memory and are uploaded per batch. */
+export const DEVICE_DATA_BYTES = 256 * 1024 * 1024;
+const DROPOUT_KEY = hashString('pix2pix-dropout');
+
+export interface PairBatch {
+  /** Inputs and targets in [-1, 1], NHWC. */
+  a: tf.Tensor4D;
+  b: tf.Tensor4D;
+  /** The generator's dropout masks for this step, the same for every arm. */
+  dropout: tf.Tensor4D[];
+}
+
+/** The step's unweighted losses, kept for the step record. */
+interface StepLosses {
+  loss?: tf.Scalar;
+  gAdv?: tf.Scalar;
+  gL1?: tf.Scalar;
+  dReal?: tf.Scalar;
+  dFake?: tf.Scalar;
+}
+
+/** Mean squared error against a constant target (LSGAN). */
+function mseTo(pred: tf.Tensor, target: number): tf.Scalar {
+  return tf.mean(tf.square(tf.sub(pred, target))) as tf.Scalar;
+}
+
+/** The generator and discriminator of an arm built by this task. */
+export function pix2pixOf(arm: ArmModels): Pix2pix {
+  const [generator, discriminator] = arm.models;
+  if (!(generator instanceof UnetGenerator) || !(discriminator instanceof PatchDiscriminator)) {
+    throw new Error('a translate arm holds a pix2pix generator and discriminator');
+  }
+  return { generator, discriminator };
+}
+
+/** The RG weights of the generator's and the discriminator's losses for `applyTo`. */
+export function lossWeights(config: ArmConfig, weight: number): { g: number; d: number } {
+  const to = config.rg.applyTo ?? 'generator';
+  return { g: to === 'discriminator' ? 1 : weight, d: to === 'generator' ? 1 : weight };
+}
+
+/**
+ * One pix2pix step: the discriminator on (a, G(a)) as fake and (a, b) as real, then the
+ * generator against the updated discriminator. G(a) is computed twice, identically (same
+ * weights, batch and dropout masks): once outside the generator's tape for the discriminator
+ * step, without touching batch norm's running statistics, and once on it, updating them.
+ */
+export function stepPix2pix(nets: Pix2pix, optimizers: Optimizer[], config: ArmConfig, batch: PairBatch, input: StepInput): StepOutput {
+  const { generator: G, discriminator: D } = nets;
+  const [optG, optD] = optimizers;
+  const w = lossWeights(config, input.weight);
+  const kept: StepLosses = {};
+
+  const fake = tf.tidy(() => G.forward(batch.a, 'trainNoUpdate', batch.dropout));
+  const d = tf.variableGrads(() => {
+    const dFake = mseTo(D.forward(tf.concat([batch.a, fake], 3), 'train'), 0);
+    const dReal = mseTo(D.forward(tf.concat([batch.a, batch.b], 3), 'train'), 1);
+    kept.dFake = tf.keep(dFake);
+    kept.dReal = tf.keep(dReal);
+    return tf.mul(tf.add(dReal, dFake), 0.5 * w.d);
+  }, D.params);
+  const dGrads = D.params.map((p) => d.grads[p.name]);
+  optD.applyGradients(dGrads, input.lr);
+  tf.dispose([fake, d.value, ...dGrads]);
+
+  const g = tf.variableGrads(() => {
+    const out = G.forward(batch.a, 'train', batch.dropout);
+    const gAdv = mseTo(D.forward(tf.concat([batch.a, out], 3), 'train'), 1);
+    const gL1 = tf.mean(tf.abs(tf.sub(out, batch.b))) as tf.Scalar;
+    const loss = tf.add(gAdv, tf.mul(gL1, LAMBDA_L1)) as tf.Scalar;
+    kept.gAdv = tf.keep(gAdv);
+    kept.gL1 = tf.keep(gL1);
+    kept.loss = tf.keep(loss);
+    return tf.mul(loss, w.g);
+  }, G.params);
+  const gGrads = G.params.map((p) => g.grads[p.name]);
+  const gradNorm = globalNorm(gGrads);
+  optG.applyGradients(gGrads, input.lr);
+  tf.dispose([g.value, ...gGrads]);
+  return {
+    loss: kept.loss as tf.Scalar,
+    gradNorm,
+    extras: { gAdv: kept.gAdv as tf.Scalar, gL1: kept.gL1 as tf.Scalar, dReal: kept.dReal as tf.Scalar, dFake: kept.dFake as tf.Scalar },
+  };
+}
+
+/**
+ * Resizes NHWC uint8 images with a triangle (bilinear) filter widened when shrinking, so that a
+ * 256 px archive becomes a 32 px image without aliasing (as PIL's antialiased resize does).
+ * Pure JS, so every backend sees the same bytes.
+ */
+export function resizeImages(src: Uint8Array, n: number, h: number, w: number, c: number, size: number): Uint8Array {
+  if (h === size && w === size) return src;
+  const weights = (inSize: number): { start: number; taps: Float32Array }[] => {
+    const scale = inSize / size;
+    const support = Math.max(scale, 1);
+    return Array.from({ length: size }, (_, o) => {
+      const centre = (o + 0.5) * scale;
+      const start = Math.max(0, Math.floor(centre - support));
+      const end = Math.min(inSize, Math.ceil(centre + support));
+      const taps = Float32Array.from({ length: end - start }, (_, k) => Math.max(0, 1 - Math.abs((start + k + 0.5 - centre) / support)));
+      const sum = taps.reduce((a, b) => a + b, 0);
+      return { start, taps: taps.map((t) => t / sum) };
+    });
+  };
+  const rows = weights(h);
+  const cols = weights(w);
+  const out = new Uint8Array(n * size * size * c);
+  const tmp = new Float32Array(h * size * c);
+  for (let img = 0; img < n; img++) {
+    const base = img * h * w * c;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < size; x++) {
+        const { start, taps } = cols[x];
+        for (let ch = 0; ch < c; ch++) {
+          let s = 0;
+          for (let k = 0; k < taps.length; k++) s += taps[k] * src[base + (y * w + start + k) * c + ch];
+          tmp[(y * size + x) * c + ch] = s;
+        }
+      }
+    }
+    const outBase = img * size * size * c;
+    for (let y = 0; y < size; y++) {
+      const { start, taps } = rows[y];
+      for (let x = 0; x < size; x++) {
+        for (let ch = 0; ch < c; ch++) {
+          let s = 0;
+          for (let k = 0; k < taps.length; k++) s += taps[k] * tmp[((start + k) * size + x) * c + ch];
+          out[outBase + (y * size + x) * c + ch] = Math.min(255, Math.max(0, Math.round(s)));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * One split's pairs at the model's size, as 0..255 floats: on the device when they fit
+ * DEVICE_DATA_BYTES, else in host memory, uploaded per batch. Both give the same values.
+ */
+export class PairImages {
+  readonly n: number;
+  readonly onDevice: boolean;
+  private readonly hostA: Uint8Array;
+  private readonly hostB: Uint8Array;
+  private readonly deviceA: tf.Tensor4D | null = null;
+  private readonly deviceB: tf.Tensor4D | null = null;
+
+  constructor(
+    split: PairSplit,
+    private readonly dataset: PairDataset,
+    readonly size: number,
+    deviceBytes = DEVICE_DATA_BYTES,
+  ) {
+    const { height: h, width: w, channels: c } = dataset;
+    this.n = split.n;
+    this.hostA = resizeImages(split.a, split.n, h, w, c, size);
+    this.hostB = resizeImages(split.b, split.n, h, w, c, size);
+    this.onDevice = this.hostA.length * 2 * 4 <= deviceBytes;
+    if (this.onDevice) {
+      this.deviceA = tf.tensor4d(Float32Array.from(this.hostA), [this.n, size, size, c]);
+      this.deviceB = tf.tensor4d(Float32Array.from(this.hostB), [this.n, size, size, c]);
+    }
+  }
+
+  /** Images `idx` of a and b, as 0..255 floats. The caller disposes them. */
+  gather(idx: Int32Array): [tf.Tensor4D, tf.Tensor4D] {
+    if (this.deviceA && this.deviceB) {
+      const a = this.deviceA;
+      const b = this.deviceB;
+      return tf.tidy(() => {
+        const i = tf.tensor1d(idx, 'int32');
+        return [tf.gather(a, i), tf.gather(b, i)];
+      });
+    }
+    const s = this.size;
+    const c = this.dataset.channels;
+    const per = s * s * c;
+    const pick = (src: Uint8Array): tf.Tensor4D => {
+      const out = new Float32Array(idx.length * per);
+      idx.forEach((j, k) => out.set(src.subarray(j * per, (j + 1) * per), k * per));
+      return tf.tensor4d(out, [idx.length, s, s, c]);
+    };
+    return [pick(this.hostA), pick(this.hostB)];
+  }
+
+  /** The uint8 bytes of images [start, start + count) of a or b, at the model's size. */
+  bytes(which: 'a' | 'b', start: number, count: number): Uint8Array {
+    const per = this.size * this.size * this.dataset.channels;
+    return (which === 'a' ? this.hostA : this.hostB).slice(start * per, (start + count) * per);
+  }
+
+  dispose(): void {
+    tf.dispose([this.deviceA, this.deviceB].filter((t): t is tf.Tensor4D => t !== null));
+  }
+}
+
+/** 0..255 to [-1, 1]. */
+function toModelRange(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.sub(tf.div(x, 127.5), 1);
+}
+
+/**
+ * pix2pix's random jitter and mirror, the same crop for a and b: each pair is scaled up by
+ * JITTER_SCALE and cropped back at a random whole-pixel offset, and flipped with probability 1/2.
+ */
+export function jitterPairs(a: tf.Tensor4D, b: tf.Tensor4D, rng: Rng): [tf.Tensor4D, tf.Tensor4D] {
+  const [n, s, , c] = a.shape;
+  const big = Math.round(s * JITTER_SCALE);
+  const span = big - 1;
+  const boxes = new Float32Array(n * 4);
+  for (let i = 0; i < n; i++) {
+    const oy = rng.int(big - s + 1);
+    const ox = rng.int(big - s + 1);
+    const flip = rng.next() < 0.5;
+    const x1 = ox / span;
+    const x2 = (ox + s - 1) / span;
+    boxes.set([oy / span, flip ? x2 : x1, (oy + s - 1) / span, flip ? x1 : x2], i * 4);
+  }
+  return tf.tidy(() => {
+    const both = tf.concat([a, b], 3);
+    const boxInd = tf.range(0, n, 1, 'int32') as tf.Tensor1D;
+    const out = tf.image.cropAndResize(both, tf.tensor2d(boxes, [n, 4]), boxInd, [s, s], 'bilinear');
+    return tf.split(out, [c, c], 3) as [tf.Tensor4D, tf.Tensor4D];
+  });
+}
+
+/** Inverted-dropout masks (0 or 1 / (1 - rate)) of the given shapes from `rng`. */
+export function drawDropoutMasks(shapes: [number, number, number, number][], rng: Rng): tf.Tensor4D[] {
+  const keep = 1 / (1 - DROPOUT_RATE);
+  return shapes.map((shape) => {
+    const values = new Float32Array(shape.reduce((p, d) => p * d, 1));
+    for (let i = 0; i < values.length; i++) values[i] = rng.next() < DROPOUT_RATE ? 0 : keep;
+    return tf.tensor4d(values, shape);
+  });
+}
+
+export interface TranslateSamples {
+  /** count x size x size x channels bytes each: inputs, the generator's outputs, targets. */
+  input: Uint8Array;
+  output: Uint8Array;
+  target: Uint8Array;
+  count: number;
+  size: number;
+  channels: number;
+}
+
+export interface TranslateTaskRunner extends TaskRunner<PairBatch> {
+  /** The generator's outputs (inference mode) for the first `count` test pairs, as bytes. */
+  samples(arm: ArmModels, count: number): Promise<TranslateSamples>;
+}
+
+/** The translate task: a pix2pix generator and discriminator per arm; l1, psnr and ssim on the test split. */
+export function createTranslateTask(config: ExperimentConfig, dataset: PairDataset): TranslateTaskRunner {
+  const size = config.inputSize;
+  if (dataset.train.n === 0) throw new Error(`dataset ${dataset.name} has no training pairs`);
+  if (dataset.test.n === 0) throw new Error(`dataset ${dataset.name} has no test pairs`);
+  const spec: Pix2pixSpec = { inputSize: size, inChannels: dataset.channels, outChannels: dataset.channels };
+  const train = new PairImages(dataset.train, dataset, size);
+  const test = new PairImages(dataset.test, dataset, size);
+  const batchSize = Math.min(config.batchSize, train.n);
+  const stepsPerEpoch = Math.floor(train.n / batchSize);
+  const maskShapes = unetDropoutShapes(spec, batchSize);
+  const permCache = new Map<string, Int32Array>();
+
+  const epochOrder = (seed: number, epoch: number): Int32Array => {
+    const key = `${seed}:${epoch}`;
+    let perm = permCache.get(key);
+    if (!perm) {
+      perm = Rng.stream(seed, 'data', epoch).permutation(train.n);
+      if (permCache.size > 16) permCache.clear();
+      permCache.set(key, perm);
+    }
+    return perm;
+  };
+
+  /** The generator's outputs and the targets of test pairs [start, start + count), in [0, 1]. */
+  const generateTest = (G: UnetGenerator, start: number, count: number): [tf.Tensor4D, tf.Tensor4D] =>
+    tf.tidy(() => {
+      const [a, b] = test.gather(Int32Array.from({ length: count }, (_, k) => start + k));
+      return [toUnitRange(G.forward(toModelRange(a), 'eval', null)), tf.div(b, 255)];
+    });
+
+  return {
+    stepsPerEpoch,
+    batchSize,
+    createArm(arm, seed, from) {
+      const nets = createPix2pix(spec, from ? null : Rng.stream(seed, 'init'));
+      if (from) {
+        const src = pix2pixOf(from);
+        copyWeights(src.generator, nets.generator);
+        copyWeights(src.discriminator, nets.discriminator);
+      }
+      return {
+        models: [nets.generator, nets.discriminator],
+        optimizers: [new Optimizer(arm.optimizer, nets.generator.params), new Optimizer(arm.optimizer, nets.discriminator.params)],
+      };
+    },
+    trainBatch(seed, t) {
+      const epoch = Math.floor(t / stepsPerEpoch);
+      const start = (t % stepsPerEpoch) * batchSize;
+      const idx = epochOrder(seed, epoch).subarray(start, start + batchSize);
+      const [a, b] = train.gather(idx);
+      const batch = tf.tidy(() => {
+        const [a2, b2] = config.augment ? jitterPairs(a, b, Rng.stream(seed, 'augment', t)) : [a, b];
+        return { a: toModelRange(a2), b: toModelRange(b2) };
+      });
+      tf.dispose([a, b]);
+      return { ...batch, dropout: drawDropoutMasks(maskShapes, Rng.stream(seed, 'augment', t, DROPOUT_KEY)) };
+    },
+    disposeBatch: (batch) => tf.dispose([batch.a, batch.b, ...batch.dropout]),
+    step: (arm, cfg, batch, input) => stepPix2pix(pix2pixOf(arm), arm.optimizers, cfg, batch, input),
+    async evaluate(arm) {
+      const { generator: G } = pix2pixOf(arm);
+      const parts: tf.Tensor1D[] = [];
+      for (let start = 0; start < test.n; start += EVAL_BATCH) {
+        const [out, target] = generateTest(G, start, Math.min(EVAL_BATCH, test.n - start));
+        const m = imageMetricsPerImage(out, target);
+        parts.push(m.l1, m.psnr, m.ssim);
+        tf.dispose([out, target]);
+      }
+      const values = await Promise.all(parts.map((p) => p.data()));
+      tf.dispose(parts);
+      const sums = [0, 0, 0];
+      values.forEach((v, i) => {
+        for (const x of v) sums[i % 3] += x;
+      });
+      return { l1: sums[0] / test.n, psnr: sums[1] / test.n, ssim: sums[2] / test.n };
+    },
+    async samples(arm, count) {
+      const k = Math.min(count, test.n);
+      const [out, target] = generateTest(pix2pixOf(arm).generator, 0, k);
+      const outBytes = tf.tidy(() => tf.round(tf.mul(out, 255)));
+      const data = await outBytes.data();
+      tf.dispose([out, target, outBytes]);
+      return { input: test.bytes('a', 0, k), output: Uint8Array.from(data), target: test.bytes('b', 0, k), count: k, size, channels: dataset.channels };
+    },
+    dispose() {
+      train.dispose();
+      test.dispose();
+    },
+  };
+}
