@@ -20,12 +20,17 @@ function isJpeg(b: Uint8Array): boolean {
 export const decodeImageNode: ImageDecoder = async (bytes, fileName, opts) => {
   if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50) return decodePngImage(bytes, opts);
   if (isJpeg(bytes)) {
-    const img = jpeg.decode(bytes, {
-      useTArray: true,
-      formatAsRGBA: true,
-      maxResolutionInMP: JPEG_MAX_MEGAPIXELS,
-      maxMemoryUsageInMB: JPEG_MAX_MEMORY_MB,
-    });
+    let img: { width: number; height: number; data: Uint8Array };
+    try {
+      img = jpeg.decode(bytes, {
+        useTArray: true,
+        formatAsRGBA: true,
+        maxResolutionInMP: JPEG_MAX_MEGAPIXELS,
+        maxMemoryUsageInMB: JPEG_MAX_MEMORY_MB,
+      });
+    } catch (e) {
+      throw new Error(`corrupt or truncated JPEG (${e instanceof Error ? e.message : String(e)})`);
+    }
     const out: DecodedImage = { width: img.width, height: img.height, data: img.data };
     return out;
   }

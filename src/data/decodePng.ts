@@ -35,7 +35,12 @@ export function decodePngImage(bytes: Uint8Array, opts: DecodeOptions = {}): Dec
   const size = pngSize(bytes);
   if (!size) throw new Error('not a PNG file');
   if (size.width * size.height > MAX_IMAGE_PIXELS) throw new Error(`${size.width}x${size.height} is too large an image`);
-  const png = decode(bytes);
+  let png: DecodedPng;
+  try {
+    png = decode(bytes);
+  } catch (e) {
+    throw new Error(`corrupt or truncated PNG (${e instanceof Error ? e.message : String(e)})`);
+  }
   const { width, height, channels, depth } = png;
   const pixels = width * height;
   const rgba = new Uint8Array(pixels * 4);

@@ -137,8 +137,9 @@ export class TarReader {
       const h = this.current.header;
       throw this.corrupt(`${h.path} is cut short (${h.size - this.remaining} of ${h.size} bytes)`);
     }
-    if (this.headerFill > 0) throw this.corrupt(`it ends inside a header at byte ${this.offset}`);
+    if (this.headerFill > 0 || this.padding > 0) throw this.corrupt(`it ends inside a header or padding at byte ${this.offset}`);
     if (this.headers === 0) throw new DatasetError(this.fileName, `the ${this.what} is empty`);
+    throw this.corrupt('it ends without the end-of-archive blocks (was the download cut short?)');
   }
 
   private corrupt(detail: string): DatasetError {

@@ -111,8 +111,14 @@ function readZip64Extra(view: DataView, start: number, length: number, e: Centra
     const len = view.getUint16(q + 2, true);
     if (id === 0x0001) {
       let r = q + 4;
-      if (e.size === 0xffffffff && r + 8 <= end) (e.size = u64(view, r)), (r += 8);
-      if (e.compressedSize === 0xffffffff && r + 8 <= end) (e.compressedSize = u64(view, r)), (r += 8);
+      if (e.size === 0xffffffff && r + 8 <= end) {
+        e.size = u64(view, r);
+        r += 8;
+      }
+      if (e.compressedSize === 0xffffffff && r + 8 <= end) {
+        e.compressedSize = u64(view, r);
+        r += 8;
+      }
       if (e.localOffset === 0xffffffff && r + 8 <= end) e.localOffset = u64(view, r);
     }
     q += 4 + len;

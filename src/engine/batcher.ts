@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ClassificationDataset } from './dataset';
 import { Rng } from './rng';
+import { EpochSampler } from './sampler';
 
 /**
  * Puts a classification dataset on the device once and draws batches there: the data order
@@ -32,7 +33,7 @@ export class DeviceClassificationData {
   readonly testLabels: Int32Array;
   private readonly mean: tf.Tensor1D;
   private readonly std: tf.Tensor1D;
-  private permCache = new Map<string, Int32Array>();
+  private readonly sampler: EpochSampler;
 
   /** @param size the model's input size; images of another size are resized bilinearly once. */
   constructor(
@@ -47,9 +48,9 @@ export class DeviceClassificationData {
     this.numTrain = data.train.n;
     this.numTest = data.test.n;
     if (this.numTrain === 0) throw new Error(`dataset ${data.name} has no training images`);
-    this.batchSize = Math.min(batchSize, this.numTrain);
-    // Full batches only: a ragged last batch would change shapes (and recompile GPU kernels).
-    this.stepsPerEpoch = Math.floor(this.numTrain / this.batchSize);
+    this.sampler = new EpochSampler(this.numTrain, batchSize);
+    this.batchSize = this.sampler.batchSize;
+    this.stepsPerEpoch = this.sampler.stepsPerEpoch;
     this.mean = tf.tensor1d(data.mean.map((m) => m * 255));
     this.std = tf.tensor1d(data.std.map((s) => s * 255));
     const upload = (images: Uint8Array, n: number): tf.Tensor4D =>
@@ -69,23 +70,9 @@ export class DeviceClassificationData {
     return tf.div(tf.sub(x, this.mean), this.std);
   }
 
-  /** The sample order of one epoch for one seed (a fresh permutation per epoch). */
-  epochOrder(seed: number, epoch: number): Int32Array {
-    const key = `${seed}:${epoch}`;
-    let perm = this.permCache.get(key);
-    if (!perm) {
-      perm = Rng.stream(seed, 'data', epoch).permutation(this.numTrain);
-      if (this.permCache.size > 16) this.permCache.clear();
-      this.permCache.set(key, perm);
-    }
-    return perm;
-  }
-
   /** The training batch of step `t` (0-based) for `seed`. The caller disposes it. */
   trainBatch(seed: number, t: number): Batch {
-    const epoch = Math.floor(t / this.stepsPerEpoch);
-    const start = (t % this.stepsPerEpoch) * this.batchSize;
-    const idx = this.epochOrder(seed, epoch).subarray(start, start + this.batchSize);
+    const idx = this.sampler.batchIndices(seed, t);
     return tf.tidy(() => {
       const indices = tf.tensor1d(idx, 'int32');
       let x = tf.gather(this.trainX, indices) as tf.Tensor4D;

@@ -6,6 +6,13 @@
 export type Task = 'classify' | 'segment' | 'translate';
 export const TASKS: readonly Task[] = ['classify', 'segment', 'translate'];
 
+/** The built-in dataset a task uses when a config names none. */
+export const DEFAULT_DATASET_BY_TASK: Record<Task, string> = {
+  classify: 'builtin:shapes10',
+  segment: 'builtin:scenes',
+  translate: 'builtin:labels2scenes',
+};
+
 export const CLASSIFIERS = ['cnn', 'resnet20', 'mobilenetv2', 'densenet'] as const;
 export type ClassifierName = (typeof CLASSIFIERS)[number];
 /** Segmentation models (src/engine/models/segmenters.ts): small FCN, PSPNet and U-Net. */
@@ -194,16 +201,19 @@ function readObject(obj: Json, key: string, path: string, def?: Json): Json {
 
 const UNITS: readonly ScheduleUnit[] = ['step', 'epoch'];
 
-/** `translate` defaults to pix2pix's optimizer: Adam, lr 2e-4, betas 0.5 and 0.999. */
+/**
+ * `translate` defaults to pix2pix's optimizer: Adam, lr 2e-4, betas 0.5 and 0.999; `segment` to
+ * the paper's segmentation SGD: lr 0.01, momentum 0.9 (weight decay 5e-4, as for classify).
+ */
 export function parseOptimizer(raw: Json, path: string, task: Task = 'classify'): OptimizerConfig {
   const type = readEnum(raw, 'type', path, ['sgd', 'adam', 'adamw'] as const, task === 'translate' ? 'adam' : 'sgd');
-  const lr = readNumber(raw, 'lr', path, { def: type === 'sgd' ? 0.1 : 2e-4, min: 0, minExclusive: true, max: 10 });
+  const lr = readNumber(raw, 'lr', path, { def: type === 'sgd' ? (task === 'segment' ? 0.01 : 0.1) : 2e-4, min: 0, minExclusive: true, max: 10 });
   const weightDecay = readNumber(raw, 'weightDecay', path, { def: type === 'sgd' ? 5e-4 : type === 'adamw' ? 1e-2 : 0, min: 0, max: 1 });
   if (type === 'sgd') {
     return {
       type,
       lr,
-      momentum: readNumber(raw, 'momentum', path, { def: 0.5, min: 0, max: 1, maxExclusive: true }),
+      momentum: readNumber(raw, 'momentum', path, { def: task === 'segment' ? 0.9 : 0.5, min: 0, max: 1, maxExclusive: true }),
       nesterov: readBool(raw, 'nesterov', path, false),
       weightDecay,
     };
@@ -218,8 +228,9 @@ export function parseOptimizer(raw: Json, path: string, task: Task = 'classify')
   };
 }
 
-export function parseLrSchedule(raw: Json, path: string): LrScheduleConfig {
-  const type = readEnum(raw, 'type', path, ['constant', 'step', 'poly', 'cosine', 'cyclical'] as const, 'constant');
+/** `segment` defaults to the paper's poly schedule (power 0.9); the other tasks to a constant rate. */
+export function parseLrSchedule(raw: Json, path: string, task: Task = 'classify'): LrScheduleConfig {
+  const type = readEnum(raw, 'type', path, ['constant', 'step', 'poly', 'cosine', 'cyclical'] as const, task === 'segment' ? 'poly' : 'constant');
   const warmupSteps = readNumber(raw, 'warmupSteps', path, { def: 0, min: 0, integer: true });
   switch (type) {
     case 'constant':
@@ -279,7 +290,7 @@ export function parseArm(raw: unknown, path: string, task: Task): ArmConfig {
   return {
     name,
     optimizer: parseOptimizer(readObject(raw, 'optimizer', path, {}), `${path}.optimizer`, task),
-    lrSchedule: parseLrSchedule(readObject(raw, 'lrSchedule', path, {}), `${path}.lrSchedule`),
+    lrSchedule: parseLrSchedule(readObject(raw, 'lrSchedule', path, {}), `${path}.lrSchedule`, task),
     rg: parseRg(readObject(raw, 'rg', path, {}), `${path}.rg`, task),
   };
 }
@@ -289,9 +300,9 @@ export function parseExperimentConfig(raw: unknown): ExperimentConfig {
   if (!isObject(raw)) throw new ConfigError('config', 'must be a JSON object');
   const task = readEnum(raw, 'task', '', TASKS, 'classify');
   const models = MODELS_BY_TASK[task];
-  if (models.length === 0) throw new ConfigError('task', `"${task}" has no models in this version; allowed: classify`);
+  if (models.length === 0) throw new ConfigError('task', `"${task}" has no models in this version; allowed: ${TASKS.filter((t) => MODELS_BY_TASK[t].length > 0).join(' | ')}`);
   const model = readEnum(raw, 'model', '', models, models[0]);
-  const dataset = raw.dataset ?? 'builtin:shapes10';
+  const dataset = raw.dataset ?? DEFAULT_DATASET_BY_TASK[task];
   if (typeof dataset !== 'string' || dataset.length === 0) throw new ConfigError('dataset', 'must be builtin:<name> or an archive path');
   const inputSize = readNumber(raw, 'inputSize', '', { def: 32, min: 8, max: 128, integer: true });
   // pix2pix's U-Net halves the image at least three times; SSIM's window is 11 px.

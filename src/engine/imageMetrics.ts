@@ -87,5 +87,5 @@ export function imageMetricsPerImage(x: tf.Tensor4D, y: tf.Tensor4D): ImageMetri
 
 /** Maps a model's [-1, 1] output to [0, 1], clipped. */
 export function toUnitRange(x: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => tf.clipByValue(tf.mul(tf.add(x, 1), 0.5), 0, 1));
+  return tf.tidy(() => tf.clipByValue(tf.mul(tf.add(x, 1), 0.5), 0, 1) as tf.Tensor4D);
 }

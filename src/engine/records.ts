@@ -24,6 +24,9 @@ export interface StepRecord {
   gL1?: number;
   dReal?: number;
   dFake?: number;
+  /** segment with an auxiliary head (psp): the two parts of loss = main + 0.4 x aux. */
+  mainLoss?: number;
+  auxLoss?: number;
 }
 
 export interface EvalRecord {

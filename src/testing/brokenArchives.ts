@@ -40,9 +40,9 @@ export function setDeclaredSize(zip: Uint8Array, name: string, size: number): Ui
 
 /**
  * A zip bomb with a lying header: `train/cat/0000.png` says 1,000 bytes but inflates to
- * `realBytes` (zeros; default 64 MB from about 64 KB).
+ * `realBytes` (zeros; default 8 MB from about 8 KB).
  */
-export function makeZipBomb(realBytes = 64 * 1024 * 1024): Uint8Array {
+export function makeZipBomb(realBytes = 8 * 1024 * 1024): Uint8Array {
   const files: FixtureFiles = [
     ['train/cat/0000.png', new Uint8Array(realBytes)],
     ['train/dog/0000.png', new Uint8Array(100)],

@@ -93,8 +93,7 @@ export function makeImageFolderZip(opts: ImageFolderOptions = {}): Uint8Array {
 }
 
 /** CIFAR records: per record the label byte(s) then the R, G and B 32x32 planes. */
-export function cifarRecords(n: number, labelsOf: (i: number) => number[], rng: Rng): Uint8Array {
-  const labelBytes = labelsOf(0).length;
+export function cifarRecords(n: number, labelBytes: 1 | 2, labelsOf: (i: number) => number[], rng: Rng): Uint8Array {
   const rec = labelBytes + 3072;
   const out = new Uint8Array(n * rec);
   for (let i = 0; i < n; i++) {
@@ -117,8 +116,8 @@ export function cifar10Files(opts: { perBatch?: number; batches?: number; test?:
   const dir = 'cifar-10-batches-bin/';
   const files: FixtureFiles = [[dir, new Uint8Array(0)]];
   let k = 0;
-  for (let b = 1; b <= (opts.batches ?? 5); b++) files.push([`${dir}data_batch_${b}.bin`, cifarRecords(per, () => [k++ % 10], rng)]);
-  files.push([`${dir}test_batch.bin`, cifarRecords(opts.test ?? per, (i) => [i % 10], rng)]);
+  for (let b = 1; b <= (opts.batches ?? 5); b++) files.push([`${dir}data_batch_${b}.bin`, cifarRecords(per, 1, () => [k++ % 10], rng)]);
+  files.push([`${dir}test_batch.bin`, cifarRecords(opts.test ?? per, 1, (i) => [i % 10], rng)]);
   files.push([`${dir}batches.meta.txt`, textBytes(CIFAR10_META)], [`${dir}readme.html`, textBytes('<html>CIFAR-10</html>')]);
   return files;
 }
@@ -136,8 +135,8 @@ export function cifar100Files(opts: { train?: number; test?: number; seed?: numb
   return [
     [`${dir}coarse_label_names.txt`, textBytes(Array.from({ length: 20 }, (_, i) => `super${i}`).join('\n'))],
     [`${dir}fine_label_names.txt`, textBytes(Array.from({ length: 100 }, (_, i) => `fine${i}`).join('\n'))],
-    [`${dir}train.bin`, cifarRecords(opts.train ?? 200, labels, rng)],
-    [`${dir}test.bin`, cifarRecords(opts.test ?? 100, labels, rng)],
+    [`${dir}train.bin`, cifarRecords(opts.train ?? 200, 2, labels, rng)],
+    [`${dir}test.bin`, cifarRecords(opts.test ?? 100, 2, labels, rng)],
   ];
 }
 

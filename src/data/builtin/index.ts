@@ -5,6 +5,7 @@
 
 import type { Task } from '../../engine/config';
 import type { Dataset } from '../../engine/dataset';
+import { generateLabels2Scenes } from './labels2scenes';
 import { generateScenes } from './scenes';
 import { generateShapes10 } from './shapes10';
 
@@ -43,6 +44,14 @@ const ENTRIES: readonly BuiltinEntry[] = [
       'segmentation scenes: 1-4 overlapping objects (disc, square, triangle, ring, star; 6 classes with background) ' +
       'on textured backgrounds with clutter and noise, a void (255) band along every outline as in VOC; 1,000 train and 250 val images',
     load: (opts) => generateScenes({ size: opts.inputSize, seed: opts.seed }),
+  },
+  {
+    id: 'builtin:labels2scenes',
+    task: 'translate',
+    description:
+      'street scenes from their label maps (like Cityscapes labels to photo): 8 classes in Cityscapes colours ' +
+      '(sky, building, vegetation, terrain, road, sidewalk, car, person); 600 train and 100 val pairs',
+    load: (opts) => generateLabels2Scenes({ size: opts.inputSize, seed: opts.seed }),
   },
 ];
 

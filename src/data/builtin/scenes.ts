@@ -6,8 +6,9 @@
  * outline is labelled 255 (void): about 1 px wide below 64 px, about 2 px from 64 px up.
  *
  * Every pixel is sampled at 2x2 points. Its colour is the mean of the samples; its label is the
- * class all of its samples agree on, or void where they (or, for the 2 px band, the samples of
- * its neighbours within half a pixel) see different objects. Each image comes from its own
+ * class all of its samples agree on, or void where they, or its neighbours' samples within half
+ * a pixel, see different objects (for the 1 px band, only neighbours' samples under an object
+ * drawn earlier count). So two different labels never touch. Each image comes from its own
  * stream (seed, split, index), so it does not depend on the counts or on the other images.
  */
 
@@ -101,7 +102,7 @@ function isInside(shape: number, x: number, y: number, halfWidth: number): boole
       return y > -0.5 && y < 1 - SQRT3 * Math.abs(x);
     case 3: {
       const r2 = x * x + y * y;
-      return r2 < 0.9 && r2 > 0.3;
+      return r2 < 0.9 && r2 > 0.2;
     }
     case 4: {
       const r2 = x * x + y * y;
@@ -357,15 +358,21 @@ function renderScene(rng: Rng, size: number, numClasses: number, n: number, out:
         const v = 0.25 * (c === 0 ? r : c === 1 ? g : b) + ((z & 0xffff) + ((z >>> 16) & 0xffff) - 65535) * sigma;
         img[imgBase + i + c] = v <= 0 ? 0 : v >= 1 ? 255 : (v * 255 + 0.5) | 0;
       }
-      // The label is clean only where every sample in the window sees the same object.
+      // The label is clean only where every sample in the window sees the same object. The wide
+      // window adds the neighbours' nearest samples; the narrow one adds those that lie under an
+      // object drawn earlier (or the background), so an outline between two pixels' samples still
+      // gets a void pixel, on the upper object's side.
       const id0 = ids[j];
       let clean = ids[j + 1] === id0 && ids[j + side] === id0 && ids[j + side + 1] === id0;
-      if (clean && wide) {
-        const ya = Math.max(0, 2 * py - 1);
-        const yb = Math.min(side - 1, 2 * py + 2);
-        const xa = Math.max(0, 2 * px - 1);
-        const xb = Math.min(side - 1, 2 * px + 2);
-        for (let sy = ya; sy <= yb && clean; sy++) for (let sx = xa; sx <= xb; sx++) if (ids[sy * side + sx] !== id0) clean = false;
+      const ya = Math.max(0, 2 * py - 1);
+      const yb = Math.min(side - 1, 2 * py + 2);
+      const xa = Math.max(0, 2 * px - 1);
+      const xb = Math.min(side - 1, 2 * px + 2);
+      for (let sy = ya; sy <= yb && clean; sy++) {
+        for (let sx = xa; sx <= xb; sx++) {
+          const id = ids[sy * side + sx];
+          if (id !== id0 && (wide || id < id0)) clean = false;
+        }
       }
       mask[maskBase + py * size + px] = clean ? objects[id0].classId : IGNORE_INDEX;
     }

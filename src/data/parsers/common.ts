@@ -80,13 +80,13 @@ export function requireSome(ctx: ParseContext, n: number, total: number, what: s
 const CONCURRENCY = 4;
 
 /**
- * Decodes each path and hands the image to `use`; an unreadable one is skipped with its
- * reason and left out of the returned flags. Errors thrown by `use` (bad masks) stop the load.
+ * Decodes each path and hands the image to `consume`; an unreadable one is skipped with its
+ * reason and left out of the returned flags. Errors thrown by `consume` (bad masks) stop the load.
  */
 export async function decodeEach(
   ctx: ParseContext,
   paths: string[],
-  use: (img: DecodedImage, index: number) => void,
+  consume: (img: DecodedImage, index: number) => void,
   opts?: DecodeOptions,
 ): Promise<boolean[]> {
   const ok = new Array<boolean>(paths.length).fill(false);
@@ -112,7 +112,7 @@ export async function decodeEach(
       }
       if (img) {
         try {
-          use(img, i);
+          consume(img, i);
         } catch (e) {
           failure = e;
           throw e;

@@ -199,7 +199,7 @@ export async function parseVoc(ctx: ParseContext): Promise<ParsedDataset> {
         const mask = masks.get(id);
         if (!image || !mask) {
           const missing = !image ? `${prefix}JPEGImages/${id}.jpg` : `${prefix}SegmentationClass/${id}.png`;
-          skip(ctx, list, `lists ${id}, but ${missing} is missing`);
+          skip(ctx, list, `lists ${id}, but ${ctx.displayPath(missing)} is missing`);
           continue;
         }
         pairs.push({ image, mask, split });
@@ -209,7 +209,7 @@ export async function parseVoc(ctx: ParseContext): Promise<ParsedDataset> {
     for (const [id, mask] of [...masks].sort()) {
       const image = images.get(id);
       if (image) pairs.push({ image, mask, split: null });
-      else skip(ctx, mask, `has no image ${prefix}JPEGImages/${id}.jpg`);
+      else skip(ctx, mask, `has no image ${ctx.displayPath(`${prefix}JPEGImages/${id}.jpg`)}`);
     }
   }
   if (pairs.length === 0) throw fileError(ctx, `${prefix}SegmentationClass/`, 'has no masks that match images in JPEGImages/');

@@ -22,8 +22,8 @@ import { BatchNorm, BN_EPS, type Model } from './layers';
  *   0, batch norm weight N(1, 0.02) and bias 0.
  */
 
-export const NGF = 32;
-export const NDF = 32;
+export const NGF = 16;
+export const NDF = 16;
 export const INIT_STD = 0.02;
 export const LEAKY_SLOPE = 0.2;
 export const DROPOUT_RATE = 0.5;
@@ -98,7 +98,7 @@ function conv(x: tf.Tensor4D, p: { w: tf.Variable; b: tf.Variable | null }, stri
 /** PyTorch's ConvTranspose2d(k=4, stride=2, padding=1): doubles height and width. */
 function convTranspose(x: tf.Tensor4D, p: { w: tf.Variable; b: tf.Variable | null }): tf.Tensor4D {
   const [n, h, w] = x.shape;
-  const cout = p.w.shape[2];
+  const cout = (p.w as tf.Tensor4D).shape[2];
   const y = tf.conv2dTranspose(x, p.w as tf.Tensor4D, [n, 2 * h, 2 * w, cout], 2, PAD1);
   return p.b ? tf.add(y, p.b) : y;
 }

@@ -33,7 +33,11 @@ function convBnRelu(l: ConvBn, x: tf.Tensor4D, training: boolean): tf.Tensor4D {
   return tf.relu(l.bn.apply(l.conv.apply(x), training));
 }
 
-/** Bilinear resize with aligned corners to `size` (height, width); a no-op at that size already. */
+/**
+ * Bilinear resize with aligned corners to `size` (height, width); a no-op at that size already.
+ * Aligned corners because no backend's gradient kernel honours halfPixelCenters (TF.js 4.22);
+ * maps stay square because the cpu gradient kernel swaps a non-square input's height and width.
+ */
 function upsample(x: tf.Tensor4D, size: [number, number]): tf.Tensor4D {
   if (x.shape[1] === size[0] && x.shape[2] === size[1]) return x;
   return tf.image.resizeBilinear(x, size, true);

@@ -113,6 +113,17 @@ describe('segment task (wasm backend)', () => {
     expect(() => parseExperimentConfig({ task: 'segment', model: 'cnn', arms: [{ name: 'a' }] })).toThrow(/fcn \| psp \| unet/);
   });
 
+  it("fills in the paper's segmentation defaults: SGD lr 0.01, momentum 0.9, weight decay 5e-4, poly lr (power 0.9)", () => {
+    const cfg = parseExperimentConfig({ task: 'segment', dataset: 'builtin:scenes', arms: [{ name: 'a' }] });
+    expect(cfg.model).toBe('fcn');
+    expect(cfg.augment).toBe(true);
+    expect(cfg.arms[0].optimizer).toEqual({ type: 'sgd', lr: 0.01, momentum: 0.9, nesterov: false, weightDecay: 5e-4 });
+    expect(cfg.arms[0].lrSchedule).toEqual({ type: 'poly', power: 0.9, warmupSteps: 0 });
+    const classify = parseExperimentConfig({ arms: [{ name: 'a' }] });
+    expect(classify.arms[0].optimizer).toMatchObject({ lr: 0.1, momentum: 0.5 });
+    expect(classify.arms[0].lrSchedule.type).toBe('constant');
+  });
+
   it('evaluates to the same scores as counting its own predictions on the CPU', async () => {
     const task = createSegmentTask(segConfig(), tiny);
     const arm = task.createArm(plain, 1, null);
@@ -161,6 +172,11 @@ describe('segment task (wasm backend)', () => {
       const summary = rs.find((x) => x.type === 'summary' && x.arm === 'plain');
       expect(summary && summary.type === 'summary' && summary.best.mIoU).toBeGreaterThanOrEqual(ev[1].metrics.mIoU as number);
     }
+  });
+
+  it('repeats the same records for the same config and seed', async () => {
+    const losses = async () => stepsOf(await train(segConfig(), tiny), 'rg').map((r) => [r.loss, r.gradNorm, r.rgWeight]);
+    expect(await losses()).toEqual(await losses());
   });
 
   it('fcn: mIoU on builtin:scenes rises in a short run', async () => {

@@ -6,6 +6,7 @@ import { copyWeights, type Model } from '../models';
 import { AUX_LOSS_WEIGHT, createSegmenter, type Segmenter } from '../models/segmenters';
 import { Optimizer } from '../optim';
 import { Rng } from '../rng';
+import { EpochSampler } from '../sampler';
 import { stepSingleModel, type ArmModels, type TaskRunner } from './types';
 
 /**
@@ -31,7 +32,7 @@ export function oneHotMask(labels: tf.Tensor3D, numClasses: number): tf.Tensor4D
 /** Mean cross-entropy over the pixels with a label (non-zero one-hot rows); 0 when there are none. */
 export function maskedCrossEntropy(logits: tf.Tensor4D, oneHot: tf.Tensor4D): tf.Scalar {
   return tf.tidy(() => {
-    const nll = tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits))));
+    const nll = tf.sum(tf.mul(oneHot, tf.neg(tf.logSoftmax(logits))));
     return tf.div(nll, tf.maximum(tf.sum(oneHot), 1)) as tf.Scalar;
   });
 }
@@ -62,7 +63,7 @@ export class DeviceSegmentationData {
   private readonly testY: tf.Tensor3D;
   private readonly mean: tf.Tensor1D;
   private readonly std: tf.Tensor1D;
-  private permCache = new Map<string, Int32Array>();
+  private readonly sampler: EpochSampler;
 
   constructor(
     data: SegmentationDataset,
@@ -77,8 +78,9 @@ export class DeviceSegmentationData {
     this.numTest = data.test.n;
     if (this.numTrain === 0) throw new Error(`dataset ${data.name} has no training images`);
     if (this.numTest === 0) throw new Error(`dataset ${data.name} has no validation images`);
-    this.batchSize = Math.min(batchSize, this.numTrain);
-    this.stepsPerEpoch = Math.floor(this.numTrain / this.batchSize);
+    this.sampler = new EpochSampler(this.numTrain, batchSize);
+    this.batchSize = this.sampler.batchSize;
+    this.stepsPerEpoch = this.sampler.stepsPerEpoch;
     this.mean = tf.tensor1d(data.mean.map((m) => m * 255));
     this.std = tf.tensor1d(data.std.map((s) => s * 255));
     [this.trainX, this.trainY] = this.upload(data, data.train);
@@ -117,23 +119,9 @@ export class DeviceSegmentationData {
     return tf.div(tf.sub(x, this.mean), this.std);
   }
 
-  /** The sample order of one epoch for one seed (a fresh permutation per epoch). */
-  epochOrder(seed: number, epoch: number): Int32Array {
-    const key = `${seed}:${epoch}`;
-    let perm = this.permCache.get(key);
-    if (!perm) {
-      perm = Rng.stream(seed, 'data', epoch).permutation(this.numTrain);
-      if (this.permCache.size > 16) this.permCache.clear();
-      this.permCache.set(key, perm);
-    }
-    return perm;
-  }
-
   /** The training batch of step `t` (0-based) for `seed`, randomly mirrored when augmenting. The caller disposes it. */
   trainBatch(seed: number, t: number): SegBatch {
-    const epoch = Math.floor(t / this.stepsPerEpoch);
-    const start = (t % this.stepsPerEpoch) * this.batchSize;
-    const idx = this.epochOrder(seed, epoch).subarray(start, start + this.batchSize);
+    const idx = this.sampler.batchIndices(seed, t);
     return tf.tidy(() => {
       const indices = tf.tensor1d(idx, 'int32');
       let x = tf.gather(this.trainX, indices) as tf.Tensor4D;
@@ -195,7 +183,7 @@ export async function evaluateSegmenter(model: Model, data: DeviceSegmentationDa
         const truth = tf.reshape(oneHotMask(b.labels, k), [-1, k]);
         const predicted = tf.reshape(tf.oneHot(tf.argMax(logits, -1), k).toFloat(), [-1, k]);
         const confusion = tf.reshape(tf.matMul(truth, predicted, true, false), [k * k]);
-        const nll = tf.neg(tf.sum(tf.mul(truth, tf.reshape(tf.logSoftmax(logits), [-1, k]))));
+        const nll = tf.sum(tf.mul(truth, tf.neg(tf.reshape(tf.logSoftmax(logits), [-1, k]))));
         return tf.concat([confusion, tf.stack([nll, tf.sum(truth)])]) as tf.Tensor1D;
       }),
     );

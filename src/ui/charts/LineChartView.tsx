@@ -1,4 +1,4 @@
-import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatValue, rawKey, smoothKey, type ChartRow, type Marker } from './series';
 
 /** An arm as a chart draws it. */
@@ -17,6 +17,8 @@ export interface LineChartViewProps {
   showRaw: boolean;
   /** Draw dots (sparse series such as test accuracy). */
   dots?: boolean;
+  /** Size in CSS pixels; the caller measures its box once instead of every redraw. */
+  width: number;
   height?: number;
 }
 
@@ -52,72 +54,75 @@ function ArmTooltip({ active, row, label, arms, showRaw, xLabel }: ArmTooltipPro
  * A stateless recharts line chart: one line per arm (raw faded beneath the smoothed one),
  * live-change markers as vertical reference lines, and one tooltip listing every arm.
  */
-export function LineChartView({ rows, arms, markers, xLabel, logY, showRaw, dots = false, height = 220 }: LineChartViewProps) {
+export function LineChartView({ rows, arms, markers, xLabel, logY, showRaw, dots = false, width, height = 220 }: LineChartViewProps) {
+  if (width <= 0) return <div style={{ height }} />;
   return (
-    <ResponsiveContainer width="100%" height={height}>
-      <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 18, left: 4 }}>
-        <CartesianGrid stroke="#e4e7eb" strokeDasharray="3 3" />
-        <XAxis
-          dataKey="x"
-          type="number"
-          domain={['dataMin', 'dataMax']}
-          tickFormatter={(v: number) => formatValue(v)}
-          label={{ value: xLabel, position: 'insideBottom', offset: -10, fill: '#52606d', fontSize: 11 }}
-          stroke="#7b8794"
-          fontSize={11}
-        />
-        <YAxis
-          scale={logY ? 'log' : 'linear'}
-          domain={['auto', 'auto']}
-          tickFormatter={(v: number) => formatValue(v)}
-          width={52}
-          stroke="#7b8794"
-          fontSize={11}
-        />
-        <Tooltip
-          content={(p) => <ArmTooltip active={p.active} row={p.payload?.[0]?.payload as ChartRow | undefined} label={p.label} arms={arms} showRaw={showRaw} xLabel={xLabel} />}
-          isAnimationActive={false}
-        />
-        {showRaw &&
-          arms.map((a, i) => (
-            <Line
-              key={`raw-${a.name}`}
-              dataKey={rawKey(i)}
-              stroke={a.color}
-              strokeOpacity={0.22}
-              strokeWidth={1}
-              dot={false}
-              activeDot={false}
-              isAnimationActive={false}
-              connectNulls
-              className="series-raw"
-            />
-          ))}
-        {arms.map((a, i) => (
+    <LineChart width={width} height={height} data={rows} margin={{ top: 8, right: 16, bottom: 18, left: 4 }}>
+      <CartesianGrid stroke="#e4e7eb" strokeDasharray="3 3" vertical={false} />
+      <XAxis
+        dataKey="x"
+        type="number"
+        domain={['dataMin', 'dataMax']}
+        interval={0}
+        tickCount={6}
+        tickFormatter={(v: number) => formatValue(v)}
+        label={{ value: xLabel, position: 'insideBottom', offset: -10, fill: '#52606d', fontSize: 11 }}
+        stroke="#7b8794"
+        fontSize={11}
+      />
+      <YAxis
+        scale={logY ? 'log' : 'linear'}
+        domain={['auto', 'auto']}
+        interval={0}
+        tickCount={5}
+        tickFormatter={(v: number) => formatValue(v)}
+        width={52}
+        stroke="#7b8794"
+        fontSize={11}
+      />
+      <Tooltip
+        content={(p) => <ArmTooltip active={p.active} row={p.payload?.[0]?.payload as ChartRow | undefined} label={p.label} arms={arms} showRaw={showRaw} xLabel={xLabel} />}
+        isAnimationActive={false}
+      />
+      {showRaw &&
+        arms.map((a, i) => (
           <Line
-            key={`smooth-${a.name}`}
-            name={a.name}
-            dataKey={smoothKey(i)}
+            key={`raw-${a.name}`}
+            dataKey={rawKey(i)}
             stroke={a.color}
-            strokeWidth={1.8}
-            dot={dots ? { r: 2.5, fill: a.color, strokeWidth: 0 } : false}
+            strokeOpacity={0.22}
+            strokeWidth={1}
+            dot={false}
+            activeDot={false}
             isAnimationActive={false}
             connectNulls
-            className="series-line"
+            className="series-raw"
           />
         ))}
-        {markers.map((m, i) => (
-          <ReferenceLine
-            key={`${m.label}-${i}`}
-            x={m.x}
-            stroke="#9aa5b1"
-            strokeDasharray="4 3"
-            className="event-marker"
-            ifOverflow="extendDomain"
-            label={{ value: m.label, position: 'insideTopLeft', fontSize: 10, fill: '#52606d' }}
-          />
-        ))}
-      </LineChart>
-    </ResponsiveContainer>
+      {arms.map((a, i) => (
+        <Line
+          key={`smooth-${a.name}`}
+          name={a.name}
+          dataKey={smoothKey(i)}
+          stroke={a.color}
+          strokeWidth={1.8}
+          dot={dots ? { r: 2.5, fill: a.color, strokeWidth: 0 } : false}
+          isAnimationActive={false}
+          connectNulls
+          className="series-line"
+        />
+      ))}
+      {markers.map((m, i) => (
+        <ReferenceLine
+          key={`${m.label}-${i}`}
+          x={m.x}
+          stroke="#9aa5b1"
+          strokeDasharray="4 3"
+          className="event-marker"
+          ifOverflow="extendDomain"
+          label={{ value: m.label, position: 'insideTopLeft', fontSize: 10, fill: '#52606d' }}
+        />
+      ))}
+    </LineChart>
   );
 }

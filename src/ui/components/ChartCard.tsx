@@ -2,8 +2,10 @@ import { memo, useRef, useState } from 'react';
 import { serializeChartSvg, renderSvgToPng } from '../export/chartImage';
 import { downloadBlob, toFileName } from '../export/download';
 import { LineChartView, type LineChartViewProps } from '../charts/LineChartView';
+import { smoothKey } from '../charts/series';
+import { useElementWidth } from '../hooks/useElementWidth';
 
-export interface ChartCardProps extends LineChartViewProps {
+export interface ChartCardProps extends Omit<LineChartViewProps, 'width'> {
   testId: string;
   title: string;
   /** Experiment name, used in exported file names. */
@@ -14,8 +16,11 @@ export interface ChartCardProps extends LineChartViewProps {
 /** A titled chart with PNG and SVG export buttons. */
 export const ChartCard = memo(function ChartCard({ testId, title, experiment, empty, ...chart }: ChartCardProps) {
   const box = useRef<HTMLDivElement>(null);
+  const width = useElementWidth(box);
   const [error, setError] = useState<string | null>(null);
   const hasData = chart.rows.length > 0;
+  // For tests and screen readers: how many arms have at least one point drawn.
+  const armsWithData = chart.arms.filter((_, i) => chart.rows.some((r) => r[smoothKey(i)] !== null)).length;
 
   const exportAs = async (kind: 'svg' | 'png') => {
     setError(null);
@@ -35,7 +40,7 @@ export const ChartCard = memo(function ChartCard({ testId, title, experiment, em
   };
 
   return (
-    <figure className="chart-card" data-testid={testId} data-points={chart.rows.length} data-markers={chart.markers.length}>
+    <figure className="chart-card" data-testid={testId} data-points={chart.rows.length} data-arms={armsWithData} data-markers={chart.markers.length}>
       <figcaption className="chart-head">
         <span className="chart-title">{title}</span>
         <span className="chart-actions">
@@ -48,7 +53,7 @@ export const ChartCard = memo(function ChartCard({ testId, title, experiment, em
         </span>
       </figcaption>
       <div className="chart-body" ref={box}>
-        <LineChartView {...chart} />
+        <LineChartView {...chart} width={width} />
         {!hasData && <div className="chart-empty">{empty}</div>}
       </div>
       {error && <p className="error-text">{error}</p>}

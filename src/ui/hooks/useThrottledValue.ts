@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 
 /**
  * `value`, passed on at most once per `ms`, in time slots offset by `phaseMs`: the latest value
- * always arrives, at most `ms + phaseMs` after it changed. Charts given different phases redraw
- * in separate tasks, so no single task draws them all (the main thread stays under 50 ms).
+ * always arrives, at most `ms + phaseMs` after it changed. Each update renders synchronously in
+ * its own timer task, so charts given different phases never redraw together in one long task.
  */
 export function useThrottledValue<T>(value: T, ms: number, phaseMs = 0): T {
   const [shown, setShown] = useState(value);
@@ -14,7 +15,7 @@ export function useThrottledValue<T>(value: T, ms: number, phaseMs = 0): T {
     const slot = Math.ceil((earliest - phaseMs) / ms) * ms + phaseMs;
     const timer = setTimeout(() => {
       lastShown.current = performance.now();
-      setShown(value);
+      flushSync(() => setShown(value));
     }, slot - now);
     return () => clearTimeout(timer);
   }, [value, ms, phaseMs]);

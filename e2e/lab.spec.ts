@@ -1,0 +1,79 @@
+import { expect, test } from '@playwright/test';
+import { LabPage, observeLongTasks, readDownload } from './labPage';
+
+/**
+ * The lab in Debian's Chromium with the flags of ../shared/BROWSER.md: plain vs RG on WebGPU
+ * (SwiftShader) and on WebGL, small enough to finish in a couple of minutes on 2 CPU cores.
+ */
+
+const SMALL = { inputSize: 16, batchSize: 8, steps: 20, evalEvery: 10 };
+const CSV_HEADER = 'experiment,arm,seed,step,epoch,metric,value';
+
+test('plain vs RG on WebGPU: live curves, run control, live lr marker, CSV, responsiveness', async ({ page }, info) => {
+  await observeLongTasks(page);
+  const lab = new LabPage(page);
+  await lab.open('?dataset=builtin:shapes10&backend=webgpu');
+  await expect(page.getByTestId('dataset-builtin')).toHaveValue('builtin:shapes10');
+  expect(await lab.waitForBackend()).toBe('webgpu');
+  await expect(lab.backendBadge).toHaveAttribute('title', /WebGPU adapter: .*\n.*/);
+  await lab.configure(SMALL);
+  await expect(lab.arm('plain')).toBeVisible();
+  await expect(lab.arm('rg')).toBeVisible();
+
+  const trainingFrom = await lab.now();
+  await lab.click('start');
+  await lab.expectState('running');
+  await lab.waitForStep(2);
+  await lab.waitForCurves('chart-loss', 2);
+
+  await lab.click('pause');
+  await lab.expectState('paused');
+  const pausedAt = await lab.step();
+  await lab.click('resume');
+  await lab.expectState('running');
+  await lab.waitForStep(pausedAt + 1);
+
+  await lab.arm('rg').getByTestId('lr-input').fill('0.05');
+  await expect.poll(async () => Number(await lab.chart('chart-loss').getAttribute('data-markers')), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+  await expect(lab.chart('chart-loss').locator('.event-marker').first()).toBeAttached();
+  await lab.waitForStep(pausedAt + 3);
+  await page.screenshot({ path: 'docs/screenshot.png', fullPage: false });
+
+  await lab.click('stop');
+  await lab.expectState('done', 120_000);
+  expect(await lab.step()).toBeLessThan(SMALL.steps);
+  await expect(lab.backendBadge).toHaveAttribute('data-backend', 'webgpu');
+  const long = await lab.longTasks(trainingFrom);
+  info.annotations.push({ type: 'backend', description: 'webgpu' }, { type: 'long tasks', description: JSON.stringify(long) });
+  expect(long.filter(([, d]) => d > 50), 'main-thread tasks over 50 ms while training').toEqual([]);
+
+  const csv = await readDownload(await lab.download('export-csv'));
+  const lines = csv.trimEnd().split('\n');
+  expect(lines[0]).toBe(CSV_HEADER);
+  const json = JSON.parse(await readDownload(await lab.download('export-json')));
+  const steps = json.records.filter((r: { type: string }) => r.type === 'step');
+  const rows = lines.slice(1).map((l) => l.split(','));
+  expect(rows.every((r) => r.length === 7)).toBe(true);
+  expect(rows.filter((r) => r[5] === 'loss')).toHaveLength(steps.length);
+  expect(rows.filter((r) => r[5] === 'event.lr')).toEqual([expect.arrayContaining(['rg', 'event.lr', '0.05'])]);
+  expect(new Set(rows.map((r) => r[1]))).toEqual(new Set(['plain', 'rg']));
+});
+
+test('plain vs RG on WebGL runs to the end with accuracy and a summary', async ({ page }) => {
+  const lab = new LabPage(page);
+  await lab.open('?dataset=builtin:shapes10&backend=webgl');
+  expect(await lab.waitForBackend()).toBe('webgl');
+  await lab.configure(SMALL);
+  await lab.click('start');
+  await lab.waitForCurves('chart-loss', 2);
+  await lab.expectState('done', 180_000);
+  expect(await lab.step()).toBe(SMALL.steps);
+  await lab.waitForCurves('chart-accuracy', 2);
+  await expect(page.getByTestId('summary-table').locator('tbody tr[data-arm]')).toHaveCount(2);
+  await expect(lab.backendBadge).toHaveAttribute('data-backend', 'webgl');
+  const svg = await readDownload(await lab.download('export-svg', lab.chart('chart-loss')));
+  expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  expect(svg).toContain('plain');
+  const png = await lab.download('export-png', lab.chart('chart-loss'));
+  expect(png.suggestedFilename()).toMatch(/\.png$/);
+});

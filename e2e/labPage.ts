@@ -1,0 +1,111 @@
+import { expect, type Download, type Locator, type Page } from '@playwright/test';
+
+/** Long tasks (PerformanceObserver 'longtask') the page has seen: [startTime, duration] in ms. */
+declare global {
+  interface Window {
+    __longTasks: [number, number][];
+  }
+}
+
+/** Registers the long-task observer before the app's own scripts run. */
+export async function observeLongTasks(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
+export interface SmallRun {
+  inputSize: number;
+  batchSize: number;
+  steps: number;
+  evalEvery: number;
+}
+
+/** The lab page: settings, run control, status, charts and exports, by their test ids. */
+export class LabPage {
+  readonly runStatus: Locator;
+  readonly backendBadge: Locator;
+  readonly datasetStatus: Locator;
+
+  constructor(readonly page: Page) {
+    this.runStatus = page.getByTestId('run-status');
+    this.backendBadge = page.getByTestId('backend-badge');
+    this.datasetStatus = page.getByTestId('dataset-status');
+  }
+
+  async open(query: string): Promise<void> {
+    await this.page.goto(`/${query}`);
+  }
+
+  /** Waits for the backend preflight and returns the backend in use. */
+  async waitForBackend(): Promise<string> {
+    await expect(this.backendBadge).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
+    return (await this.backendBadge.getAttribute('data-backend')) ?? '';
+  }
+
+  async configure(run: SmallRun): Promise<void> {
+    await this.page.getByTestId('task-select').selectOption('classify');
+    await this.page.getByTestId('model-select').selectOption('cnn');
+    await this.page.getByTestId('input-size-input').fill(String(run.inputSize));
+    await this.page.getByTestId('batch-size-input').fill(String(run.batchSize));
+    await this.page.getByTestId('length-input').fill(String(run.steps));
+    await this.page.getByTestId('eval-every-input').fill(String(run.evalEvery));
+    await this.page.getByTestId('input-size-input').blur();
+    const size = `${run.inputSize}×${run.inputSize}`;
+    await expect(this.datasetStatus).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    await expect(this.datasetStatus).toContainText(size, { timeout: 60_000 });
+  }
+
+  arm(name: string): Locator {
+    return this.page.locator(`[data-testid="arm-card"][data-arm="${name}"]`);
+  }
+
+  chart(testId: string): Locator {
+    return this.page.getByTestId(testId);
+  }
+
+  async click(testId: 'start' | 'pause' | 'resume' | 'stop'): Promise<void> {
+    await this.page.getByTestId(testId).click();
+  }
+
+  async expectState(state: 'idle' | 'running' | 'paused' | 'done' | 'error', timeout = 60_000): Promise<void> {
+    await expect(this.runStatus).toHaveAttribute('data-state', state, { timeout });
+  }
+
+  async step(): Promise<number> {
+    return Number(await this.runStatus.getAttribute('data-step'));
+  }
+
+  async waitForStep(atLeast: number, timeout = 120_000): Promise<void> {
+    await expect.poll(() => this.step(), { timeout }).toBeGreaterThanOrEqual(atLeast);
+  }
+
+  /** Waits until `count` arms have points on a chart. */
+  async waitForCurves(testId: string, count: number, timeout = 120_000): Promise<void> {
+    await expect(this.chart(testId)).toHaveAttribute('data-arms', String(count), { timeout });
+  }
+
+  async longTasks(since = 0): Promise<[number, number][]> {
+    return this.page.evaluate((t) => window.__longTasks.filter(([start]) => start >= t), since);
+  }
+
+  async now(): Promise<number> {
+    return this.page.evaluate(() => performance.now());
+  }
+
+  async download(testId: string, within?: Locator): Promise<Download> {
+    const [download] = await Promise.all([this.page.waitForEvent('download'), (within ?? this.page).getByTestId(testId).click()]);
+    return download;
+  }
+}
+
+/** The text of a download. */
+export async function readDownload(d: Download): Promise<string> {
+  const stream = await d.createReadStream();
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(Buffer.from(c));
+  return Buffer.concat(chunks).toString('utf8');
+}
