@@ -6,6 +6,8 @@ import { LabPage, observeLongTasks, readDownload } from './labPage';
  * (SwiftShader) and on WebGL, small enough to finish in a couple of minutes on 2 CPU cores.
  */
 
+test.use({ viewport: { width: 1440, height: 900 } });
+
 const SMALL = { inputSize: 16, batchSize: 8, steps: 20, evalEvery: 10 };
 const CSV_HEADER = 'experiment,arm,seed,step,epoch,metric,value';
 
@@ -37,15 +39,15 @@ test('plain vs RG on WebGPU: live curves, run control, live lr marker, CSV, resp
   await expect.poll(async () => Number(await lab.chart('chart-loss').getAttribute('data-markers')), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
   await expect(lab.chart('chart-loss').locator('.event-marker').first()).toBeAttached();
   await lab.waitForStep(pausedAt + 3);
-  await page.screenshot({ path: 'docs/screenshot.png', fullPage: false });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: 'docs/screenshot.png' });
 
   await lab.click('stop');
   await lab.expectState('done', 120_000);
   expect(await lab.step()).toBeLessThan(SMALL.steps);
   await expect(lab.backendBadge).toHaveAttribute('data-backend', 'webgpu');
   const long = await lab.longTasks(trainingFrom);
-  info.annotations.push({ type: 'backend', description: 'webgpu' }, { type: 'long tasks', description: JSON.stringify(long) });
-  expect(long.filter(([, d]) => d > 50), 'main-thread tasks over 50 ms while training').toEqual([]);
+  console.log(`[webgpu] ${await lab.runStatus.innerText()}; long tasks ${JSON.stringify(long)}`);
 
   const csv = await readDownload(await lab.download('export-csv'));
   const lines = csv.trimEnd().split('\n');
@@ -57,17 +59,24 @@ test('plain vs RG on WebGPU: live curves, run control, live lr marker, CSV, resp
   expect(rows.filter((r) => r[5] === 'loss')).toHaveLength(steps.length);
   expect(rows.filter((r) => r[5] === 'event.lr')).toEqual([expect.arrayContaining(['rg', 'event.lr', '0.05'])]);
   expect(new Set(rows.map((r) => r[1]))).toEqual(new Set(['plain', 'rg']));
+
+  info.annotations.push({ type: 'backend', description: 'webgpu' }, { type: 'long tasks (start ms, duration ms)', description: JSON.stringify(long) });
+  expect(long.filter(([, d]) => d > 50), 'main-thread tasks over 50 ms while training').toEqual([]);
 });
 
-test('plain vs RG on WebGL runs to the end with accuracy and a summary', async ({ page }) => {
+test('plain vs RG on WebGL runs to the end with accuracy, a summary and chart exports', async ({ page }, info) => {
+  await observeLongTasks(page);
   const lab = new LabPage(page);
   await lab.open('?dataset=builtin:shapes10&backend=webgl');
   expect(await lab.waitForBackend()).toBe('webgl');
   await lab.configure(SMALL);
+  const trainingFrom = await lab.now();
   await lab.click('start');
   await lab.waitForCurves('chart-loss', 2);
   await lab.expectState('done', 180_000);
   expect(await lab.step()).toBe(SMALL.steps);
+  const long = await lab.longTasks(trainingFrom);
+  console.log(`[webgl] ${await lab.runStatus.innerText()}; long tasks ${JSON.stringify(long)}`);
   await lab.waitForCurves('chart-accuracy', 2);
   await expect(page.getByTestId('summary-table').locator('tbody tr[data-arm]')).toHaveCount(2);
   await expect(lab.backendBadge).toHaveAttribute('data-backend', 'webgl');
@@ -76,4 +85,7 @@ test('plain vs RG on WebGL runs to the end with accuracy and a summary', async (
   expect(svg).toContain('plain');
   const png = await lab.download('export-png', lab.chart('chart-loss'));
   expect(png.suggestedFilename()).toMatch(/\.png$/);
+
+  info.annotations.push({ type: 'backend', description: 'webgl' }, { type: 'long tasks (start ms, duration ms)', description: JSON.stringify(long) });
+  expect(long.filter(([, d]) => d > 50), 'main-thread tasks over 50 ms while training').toEqual([]);
 });

@@ -24,6 +24,40 @@ async function* inPieces(bytes: Uint8Array, size: number): AsyncGenerator<Uint8A
   for (let i = 0; i < bytes.length; i += size) yield bytes.slice(i, i + size);
 }
 
+/** Rewrites a zip's end record the ZIP64 way: 0xFFFF.. markers, a ZIP64 end record and its locator. */
+function toZip64(zip: Uint8Array): Uint8Array {
+  const at = zip.length - 22;
+  const v = new DataView(zip.buffer, zip.byteOffset);
+  const count = v.getUint16(at + 10, true);
+  const cdSize = v.getUint32(at + 12, true);
+  const cdOffset = v.getUint32(at + 16, true);
+  const out = new Uint8Array(zip.length + 56 + 20);
+  out.set(zip.subarray(0, at));
+  const o = new DataView(out.buffer);
+  const put64 = (p: number, x: number): void => {
+    o.setUint32(p, x, true);
+    o.setUint32(p + 4, 0, true);
+  };
+  o.setUint32(at, 0x06064b50, true);
+  put64(at + 4, 44);
+  o.setUint16(at + 12, 45, true);
+  o.setUint16(at + 14, 45, true);
+  put64(at + 24, count);
+  put64(at + 32, count);
+  put64(at + 40, cdSize);
+  put64(at + 48, cdOffset);
+  o.setUint32(at + 56, 0x07064b50, true);
+  put64(at + 64, at);
+  o.setUint32(at + 72, 1, true);
+  const end = at + 76;
+  out.set(zip.subarray(at, at + 22), end);
+  o.setUint16(end + 8, 0xffff, true);
+  o.setUint16(end + 10, 0xffff, true);
+  o.setUint32(end + 12, 0xffffffff, true);
+  o.setUint32(end + 16, 0xffffffff, true);
+  return out;
+}
+
 async function failure(input: ArchiveInput, opts: Partial<Parameters<typeof readArchive>[1]> = {}): Promise<DatasetError> {
   try {
     await readArchive(input, { fileName: 'x.zip', ...opts });
@@ -53,6 +87,13 @@ describe('readArchive', () => {
       }
     });
   }
+
+  it('reads GNU tar long names and ZIP64 end records', async () => {
+    const gnu = await readArchive(makeTar(files, { gnu: true }), { fileName: 'gnu.tar' });
+    expect(gnu.entries.map((e) => e.path)).toEqual(expected.map(([p]) => p));
+    const z64 = await readArchive(toZip64(makeZip(files)), { fileName: 'big.zip' });
+    expect(z64.entries.map((e) => e.path)).toEqual(expected.map(([p]) => p));
+  });
 
   it('holds only the entries `keep` selects, but lists every name', async () => {
     const a = await readArchive(gzip(makeTar(files)), { fileName: 'x.tgz', keep: (p) => p.endsWith('.txt') });

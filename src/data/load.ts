@@ -122,6 +122,7 @@ export async function loadArchiveDataset(input: ArchiveInput, opts: LoadArchiveO
   };
   if (prefix) ctx.notes.push(`looked through the wrapping folder ${prefix}`);
   const { dataset, splitSources } = await PARSERS[layout](ctx);
+  ctx.pacer.check();
   const sizes = [...ctx.sizes]
     .map(([k, count]) => {
       const [width, height] = k.split('x').map(Number);

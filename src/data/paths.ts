@@ -33,6 +33,7 @@ export function extensionOf(p: string): string {
   return dot > 0 ? base.slice(dot + 1).toLowerCase() : '';
 }
 
+/** The last path segment (a folder's name when the path ends in '/'). */
 export function baseName(p: string): string {
   const trimmed = p.endsWith('/') ? p.slice(0, -1) : p;
   return trimmed.slice(trimmed.lastIndexOf('/') + 1);
@@ -45,6 +46,7 @@ export function stemOf(p: string): string {
   return dot > 0 ? base.slice(0, dot) : base;
 }
 
+/** True for png, jpg, jpeg, gif, bmp and webp files, in any letter case. */
 export function isImagePath(p: string): boolean {
   return (IMAGE_EXTENSIONS as readonly string[]).includes(extensionOf(p));
 }

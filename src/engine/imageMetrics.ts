@@ -59,14 +59,21 @@ export function ssimPerImage(x: tf.Tensor4D, y: tf.Tensor4D): tf.Tensor1D {
     const blur = (t: tf.Tensor4D): tf.Tensor4D => tf.depthwiseConv2d(tf.depthwiseConv2d(t, col, 1, 'valid'), row, 1, 'valid');
     const c1 = SSIM_K1 ** 2;
     const c2 = SSIM_K2 ** 2;
-    const muX = blur(x);
-    const muY = blur(y);
+    // Second moments are taken about each image pair's mean level: the (co)variances do not
+    // change, and float32 loses far less to E[x^2] - E[x]^2 cancellation on flat regions.
+    const level = tf.mul(tf.mean(tf.add(x, y), [1, 2, 3], true), 0.5);
+    const xs = tf.sub(x, level) as tf.Tensor4D;
+    const ys = tf.sub(y, level) as tf.Tensor4D;
+    const muXs = blur(xs);
+    const muYs = blur(ys);
+    const varX = tf.sub(blur(tf.square(xs)), tf.square(muXs));
+    const varY = tf.sub(blur(tf.square(ys)), tf.square(muYs));
+    const covXY = tf.sub(blur(tf.mul(xs, ys)), tf.mul(muXs, muYs));
+    const muX = tf.add(muXs, level);
+    const muY = tf.add(muYs, level);
+    const muXY = tf.mul(muX, muY);
     const muXX = tf.square(muX);
     const muYY = tf.square(muY);
-    const muXY = tf.mul(muX, muY);
-    const varX = tf.sub(blur(tf.square(x)), muXX);
-    const varY = tf.sub(blur(tf.square(y)), muYY);
-    const covXY = tf.sub(blur(tf.mul(x, y)), muXY);
     const num = tf.mul(tf.add(tf.mul(muXY, 2), c1), tf.add(tf.mul(covXY, 2), c2));
     const den = tf.mul(tf.add(tf.add(muXX, muYY), c1), tf.add(tf.add(varX, varY), c2));
     return tf.mean(tf.div(num, den), [1, 2, 3]) as tf.Tensor1D;

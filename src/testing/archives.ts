@@ -31,7 +31,7 @@ function writeString(h: Uint8Array, at: number, len: number, s: string): void {
   h.set(enc.encode(s).subarray(0, len), at);
 }
 
-function tarHeader(name: string, size: number, type: string): Uint8Array {
+function tarHeader(name: string, size: number, type: string, gnu = false): Uint8Array {
   const h = new Uint8Array(512);
   writeString(h, 0, 100, name);
   writeOctal(h, 100, 8, type === '5' ? 0o755 : 0o644);
@@ -41,8 +41,11 @@ function tarHeader(name: string, size: number, type: string): Uint8Array {
   writeOctal(h, 136, 12, 1704067200);
   h.fill(0x20, 148, 156);
   h[156] = type.charCodeAt(0);
-  writeString(h, 257, 6, 'ustar');
-  writeString(h, 263, 2, '00');
+  if (gnu) writeString(h, 257, 8, 'ustar  ');
+  else {
+    writeString(h, 257, 6, 'ustar');
+    writeString(h, 263, 2, '00');
+  }
   writeString(h, 265, 32, 'user');
   writeString(h, 297, 32, 'user');
   let sum = 0;
@@ -61,17 +64,21 @@ function paxRecord(key: string, value: string): string {
 
 const pad = (n: number): number => (512 - (n % 512)) % 512;
 
-/** A ustar archive; names over 100 bytes get a pax `path` record. Ends with two zero blocks. */
-export function makeTar(files: FixtureFiles): Uint8Array {
+/**
+ * A ustar archive (or GNU tar with `gnu`); names over 100 bytes get a pax `path` record (GNU: a
+ * `././@LongLink` entry, as GNU tar writes them). Ends with two zero blocks.
+ */
+export function makeTar(files: FixtureFiles, opts: { gnu?: boolean } = {}): Uint8Array {
+  const gnu = opts.gnu ?? false;
   const blocks: Uint8Array[] = [];
   for (const [path, data] of files) {
     const isDir = path.endsWith('/');
     if (enc.encode(path).length > 100) {
-      const pax = enc.encode(paxRecord('path', path));
-      blocks.push(tarHeader('PaxHeaders/long', pax.length, 'x'), pax, new Uint8Array(pad(pax.length)));
+      const meta = gnu ? enc.encode(`${path}\0`) : enc.encode(paxRecord('path', path));
+      blocks.push(tarHeader(gnu ? '././@LongLink' : 'PaxHeaders/long', meta.length, gnu ? 'L' : 'x', gnu), meta, new Uint8Array(pad(meta.length)));
     }
     const size = isDir ? 0 : data.length;
-    blocks.push(tarHeader(path.slice(0, 100), size, isDir ? '5' : '0'));
+    blocks.push(tarHeader(path.slice(0, 100), size, isDir ? '5' : '0', gnu));
     if (size > 0) blocks.push(data, new Uint8Array(pad(size)));
   }
   blocks.push(new Uint8Array(1024));

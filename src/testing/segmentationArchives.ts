@@ -76,6 +76,7 @@ export function vocFiles(opts: VocOptions = {}): FixtureFiles {
   return files;
 }
 
+/** Pascal VOC 2012 in miniature, as a zip. */
 export function makeVocZip(opts: VocOptions = {}): Uint8Array {
   return makeZip(vocFiles(opts));
 }
@@ -113,6 +114,7 @@ export function imagesMasksFiles(opts: ImagesMasksOptions = {}): FixtureFiles {
   return files;
 }
 
+/** The images/ + masks/ layout, as a zip. */
 export function makeImagesMasksZip(opts: ImagesMasksOptions = {}): Uint8Array {
   return makeZip(imagesMasksFiles(opts));
 }
@@ -149,6 +151,7 @@ export function pix2pixFiles(opts: Pix2pixOptions = {}): FixtureFiles {
   return files;
 }
 
+/** pix2pix pairs (facades/train, facades/val), as a zip. */
 export function makePix2pixZip(opts: Pix2pixOptions = {}): Uint8Array {
   return makeZip(pix2pixFiles(opts));
 }

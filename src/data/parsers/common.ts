@@ -50,10 +50,12 @@ export function fileError(ctx: ParseContext, rel: string, problem: string): Data
   return new DatasetError(ctx.displayPath(rel), problem, ctx.fileName);
 }
 
+/** Leaves a file out and records why, for the summary. */
 export function skip(ctx: ParseContext, rel: string, reason: string): void {
   ctx.skipped.push({ file: ctx.displayPath(rel), reason });
 }
 
+/** Counts one original image size for the summary. */
 export function recordSize(ctx: ParseContext, width: number, height: number): void {
   const key = `${width}x${height}`;
   ctx.sizes.set(key, (ctx.sizes.get(key) ?? 0) + 1);
@@ -125,6 +127,7 @@ export async function decodeEach(
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, paths.length) }, work));
   report();
+  ctx.pacer.check();
   return ok;
 }
 

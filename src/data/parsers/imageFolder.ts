@@ -32,6 +32,7 @@ function findEmptyClassFolder(ctx: ParseContext, withSplits: boolean, items: Ite
   return null;
 }
 
+/** Parses the ImageFolder layout; throws naming an empty class folder, or when nothing is readable. */
 export async function parseImageFolder(ctx: ParseContext): Promise<ParsedDataset> {
   const images = [...ctx.files.keys()].filter(isImagePath).sort();
   const withSplits = images.some((p) => p.split('/').length >= 3 && splitOf(p.split('/')[0]) !== null);

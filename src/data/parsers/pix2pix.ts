@@ -11,6 +11,7 @@ import { checkMemory, compact, decodeEach, gather, recordSize, requireSome, skip
 
 const EVAL_ORDER: SplitName[] = ['val', 'test', 'validation'];
 
+/** Parses side-by-side pairs; images outside the split folders are skipped and counted. */
 export async function parsePix2pix(ctx: ParseContext): Promise<ParsedDataset> {
   const all = [...ctx.files.keys()].filter((p) => isImagePath(p) && p.split('/').length === 2 && splitOf(p.split('/')[0]) !== null).sort();
   const inPairs = new Set(all);

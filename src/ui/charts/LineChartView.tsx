@@ -17,6 +17,8 @@ export interface LineChartViewProps {
   showRaw: boolean;
   /** Draw dots (sparse series such as test accuracy). */
   dots?: boolean;
+  /** 'stepAfter' for values that jump (a learning rate changed live). */
+  curve?: 'linear' | 'stepAfter';
   /** Size in CSS pixels; the caller measures its box once instead of every redraw. */
   width: number;
   height?: number;
@@ -54,7 +56,7 @@ function ArmTooltip({ active, row, label, arms, showRaw, xLabel }: ArmTooltipPro
  * A stateless recharts line chart: one line per arm (raw faded beneath the smoothed one),
  * live-change markers as vertical reference lines, and one tooltip listing every arm.
  */
-export function LineChartView({ rows, arms, markers, xLabel, logY, showRaw, dots = false, width, height = 220 }: LineChartViewProps) {
+export function LineChartView({ rows, arms, markers, xLabel, logY, showRaw, dots = false, curve = 'linear', width, height = 220 }: LineChartViewProps) {
   if (width <= 0) return <div style={{ height }} />;
   return (
     <LineChart width={width} height={height} data={rows} margin={{ top: 8, right: 16, bottom: 18, left: 4 }}>
