@@ -605,7 +605,8 @@ def main(argv=None):
     ap.add_argument("--device", default=None, help="cuda or cpu (default: cuda if available)")
     ap.add_argument("--impl", choices=sorted(TRAINERS), default="grouped")
     ap.add_argument("--check", type=int, default=0, metavar="N",
-                    help="first verify grouped == separate modules over N steps (fail if they differ)")
+                    help="first verify grouped == separate modules over N steps in float64 "
+                         "(a mismatch is a warning, or exit 1 with --check-only)")
     ap.add_argument("--check-only", action="store_true")
     ap.add_argument("--quiet", action="store_true", help="do not echo the records to stdout (they still go to --out)")
     ap.add_argument("--time-budget", type=float, default=None,
@@ -645,10 +646,9 @@ def main(argv=None):
         tol = 1e-9
         emit(dict(type="checkResult", worst=worst, tolerance=tol, ok=worst < tol))
         if worst >= tol:
-            print(f"grouped and separate training differ by {worst:g}", file=sys.stderr)
-            return 1
+            print(f"WARNING: grouped and separate training differ by {worst:g}", file=sys.stderr)
         if args.check_only:
-            return 0
+            return 0 if worst < tol else 1
 
     groups = [Group(args, name, data, device, args.impl) for name in args.model]
     curves = {}          # (model, momentum, arm, seed) -> [acc per epoch]
@@ -660,7 +660,8 @@ def main(argv=None):
         t_ep = time.time()
         for g in groups:
             losses, weights = g.train_epoch()
-            finite = (torch.isfinite(losses).all(0) & g.trainer.finite().to(g.device)).cpu()
+            finite_steps = torch.isfinite(losses).cpu()                   # (steps, K)
+            finite = finite_steps.all(0) & g.trainer.finite().cpu()
             vloss, vacc = g.evaluate()
             mean_loss = losses.mean(0).cpu().tolist()
             mean_wloss = (losses * weights).mean(0).cpu().tolist()
@@ -673,8 +674,10 @@ def main(argv=None):
                     continue
                 if not finite[k]:
                     diverged[key] = epoch
-                    emit(dict(type="diverged", **base, step=g.step, epoch=epoch,
-                              reason="loss or weights not finite during this epoch"))
+                    bad = torch.nonzero(~finite_steps[:, k])
+                    step = g.step - g.steps_per_epoch + int(bad[0]) + 1 if bad.numel() else g.step
+                    emit(dict(type="diverged", **base, step=step, epoch=epoch,
+                              reason="loss is not finite" if bad.numel() else "weights are not finite"))
                     g.trainer.reset_copy(k)
                     g.alive[k] = False
                     curves.setdefault(key, []).append(1.0 / NUM_CLASSES)

@@ -20,7 +20,8 @@ export const LAMBDA_L1 = 100;
 export const JITTER_SCALE = 286 / 256;
 export const EVAL_BATCH = 16;
 /** Splits whose float32 copy exceeds this stay in host memory and are uploaded per batch. */
-export const DEVICE_DATA_BYTES = 256 * 1024 * 1024;
+export const DEVICE_DATA_BYTES = 128 * 1024 * 1024;
+/** Dropout draws from the step's augmentation stream under its own key: the same masks for every arm, apart from the jitter's draws. */
 const DROPOUT_KEY = hashString('pix2pix-dropout');
 
 export interface PairBatch {

@@ -21,6 +21,11 @@ export interface LineChartViewProps {
   curve?: 'linear' | 'stepAfter';
   /** Size in CSS pixels; the caller measures its box once instead of every redraw. */
   width: number;
+  /**
+   * Mount the tooltip (while the pointer is over the chart). Left out, redraws skip its work,
+   * which keeps live updates cheap.
+   */
+  tooltip?: boolean;
   height?: number;
 }
 
@@ -56,7 +61,7 @@ function ArmTooltip({ active, row, label, arms, showRaw, xLabel }: ArmTooltipPro
  * A stateless recharts line chart: one line per arm (raw faded beneath the smoothed one),
  * live-change markers as vertical reference lines, and one tooltip listing every arm.
  */
-export function LineChartView({ rows, arms, markers, xLabel, logY, showRaw, dots = false, curve = 'linear', width, height = 220 }: LineChartViewProps) {
+export function LineChartView({ rows, arms, markers, xLabel, logY, showRaw, dots = false, curve = 'linear', width, tooltip = true, height = 220 }: LineChartViewProps) {
   if (width <= 0) return <div style={{ height }} />;
   return (
     <LineChart width={width} height={height} data={rows} margin={{ top: 8, right: 16, bottom: 18, left: 4 }}>
@@ -82,10 +87,12 @@ export function LineChartView({ rows, arms, markers, xLabel, logY, showRaw, dots
         stroke="#7b8794"
         fontSize={11}
       />
-      <Tooltip
-        content={(p) => <ArmTooltip active={p.active} row={p.payload?.[0]?.payload as ChartRow | undefined} label={p.label} arms={arms} showRaw={showRaw} xLabel={xLabel} />}
-        isAnimationActive={false}
-      />
+      {tooltip && (
+        <Tooltip
+          content={(p) => <ArmTooltip active={p.active} row={p.payload?.[0]?.payload as ChartRow | undefined} label={p.label} arms={arms} showRaw={showRaw} xLabel={xLabel} />}
+          isAnimationActive={false}
+        />
+      )}
       {showRaw &&
         arms.map((a, i) => (
           <Line
@@ -106,6 +113,7 @@ export function LineChartView({ rows, arms, markers, xLabel, logY, showRaw, dots
           key={`smooth-${a.name}`}
           name={a.name}
           dataKey={smoothKey(i)}
+          type={curve}
           stroke={a.color}
           strokeWidth={1.8}
           dot={dots ? { r: 2.5, fill: a.color, strokeWidth: 0 } : false}
@@ -122,7 +130,7 @@ export function LineChartView({ rows, arms, markers, xLabel, logY, showRaw, dots
           strokeDasharray="4 3"
           className="event-marker"
           ifOverflow="extendDomain"
-          label={{ value: m.label, position: 'insideTopLeft', fontSize: 10, fill: '#52606d' }}
+          label={{ value: m.label, position: 'insideTopRight', fontSize: 10, fill: '#52606d' }}
         />
       ))}
     </LineChart>

@@ -18,6 +18,7 @@ export const ChartCard = memo(function ChartCard({ testId, title, experiment, em
   const box = useRef<HTMLDivElement>(null);
   const width = useElementWidth(box);
   const [error, setError] = useState<string | null>(null);
+  const [hovered, setHovered] = useState(false);
   const hasData = chart.rows.length > 0;
   // For tests and screen readers: how many arms have at least one point drawn.
   const armsWithData = chart.arms.filter((_, i) => chart.rows.some((r) => r[smoothKey(i)] !== null)).length;
@@ -52,8 +53,8 @@ export const ChartCard = memo(function ChartCard({ testId, title, experiment, em
           </button>
         </span>
       </figcaption>
-      <div className="chart-body" ref={box}>
-        <LineChartView {...chart} width={width} />
+      <div className="chart-body" ref={box} onPointerEnter={() => setHovered(true)} onPointerLeave={() => setHovered(false)}>
+        <LineChartView {...chart} width={width} tooltip={hovered} />
         {!hasData && <div className="chart-empty">{empty}</div>}
       </div>
       {error && <p className="error-text">{error}</p>}
