@@ -71,6 +71,7 @@ interface PendingStep {
   gradNorm: tf.Scalar;
   extras: [string, tf.Scalar][];
   rgWeight: number;
+  lossWeight: number;
   lr: number;
   ms: number;
 }
@@ -251,6 +252,7 @@ export class Trainer {
       gradNorm: out.gradNorm,
       extras: Object.entries(out.extras ?? {}),
       rgWeight: weight,
+      lossWeight: out.lossWeight ?? weight,
       lr,
       ms,
     });
@@ -275,7 +277,7 @@ export class Trainer {
         step: p.step,
         epoch: p.epoch,
         loss,
-        weightedLoss: p.rgWeight * loss,
+        weightedLoss: p.lossWeight * loss,
         rgWeight: p.rgWeight,
         lr: p.lr,
         gradNorm,

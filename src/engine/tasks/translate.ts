@@ -6,6 +6,7 @@ import { copyWeights } from '../models';
 import { createPix2pix, PatchDiscriminator, type Pix2pix, type Pix2pixSpec, UnetGenerator, unetDropoutShapes, DROPOUT_RATE } from '../models/pix2pix';
 import { Optimizer } from '../optim';
 import { hashString, Rng } from '../rng';
+import { EpochSampler } from '../sampler';
 import { type ArmModels, globalNorm, type StepInput, type StepOutput, type TaskRunner } from './types';
 
 /**
@@ -102,6 +103,7 @@ export function stepPix2pix(nets: Pix2pix, optimizers: Optimizer[], config: ArmC
   return {
     loss: kept.loss as tf.Scalar,
     gradNorm,
+    lossWeight: w.g,
     extras: { gAdv: kept.gAdv as tf.Scalar, gL1: kept.gL1 as tf.Scalar, dReal: kept.dReal as tf.Scalar, dFake: kept.dFake as tf.Scalar },
   };
 }
@@ -280,21 +282,9 @@ export function createTranslateTask(config: ExperimentConfig, dataset: PairDatas
   const spec: Pix2pixSpec = { inputSize: size, inChannels: dataset.channels, outChannels: dataset.channels };
   const train = new PairImages(dataset.train, dataset, size);
   const test = new PairImages(dataset.test, dataset, size);
-  const batchSize = Math.min(config.batchSize, train.n);
-  const stepsPerEpoch = Math.floor(train.n / batchSize);
+  const sampler = new EpochSampler(train.n, config.batchSize);
+  const { batchSize, stepsPerEpoch } = sampler;
   const maskShapes = unetDropoutShapes(spec, batchSize);
-  const permCache = new Map<string, Int32Array>();
-
-  const epochOrder = (seed: number, epoch: number): Int32Array => {
-    const key = `${seed}:${epoch}`;
-    let perm = permCache.get(key);
-    if (!perm) {
-      perm = Rng.stream(seed, 'data', epoch).permutation(train.n);
-      if (permCache.size > 16) permCache.clear();
-      permCache.set(key, perm);
-    }
-    return perm;
-  };
 
   /** The generator's outputs and the targets of test pairs [start, start + count), in [0, 1]. */
   const generateTest = (G: UnetGenerator, start: number, count: number): [tf.Tensor4D, tf.Tensor4D] =>
@@ -319,10 +309,7 @@ export function createTranslateTask(config: ExperimentConfig, dataset: PairDatas
       };
     },
     trainBatch(seed, t) {
-      const epoch = Math.floor(t / stepsPerEpoch);
-      const start = (t % stepsPerEpoch) * batchSize;
-      const idx = epochOrder(seed, epoch).subarray(start, start + batchSize);
-      const [a, b] = train.gather(idx);
+      const [a, b] = train.gather(sampler.batchIndices(seed, t));
       const batch = tf.tidy(() => {
         const [a2, b2] = config.augment ? jitterPairs(a, b, Rng.stream(seed, 'augment', t)) : [a, b];
         return { a: toModelRange(a2), b: toModelRange(b2) };

@@ -27,6 +27,8 @@ export interface StepOutput {
   loss: tf.Scalar;
   /** L2 norm of the RG-weighted data-loss gradient (of the first model's parameters). */
   gradNorm: tf.Scalar;
+  /** The weight that multiplied `loss` when it is not the step's RG weight (pix2pix with applyTo 'discriminator': 1). */
+  lossWeight?: number;
   /** Task-specific scalars copied into the step record (pix2pix: gAdv, gL1, dReal, dFake). */
   extras?: Record<string, tf.Scalar>;
 }
