@@ -6,6 +6,7 @@ import { HIGHER_IS_BETTER, type EventRecord, type MetricRecord } from './records
 import { rgWeightAt } from './rg';
 import { learningRateAt, type ScheduleClock } from './schedules';
 import { type ArmModels, createTaskRunner, type TaskRunner } from './tasks';
+import type { TaskSamples } from './tasks/types';
 import { disposeArm } from './tasks/types';
 
 /**
@@ -34,6 +35,14 @@ export interface LiveParams {
   lossWeight?: number;
 }
 
+/** One arm's outputs on fixed val samples after an evaluation (segment and translate). */
+export interface ArmSamples {
+  arm: string;
+  seed: number;
+  step: number;
+  samples: TaskSamples;
+}
+
 export interface TrainerOptions {
   config: ExperimentConfig;
   dataset: Dataset;
@@ -43,6 +52,10 @@ export interface TrainerOptions {
   flushIntervalMs?: number;
   /** A gradient norm above this marks the arm diverged. */
   maxGradNorm?: number;
+  /** Receives each arm's outputs on fixed val samples after every evaluation (first seed only). */
+  onSamples?: (s: ArmSamples) => void;
+  /** How many val samples onSamples shows (default 6). */
+  sampleCount?: number;
   /** Lets the host handle messages between steps (pause, stop, slider moves). */
   yieldToHost?: () => Promise<void>;
 }
@@ -314,6 +327,10 @@ export class Trainer {
         epoch: Math.floor(step / this.stepsPerEpoch),
         metrics,
       });
+      if (this.opts.onSamples && this.task.samples && run.seed === this.config.seeds[0]) {
+        const samples = await this.task.samples(run.arm, this.opts.sampleCount ?? 6);
+        this.opts.onSamples({ arm: run.config.name, seed: run.seed, step, samples });
+      }
       run.lastEval = Object.fromEntries(Object.entries(metrics).filter((e): e is [string, number] => typeof e[1] === 'number'));
       for (const [k, v] of Object.entries(run.lastEval)) {
         const prev = run.best[k];

@@ -149,6 +149,18 @@ export class DeviceSegmentationData {
   }
 
   /** Normalised val images at the given indices, for predictions shown beside their masks. */
+  /** Val images (as bytes, un-normalised) and masks of the first `count` samples. */
+  async testBytes(count: number): Promise<{ images: Uint8Array; masks: Uint8Array; count: number }> {
+    const k = Math.min(count, this.numTest);
+    const [x, y] = tf.tidy(() => [
+      tf.clipByValue(tf.round(tf.add(tf.mul(tf.slice(this.testX, [0, 0, 0, 0], [k, -1, -1, -1]), this.std), this.mean)), 0, 255),
+      tf.slice(this.testY, [0, 0, 0], [k, -1, -1]),
+    ]);
+    const [images, masks] = await Promise.all([x.data(), y.data()]);
+    tf.dispose([x, y]);
+    return { images: Uint8Array.from(images), masks: Uint8Array.from(masks), count: k };
+  }
+
   testImages(indices: readonly number[]): tf.Tensor4D {
     return tf.tidy(() => tf.gather(this.testX, tf.tensor1d(Int32Array.from(indices), 'int32')) as tf.Tensor4D);
   }
@@ -256,6 +268,11 @@ export function createSegmentTask(config: ExperimentConfig, dataset: Segmentatio
     async evaluate(arm) {
       const ev = await evaluateSegmenter(arm.models[0], data);
       return { loss: ev.loss, pixelAccuracy: ev.pixelAccuracy, meanAccuracy: ev.meanAccuracy, mIoU: ev.mIoU, fwIoU: ev.fwIoU, perClassIoU: ev.perClassIoU };
+    },
+    async samples(arm, count) {
+      const ref = await data.testBytes(count);
+      const output = await this.predict(arm, Array.from({ length: ref.count }, (_, i) => i));
+      return { kind: 'segment', count: ref.count, size: data.size, channels: dataset.channels, input: ref.images, target: ref.masks, output };
     },
     async predict(arm, indices) {
       const masks = tf.tidy(() => tf.argMax(arm.models[0].apply(data.testImages(indices), false), -1));

@@ -7,7 +7,7 @@ import { createPix2pix, PatchDiscriminator, type Pix2pix, type Pix2pixSpec, Unet
 import { Optimizer } from '../optim';
 import { hashString, Rng } from '../rng';
 import { EpochSampler } from '../sampler';
-import { type ArmModels, globalNorm, type StepInput, type StepOutput, type TaskRunner } from './types';
+import { type ArmModels, globalNorm, type StepInput, type StepOutput, type TaskRunner, type TaskSamples } from './types';
 
 /**
  * Image-to-image translation (pix2pix): LSGAN plus LAMBDA_L1 x L1, one discriminator step then
@@ -259,19 +259,9 @@ export function drawDropoutMasks(shapes: [number, number, number, number][], rng
   });
 }
 
-export interface TranslateSamples {
-  /** count x size x size x channels bytes each: inputs, the generator's outputs, targets. */
-  input: Uint8Array;
-  output: Uint8Array;
-  target: Uint8Array;
-  count: number;
-  size: number;
-  channels: number;
-}
-
 export interface TranslateTaskRunner extends TaskRunner<PairBatch> {
   /** The generator's outputs (inference mode) for the first `count` test pairs, as bytes. */
-  samples(arm: ArmModels, count: number): Promise<TranslateSamples>;
+  samples(arm: ArmModels, count: number): Promise<TaskSamples>;
 }
 
 /** The translate task: a pix2pix generator and discriminator per arm; l1, psnr and ssim on the test split. */
@@ -342,7 +332,7 @@ export function createTranslateTask(config: ExperimentConfig, dataset: PairDatas
       const outBytes = tf.tidy(() => tf.round(tf.mul(out, 255)));
       const data = await outBytes.data();
       tf.dispose([out, target, outBytes]);
-      return { input: test.bytes('a', 0, k), output: Uint8Array.from(data), target: test.bytes('b', 0, k), count: k, size, channels: dataset.channels };
+      return { kind: 'translate', input: test.bytes('a', 0, k), output: Uint8Array.from(data), target: test.bytes('b', 0, k), count: k, size, channels: dataset.channels };
     },
     dispose() {
       train.dispose();

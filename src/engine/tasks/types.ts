@@ -33,6 +33,20 @@ export interface StepOutput {
   extras?: Record<string, tf.Scalar>;
 }
 
+/** Fixed val samples with one arm's outputs, for the UI's overlays and sample grids. */
+export interface TaskSamples {
+  kind: 'segment' | 'translate';
+  count: number;
+  size: number;
+  channels: number;
+  /** count x size x size x channels image bytes. */
+  input: Uint8Array;
+  /** segment: count x size x size class indices (255 = void); translate: target image bytes. */
+  target: Uint8Array;
+  /** The arm's prediction, shaped like `target`. */
+  output: Uint8Array;
+}
+
 export interface TaskRunner<TBatch = tf.Tensor[]> {
   readonly stepsPerEpoch: number;
   readonly batchSize: number;
@@ -44,6 +58,8 @@ export interface TaskRunner<TBatch = tf.Tensor[]> {
   step(arm: ArmModels, config: ArmConfig, batch: TBatch, input: StepInput): StepOutput;
   /** Evaluates on the test/val split; changes no weight. */
   evaluate(arm: ArmModels): Promise<Record<string, number | number[]>>;
+  /** The first `count` val samples with the arm's outputs (tasks with pictures to show). */
+  samples?(arm: ArmModels, count: number): Promise<TaskSamples>;
   dispose(): void;
 }
 
