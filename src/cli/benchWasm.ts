@@ -1,7 +1,9 @@
 /**
  * Training throughput of the wasm backend against the cpu backend, side by side in one run:
- * the `cnn` (32x32x3, batch 64, 10 classes) on both, ResNet-20 on wasm. Each row is plain SGD
- * training steps (forward, backward, update) after warm-up steps that are not timed.
+ * the `cnn` (32x32x3, batch 64, 10 classes) on both, ResNet-20 on wasm, each as plain SGD steps
+ * (forward, backward, update); and one pix2pix step on wasm (32 px, batch 4, generator and
+ * discriminator with Adam, as the translate task trains it: its transposed convs lean on
+ * Conv2DBackpropInput). Warm-up steps are not timed.
  *
  *   npx tsx src/cli/benchWasm.ts [--steps 20] [--cpu-steps 1] [--warmup 2]
  *
@@ -9,20 +11,28 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { DEFAULT_SGD } from '../engine/config';
+import { generateLabels2Scenes } from '../data/builtin/labels2scenes';
+import { DEFAULT_SGD, parseExperimentConfig } from '../engine/config';
 import { createModel, disposeModel } from '../engine/models';
 import { Optimizer } from '../engine/optim';
 import { Rng } from '../engine/rng';
+import { createTranslateTask } from '../engine/tasks/translate';
+import { disposeArm } from '../engine/tasks/types';
 import { initNodeBackend } from './nodeBackend';
 
 const INPUT = 32;
 const BATCH = 64;
 const CLASSES = 10;
+const PIX2PIX_SIZE = 32;
+const PIX2PIX_BATCH = 4;
 
 interface Row {
   backend: string;
   model: string;
   steps: number;
+  batch: number;
+  /** Wall-clock milliseconds per step. */
+  msPerStep: number;
   /** Images per wall-clock second. */
   imgPerSec: number;
   /** Images per second of this process's CPU time: steadier than wall time on a shared machine. */
@@ -35,6 +45,19 @@ function readFlag(name: string, fallback: number): number {
   const v = Number(process.argv[i + 1]);
   if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} needs a whole number, got "${process.argv[i + 1]}"`);
   return v;
+}
+
+/** Times `steps` calls of `step` after `warmup` untimed ones. */
+function timeSteps(backend: string, model: string, batch: number, warmup: number, steps: number, step: () => void): Row {
+  for (let i = 0; i < warmup; i++) step();
+  const start = performance.now();
+  const cpuStart = process.cpuUsage();
+  for (let i = 0; i < steps; i++) step();
+  const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const images = steps * batch;
+  return { backend, model, steps, batch, msPerStep: (1000 * seconds) / steps, imgPerSec: images / seconds, imgPerCpuSec: images / cpuSeconds };
 }
 
 function measure(model: string, backend: string, warmup: number, steps: number): Row {
@@ -57,18 +80,30 @@ function measure(model: string, backend: string, warmup: number, steps: number):
     value.dispose();
     tf.dispose(Object.values(grads));
   };
-  for (let i = 0; i < warmup; i++) step();
-  const start = performance.now();
-  const cpuStart = process.cpuUsage();
-  for (let i = 0; i < steps; i++) step();
-  const seconds = (performance.now() - start) / 1000;
-  const cpu = process.cpuUsage(cpuStart);
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const row = timeSteps(backend, model, BATCH, warmup, steps, step);
   tf.dispose([x, y]);
   opt.dispose();
   disposeModel(net);
-  const images = steps * BATCH;
-  return { backend, model, steps, imgPerSec: images / seconds, imgPerCpuSec: images / cpuSeconds };
+  return row;
+}
+
+/** One pix2pix training step (G and D) on a fixed batch of builtin labels2scenes pairs, built as translate.test.ts does. */
+function measurePix2pix(backend: string, warmup: number, steps: number): Row {
+  const dataset = generateLabels2Scenes({ size: PIX2PIX_SIZE, trainCount: 8, testCount: 4, seed: 0 });
+  const cfg = parseExperimentConfig({ task: 'translate', dataset: 'builtin:labels2scenes', inputSize: PIX2PIX_SIZE, batchSize: PIX2PIX_BATCH, augment: false, arms: [{ name: 'plain' }] });
+  const task = createTranslateTask(cfg, dataset);
+  const arm = task.createArm(cfg.arms[0], 1, null);
+  const batch = task.trainBatch(1, 0);
+  const step = (): void => {
+    const out = task.step(arm, cfg.arms[0], batch, { weight: 1, lr: 2e-4 });
+    out.loss.dataSync();
+    tf.dispose([out.loss, out.gradNorm, ...Object.values(out.extras ?? {})]);
+  };
+  const row = timeSteps(backend, 'pix2pix', PIX2PIX_BATCH, warmup, steps, step);
+  task.disposeBatch(batch);
+  disposeArm(arm);
+  task.dispose();
+  return row;
 }
 
 async function main(): Promise<void> {
@@ -83,14 +118,23 @@ async function main(): Promise<void> {
   console.log(`wasm: XNNPACK threads = ${getThreadsCount()}`);
   rows.push(measure('cnn', 'wasm', warmup, steps));
   rows.push(measure('resnet20', 'wasm', warmup, Math.max(1, Math.round(steps / 4))));
+  rows.push(measurePix2pix('wasm', warmup, Math.max(1, Math.round(steps / 2))));
 
   await initNodeBackend('cpu');
   rows.push(measure('cnn', 'cpu', Math.min(warmup, 1), cpuSteps));
 
-  console.log(`\ntraining throughput, ${INPUT}x${INPUT}x3, batch ${BATCH}, SGD (warm-up excluded)`);
-  console.log('model     backend  steps   img/s  img/cpu-s');
+  console.log(`\ntraining throughput (warm-up excluded): cnn and resnet20 ${INPUT}x${INPUT}x3 with SGD, pix2pix ${PIX2PIX_SIZE}x${PIX2PIX_SIZE} with Adam`);
+  console.log('model     backend  batch  steps  ms/step   img/s  img/cpu-s');
   for (const r of rows) {
-    const cols = [r.model.padEnd(9), r.backend.padEnd(8), String(r.steps).padStart(5), r.imgPerSec.toFixed(1).padStart(7), r.imgPerCpuSec.toFixed(1).padStart(10)];
+    const cols = [
+      r.model.padEnd(9),
+      r.backend.padEnd(8),
+      String(r.batch).padStart(5),
+      String(r.steps).padStart(6),
+      r.msPerStep.toFixed(0).padStart(8),
+      r.imgPerSec.toFixed(1).padStart(7),
+      r.imgPerCpuSec.toFixed(1).padStart(10),
+    ];
     console.log(cols.join(' '));
   }
   const wasmCnn = rows.find((r) => r.model === 'cnn' && r.backend === 'wasm');

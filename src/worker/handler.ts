@@ -1,5 +1,5 @@
 import type { BuiltinLoadOptions } from '../data/builtin';
-import { parseExperimentConfig } from '../engine/config';
+import { parseExperimentConfig, type Task } from '../engine/config';
 import type { Dataset } from '../engine/dataset';
 import type { MetricRecord } from '../engine/records';
 import { Trainer, type LiveParams, type TrainerProgress } from '../engine/trainer';
@@ -150,10 +150,13 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
     throw new BackendError(`no backend can train ${msg.model} here (${why}). Try another model or another browser.`);
   }
 
-  /** Checks the active backend against a model other than the one init verified. */
-  async function ensureModelSupported(model: string): Promise<void> {
+  /**
+   * Checks the active backend against a model other than the one init verified. The probe is a
+   * classification run, so models of other tasks are left to their first step.
+   */
+  async function ensureModelSupported(task: Task, model: string): Promise<void> {
     if (!report) throw new RunStateError('the backend is not ready yet: wait for the backend badge, or reload the page');
-    if (modelChecks.has(model)) return;
+    if (task !== 'classify' || modelChecks.has(model)) return;
     const check = await checkOnCpu(model);
     await deps.activateBackend(report.backend);
     try {
@@ -213,7 +216,7 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
   async function startRun(msg: Extract<ToWorker, { type: 'start' }>, r: ActiveRun): Promise<void> {
     try {
       const config = parseExperimentConfig(msg.config);
-      await ensureModelSupported(config.model);
+      await ensureModelSupported(config.task, config.model);
       const { data } = await ensureDataset(config.dataset, config.inputSize, config.seeds[0]);
       if (r.stopRequested) {
         post({ type: 'done', runId: r.id, status: 'stopped', progress: null });

@@ -89,10 +89,18 @@ function convCases(): ConvCase[] {
       for (const [name, pad] of pads) cases.push({ label: `k${k} s${stride} ${name}`, x: [2, 9, 8, 3], k, stride, pad });
     }
   }
+  // pix2pix: 4x4 filters, stride 2 (and 1 in the discriminator's last layers), pad 1 on each side.
+  for (const stride of [1, 2]) {
+    cases.push({ label: `k4 s${stride} explicit 1 (pix2pix)`, x: [2, 8, 8, 3], k: 4, stride, pad: explicit(1, 1, 1, 1) });
+    cases.push({ label: `k4 s${stride} explicit 1, odd sizes`, x: [2, 9, 7, 3], k: 4, stride, pad: explicit(1, 1, 1, 1) });
+    cases.push({ label: `k4 s${stride} same`, x: [2, 7, 8, 3], k: 4, stride, pad: 'same' });
+    cases.push({ label: `k4 s${stride} valid`, x: [2, 9, 8, 3], k: 4, stride, pad: 'valid' });
+  }
   // The fallback paths: unequal strides, and explicit pads wider than the filter.
   cases.push({ label: 'k3 s[1,2] same', x: [2, 7, 9, 2], k: 3, stride: [1, 2], pad: 'same' });
   cases.push({ label: 'k1 s2 explicit 1', x: [2, 6, 7, 2], k: 1, stride: 2, pad: explicit(1, 1, 1, 1) });
   cases.push({ label: 'k3 s2 asymmetric', x: [3, 8, 8, 2], k: 3, stride: 2, pad: explicit(2, 0, 0, 1) });
+  cases.push({ label: 'k4 s[2,1] explicit 1', x: [2, 8, 7, 3], k: 4, stride: [2, 1], pad: explicit(1, 1, 1, 1) });
   return cases;
 }
 
@@ -153,6 +161,70 @@ describe('conv gradients on wasm match cpu', () => {
         expect(await compareKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter }, { ...common, inputShape: c.x })).toBeLessThanOrEqual(KERNEL_TOLERANCE);
       });
     }
+  }
+});
+
+describe('Conv2DBackpropInput moves filter weights exactly', () => {
+  // With a single non-zero dy, every dx value is one weight times that dy plus exact zeros, so
+  // any misplaced, dropped or rounded weight in the filter rearrangement shows as a difference.
+  const cases: [string, ConvCase][] = [
+    ['k4 s2 explicit 1 (pix2pix)', { label: '', x: [1, 8, 8, 5], k: 4, stride: 2, pad: explicit(1, 1, 1, 1) }],
+    ['k4 s1 explicit 1', { label: '', x: [1, 6, 6, 5], k: 4, stride: 1, pad: explicit(1, 1, 1, 1) }],
+    ['k3 s1 same', { label: '', x: [1, 5, 5, 5], k: 3, stride: 1, pad: 'same' }],
+    ['k3 s2 same', { label: '', x: [1, 7, 6, 5], k: 3, stride: 2, pad: 'same' }],
+    ['k5 s[1,2] valid (fallback)', { label: '', x: [1, 9, 9, 5], k: 5, stride: [1, 2], pad: 'valid' }],
+  ];
+  for (const [label, c] of cases) {
+    it(label, async () => {
+      const co = 6;
+      const dyShape = outShape(c, co, false);
+      const filterShape = [c.k, c.k, c.x[3], co];
+      const filter = { values: randomValues(filterShape), shape: filterShape };
+      for (const at of [0, Math.floor(dyShape[1] / 2) * dyShape[2] * co + co + 3]) {
+        const values = new Float32Array(dyShape.reduce((a, b) => a * b, 1));
+        values[at] = 1.5;
+        const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x };
+        expect(await compareKernel('Conv2DBackpropInput', { dy: { values, shape: dyShape }, filter }, attrs)).toBe(0);
+      }
+    });
+  }
+});
+
+describe('tf.conv2dTranspose on wasm matches cpu', () => {
+  // pix2pix's decoder: ConvTranspose2d(k=4, stride=2, padding=1) doubling height and width. Its
+  // forward pass is Conv2DBackpropInput; its gradients are Conv2D (x) and Conv2DBackpropFilter.
+  const shapes: [number[], number][] = [
+    [[2, 4, 4, 8], 6],
+    [[1, 2, 2, 32], 16],
+    [[3, 5, 3, 4], 4],
+  ];
+  for (const [xShape, cout] of shapes) {
+    it(`x ${JSON.stringify(xShape)} -> ${cout} channels: output and gradients, nothing leaks`, async () => {
+      const [n, h, w, cin] = xShape;
+      const xValues = randomValues(xShape);
+      const filterShape = [4, 4, cout, cin];
+      const fValues = randomValues(filterShape);
+      const dyValues = randomValues([n, 2 * h, 2 * w, cout]);
+      const run = () => {
+        const before = tf.memory().numTensors;
+        const buffersBefore = tf.backend().numDataIds();
+        const out = tf.tidy(() => {
+          const x = tf.tensor4d(xValues, xShape as [number, number, number, number]);
+          const f = tf.tensor4d(fValues, filterShape as [number, number, number, number]);
+          const dy = tf.tensor4d(dyValues, [n, 2 * h, 2 * w, cout]);
+          const pad = explicit(1, 1, 1, 1) as [[0, 0], [number, number], [number, number], [0, 0]];
+          const y = tf.conv2dTranspose(x, f, [n, 2 * h, 2 * w, cout], 2, pad);
+          const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [n, 2 * h, 2 * w, cout], 2, pad))([x, f], dy);
+          return [y, dx, df].map((t) => Array.from(t.dataSync()));
+        });
+        return { out, leakedTensors: tf.memory().numTensors - before, leakedBuffers: tf.backend().numDataIds() - buffersBefore };
+      };
+      const ref = await onBackend('cpu', run);
+      const got = await onBackend('wasm', run);
+      expect(got.leakedTensors).toBe(0);
+      expect(got.leakedBuffers).toBe(0);
+      ref.out.forEach((r, i) => expect(relativeError(r, got.out[i]), ['y', 'dx', 'dfilter'][i]).toBeLessThanOrEqual(KERNEL_TOLERANCE));
+    });
   }
 });
 

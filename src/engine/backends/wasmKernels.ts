@@ -46,6 +46,13 @@ class KernelScope {
     return this.run('Transpose', { x }, { perm });
   }
 
+  /** A float32 constant built on the spot, freed with the other results. */
+  constant(values: Float32Array, shape: number[]): Info {
+    const out: Info = { dataId: this.backend.write(values, shape, 'float32'), shape, dtype: 'float32' };
+    this.owned.push(out);
+    return out;
+  }
+
   /** Crops the leading [0, size) window, or returns x when it already has that shape. */
   crop(x: Info, size: number[]): Info {
     return sameShape(x.shape, size) ? x : this.run('Slice', { x }, { begin: size.map(() => 0), size });
@@ -186,6 +193,39 @@ const conv2DBackpropFilter: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 };
 
 /**
+ * Picks and reorders the taps of a conv filter [fh, fw, ci, co] and swaps its channel axes:
+ * output tap r is filter tap taps[r] (kh * fw + kw), or zeros where taps[r] < 0, and each run of
+ * `phases` consecutive taps is laid out as [co, phases * ci]. Returns [taps.length / phases, co,
+ * phases * ci].
+ *
+ * The tap selection is one matmul with a 0/1 matrix, [taps, fh * fw] x [fh * fw, ci * co]: every
+ * output is one weight times 1 plus zeros, which is the weight exactly (for finite weights; a
+ * NaN or infinite weight spreads NaN to the taps sharing its channels, where a conv would be
+ * non-finite anyway). One 4-D transpose then moves the channels. On wasm this is ~15x faster
+ * than the obvious Reverse then Transpose: wasm's Reverse walks indices one element at a time
+ * (~50 ns each) and XNNPACK's 6-D transpose for the polyphase layout moves single floats, so a
+ * 4x4x256x256 filter took ~270 ms per call against ~15 ms now.
+ *
+ * Nothing outlives the call. The selection matrix is rebuilt each time (a few hundred floats).
+ * wasm's BatchMatMul keeps an XNNPACK operator, holding a packed copy of its b operand, until b's
+ * buffer is freed; given the filter itself, that copy would stay alive as long as the weights
+ * do, so b is a fresh copy of the filter (one zero-width pad, ~2 ms per 1M weights) that goes
+ * with the other intermediates.
+ */
+function rearrangeFilter(s: KernelScope, filter: Info, taps: number[], phases: number): Info {
+  const [fh, fw, ci, co] = filter.shape;
+  const k = fh * fw;
+  const select = new Float32Array(taps.length * k);
+  taps.forEach((tap, r) => {
+    if (tap >= 0) select[r * k + tap] = 1;
+  });
+  const copy = s.run('PadV2', { x: filter }, { paddings: [[0, 0], [0, 0], [0, 0], [0, 0]], constantValue: 0 });
+  const picked = s.run('BatchMatMul', { a: s.constant(select, [taps.length, k]), b: s.reshape(copy, [k, ci * co]) }, { transposeA: false, transposeB: false });
+  const byChannel = s.transpose(s.reshape(picked, [taps.length / phases, phases, ci, co]), [0, 3, 1, 2]);
+  return s.reshape(byChannel, [taps.length / phases, co, phases * ci]);
+}
+
+/**
  * The input gradient for equal strides s, as s * s stride-1 correlations packed into the output
  * channels of one conv and interleaved as DepthToSpace would: output row s * q + a only ever meets
  * filter rows congruent to a + top (mod s), so each phase a correlates the undilated dy with
@@ -208,14 +248,23 @@ function conv2DBackpropInputPolyphase(s: KernelScope, dy: Info, filter: Info, in
   };
   const ah = axis(fh, top, info.inHeight, info.outHeight);
   const aw = axis(fw, left, info.inWidth, info.outWidth);
-  // Filter row kh = a + s * t' - lead after zero-padding by lead, so a reshape splits rows into
-  // (t', phase a); reversing t' turns the transposed conv into a correlation.
-  const noPad = ah.lead === 0 && ah.trail === 0 && aw.lead === 0 && aw.trail === 0;
-  let f = noPad ? filter : s.run('PadV2', { x: filter }, { paddings: [[ah.lead, ah.trail], [aw.lead, aw.trail], [0, 0], [0, 0]], constantValue: 0 });
-  f = s.reshape(f, [ah.window, st, aw.window, st, ci, co]);
-  f = s.run('Reverse', { x: f }, { dims: [0, 2] });
-  // DepthToSpace reads channel (a * s + b) * ci + c as phase (a, b) of input channel c.
-  f = s.reshape(s.transpose(f, [0, 2, 5, 1, 3, 4]), [ah.window, aw.window, co, st * st * ci]);
+  // Phase a's window row t' meets filter row kh = s * (window - 1 - t') + a - lead (rows outside
+  // the filter are zeros): stepping through the rows by s is the phase split, and counting t'
+  // backwards turns the transposed conv into a correlation. DepthToSpace reads channel
+  // (a * s + b) * ci + c as phase (a, b) of input channel c.
+  const taps: number[] = [];
+  for (let t = 0; t < ah.window; t++) {
+    for (let u = 0; u < aw.window; u++) {
+      for (let a = 0; a < st; a++) {
+        for (let b = 0; b < st; b++) {
+          const kh = st * (ah.window - 1 - t) + a - ah.lead;
+          const kw = st * (aw.window - 1 - u) + b - aw.lead;
+          taps.push(kh >= 0 && kh < fh && kw >= 0 && kw < fw ? kh * fw + kw : -1);
+        }
+      }
+    }
+  }
+  const f = s.reshape(rearrangeFilter(s, filter, taps, st * st), [ah.window, aw.window, co, st * st * ci]);
   const corr = s.run('Conv2D', { x: dy, filter: f }, {
     strides: [1, 1],
     pad: explicitPad(ah.before, Math.max(0, ah.after), aw.before, Math.max(0, aw.after)),
@@ -242,7 +291,9 @@ const conv2DBackpropInput: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     // A transposed conv is a correlation of the stride-dilated dy with the filter flipped in
     // space and its in/out channels swapped.
     const geo = inputGradGeometry(info);
-    const flipped = s.transpose(s.run('Reverse', { x: filter }, { dims: [0, 1] }), [0, 1, 3, 2]);
+    const [fh, fw, ci, co] = filter.shape;
+    const reversed = Array.from({ length: fh * fw }, (_, k) => fh * fw - 1 - k);
+    const flipped = s.reshape(rearrangeFilter(s, filter, reversed, 1), [fh, fw, co, ci]);
     const dyD = dilateByStride(s, dy, info.strideHeight, info.strideWidth);
     const corr = s.run('Conv2D', { x: dyD, filter: flipped }, { strides: [1, 1], pad: geo.pad, dataFormat: 'NHWC', dilations: [1, 1] });
     return cropAt(s, corr, geo.offset, inputShape);

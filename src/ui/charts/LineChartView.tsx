@@ -1,5 +1,5 @@
 import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
-import { formatValue, rawKey, smoothKey, type ChartRow, type Marker } from './series';
+import { formatValue, logTicks, niceTicks, rawKey, smoothKey, valueRange, type ChartRow, type Marker } from './series';
 
 /** An arm as a chart draws it. */
 export interface ChartArm {
@@ -17,8 +17,8 @@ export interface LineChartViewProps {
   showRaw: boolean;
   /** Draw dots (sparse series such as test accuracy). */
   dots?: boolean;
-  /** 'stepAfter' for values that jump (a learning rate changed live). */
-  curve?: 'linear' | 'stepAfter';
+  /** 'stepBefore' for values that hold over a step (a learning rate changed live). */
+  curve?: 'linear' | 'stepBefore';
   /** Size in CSS pixels; the caller measures its box once instead of every redraw. */
   width: number;
   /**
@@ -63,15 +63,22 @@ function ArmTooltip({ active, row, label, arms, showRaw, xLabel }: ArmTooltipPro
  */
 export function LineChartView({ rows, arms, markers, xLabel, logY, showRaw, dots = false, curve = 'linear', width, tooltip = true, height = 220 }: LineChartViewProps) {
   if (width <= 0) return <div style={{ height }} />;
+  const keys = arms.flatMap((_, i) => (showRaw ? [smoothKey(i), rawKey(i)] : [smoothKey(i)]));
+  const markerRows = markers.map((m) => ({ x: m.x }) as ChartRow);
+  const xRange = valueRange([...rows, ...markerRows], ['x']) ?? [0, 1];
+  const yRange = valueRange(rows, keys) ?? [0, 1];
+  const xTicks = rows.length ? niceTicks(xRange[0], xRange[1], 6).filter((t) => t >= xRange[0] && t <= xRange[1]) : [];
+  const yTicks = logY ? logTicks(yRange[0], yRange[1]) : niceTicks(yRange[0], yRange[1], 5);
+  const yDomain: [number, number] = yTicks.length ? [yTicks[0], yTicks[yTicks.length - 1]] : yRange;
   return (
     <LineChart width={width} height={height} data={rows} margin={{ top: 8, right: 16, bottom: 18, left: 4 }}>
       <CartesianGrid stroke="#e4e7eb" strokeDasharray="3 3" vertical={false} />
       <XAxis
         dataKey="x"
         type="number"
-        domain={['dataMin', 'dataMax']}
+        domain={xRange}
+        ticks={xTicks}
         interval={0}
-        tickCount={6}
         tickFormatter={(v: number) => formatValue(v)}
         label={{ value: xLabel, position: 'insideBottom', offset: -10, fill: '#52606d', fontSize: 11 }}
         stroke="#7b8794"
@@ -79,9 +86,9 @@ export function LineChartView({ rows, arms, markers, xLabel, logY, showRaw, dots
       />
       <YAxis
         scale={logY ? 'log' : 'linear'}
-        domain={['auto', 'auto']}
+        domain={yDomain}
+        ticks={yTicks}
         interval={0}
-        tickCount={5}
         tickFormatter={(v: number) => formatValue(v)}
         width={52}
         stroke="#7b8794"

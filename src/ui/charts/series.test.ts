@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventRecord, StepRecord } from '../../engine/records';
-import { buildChartRows, eventMarkers, formatValue, smoothEma, stepSeries } from './series';
+import { buildChartRows, eventMarkers, formatValue, logTicks, niceTicks, smoothEma, stepSeries, valueRange } from './series';
 
 const step = (arm: string, s: number, loss: number, ms = 100): StepRecord => ({
   type: 'step',
@@ -85,5 +85,22 @@ describe('x axes and markers', () => {
     expect(formatValue(0.123456)).toBe('0.1235');
     expect(formatValue(1e-5)).toBe('1.00e-5');
     expect(formatValue(null)).toBe('–');
+  });
+});
+
+describe('axis ticks', () => {
+  it('picks round steps that cover the range', () => {
+    expect(niceTicks(0, 1, 5)).toEqual([0, 0.25, 0.5, 0.75, 1]);
+    expect(niceTicks(2.28, 2.34, 5)).toEqual([2.28, 2.3, 2.32, 2.34]);
+    expect(niceTicks(1, 20, 6)).toEqual([0, 5, 10, 15, 20]);
+    expect(niceTicks(0.1, 0.1, 5)).toEqual([0.09, 0.1, 0.11]);
+  });
+  it('uses powers of ten on a log axis', () => {
+    expect(logTicks(0.003, 2)).toEqual([0.001, 0.01, 0.1, 1, 10]);
+    expect(logTicks(1.5, 3)).toEqual([1, 2, 5]);
+  });
+  it('finds the value range of some keys', () => {
+    expect(valueRange([{ x: 1, s0: 2, r0: null }, { x: 2, s0: -1, r0: 5 }], ['s0', 'r0'])).toEqual([-1, 5]);
+    expect(valueRange([{ x: 1, s0: null }], ['s0'])).toBeNull();
   });
 });

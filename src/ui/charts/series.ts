@@ -171,3 +171,54 @@ export function formatValue(v: number | null | undefined): string {
   if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2);
   return Number(v.toPrecision(4)).toString();
 }
+
+/**
+ * About `count` round tick values covering [lo, hi] (steps of 1, 2, 2.5 or 5 times a power of
+ * ten). Computed here because recharts' own nice ticks use decimal arithmetic that is slow on
+ * every live redraw.
+ */
+export function niceTicks(lo: number, hi: number, count: number): number[] {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [];
+  if (lo === hi) {
+    const pad = Math.abs(lo) * 0.1 || 1;
+    lo -= pad;
+    hi += pad;
+  }
+  const raw = (hi - lo) / Math.max(1, count - 1);
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? raw;
+  const first = Math.floor(lo / step + 1e-9) * step;
+  const ticks: number[] = [];
+  for (let i = 0; first + i * step <= hi + step * 1e-9; i++) ticks.push(Number((first + i * step).toPrecision(12)));
+  if (ticks[ticks.length - 1] < hi - step * 1e-9) ticks.push(Number((first + ticks.length * step).toPrecision(12)));
+  return ticks;
+}
+
+/** Powers of ten (with 2x and 5x when the range is narrow) covering [lo, hi], for a log axis. */
+export function logTicks(lo: number, hi: number): number[] {
+  if (!(lo > 0) || !(hi > 0)) return [];
+  const a = Math.floor(Math.log10(lo));
+  const b = Math.ceil(Math.log10(hi));
+  const mults = b - a <= 2 ? [1, 2, 5] : [1];
+  const ticks: number[] = [];
+  for (let e = a; e <= b; e++) for (const m of mults) ticks.push(Number((m * 10 ** e).toPrecision(12)));
+  const lower = ticks.filter((t) => t <= lo).pop() ?? ticks[0];
+  const upper = ticks.find((t) => t >= hi) ?? ticks[ticks.length - 1];
+  return ticks.filter((t) => t >= lower && t <= upper);
+}
+
+/** Smallest and largest finite value of `keys` over `rows`, or null when there is none. */
+export function valueRange(rows: readonly ChartRow[], keys: readonly string[]): [number, number] | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const r of rows) {
+    for (const k of keys) {
+      const v = r[k];
+      if (v !== null && v !== undefined && Number.isFinite(v)) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+  }
+  return lo <= hi ? [lo, hi] : null;
+}

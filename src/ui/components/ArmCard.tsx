@@ -1,8 +1,8 @@
 import type { ArmConfig, OptimizerConfig } from '../../engine/config';
-import { isRunActive } from '../../store/runSlice';
 import { useAppStore } from '../../store';
 import { armColor } from '../charts/colors';
 import { useTrainer } from '../hooks/useTrainer';
+import { LockedFieldset } from './LockedFieldset';
 import { LogSlider } from './LogSlider';
 import { NumberField } from './NumberField';
 import { RgFields } from './RgFields';
@@ -25,7 +25,6 @@ export interface ArmCardProps {
 export function ArmCard({ index }: ArmCardProps) {
   const arm = useAppStore((s) => s.config.arms[index]);
   const armCount = useAppStore((s) => s.config.arms.length);
-  const locked = useAppStore((s) => isRunActive(s.run.status));
   const updateArm = useAppStore((s) => s.updateArm);
   const removeArm = useAppStore((s) => s.removeArm);
   const trainer = useTrainer();
@@ -35,7 +34,7 @@ export function ArmCard({ index }: ArmCardProps) {
 
   return (
     <article className="arm-card" data-testid="arm-card" data-arm={arm.name} style={{ borderLeftColor: armColor(index) }}>
-      <fieldset disabled={locked} className="arm-head">
+      <LockedFieldset className="arm-head">
         <input
           className="arm-name"
           aria-label="arm name"
@@ -52,7 +51,7 @@ export function ArmCard({ index }: ArmCardProps) {
         <button type="button" className="icon-button" title="Remove this arm" disabled={armCount <= 1} onClick={() => removeArm(index)}>
           ×
         </button>
-      </fieldset>
+      </LockedFieldset>
 
       <div className="live-fields">
         <LogSlider
@@ -125,7 +124,7 @@ export function ArmCard({ index }: ArmCardProps) {
         </div>
       </div>
 
-      <fieldset disabled={locked} className="locked-fields">
+      <LockedFieldset className="locked-fields">
         <div className="field-row">
           <NumberField
             label="weight decay"
@@ -150,7 +149,7 @@ export function ArmCard({ index }: ArmCardProps) {
         </div>
         <RgFields rg={arm.rg} onChange={(rg) => update({ ...arm, rg })} />
         <ScheduleFields schedule={arm.lrSchedule} onChange={(lrSchedule) => update({ ...arm, lrSchedule })} />
-      </fieldset>
+      </LockedFieldset>
     </article>
   );
 }

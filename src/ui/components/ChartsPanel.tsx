@@ -48,7 +48,7 @@ interface StepChartProps {
   slot: number;
   smoothing: number;
   logY: boolean;
-  curve?: 'linear' | 'stepAfter';
+  curve?: 'linear' | 'stepBefore';
 }
 
 function StepChart({ testId, title, metric, slot, smoothing, logY, curve }: StepChartProps) {
@@ -125,7 +125,7 @@ export function ChartsPanel() {
           logY={logY}
         />
         <AccuracyChart slot={1} />
-        <StepChart testId="chart-lr" title="Learning rate" metric="lr" slot={2} smoothing={0} logY={logY} curve="stepAfter" />
+        <StepChart testId="chart-lr" title="Learning rate" metric="lr" slot={2} smoothing={0} logY={logY} curve="stepBefore" />
         <StepChart testId="chart-rg-weight" title="RG weight per step" metric="rgWeight" slot={3} smoothing={smoothing} logY={false} />
         <StepChart testId="chart-grad-norm" title="Gradient norm (after the RG weight)" metric="gradNorm" slot={4} smoothing={smoothing} logY={logY} />
       </div>

@@ -1,6 +1,6 @@
 import { MODELS_BY_TASK, TASKS, type Task } from '../../engine/config';
 import { useAppStore } from '../../store';
-import { isRunActive } from '../../store/runSlice';
+import { LockedFieldset } from './LockedFieldset';
 import { Panel } from './Panel';
 
 const MODEL_NOTES: Record<string, string> = {
@@ -10,20 +10,22 @@ const MODEL_NOTES: Record<string, string> = {
   densenet: 'a small DenseNet',
 };
 
+/** Tasks whose charts this page draws; segmentation and translation get theirs in their own issues. */
+const UI_TASKS: readonly Task[] = ['classify'];
+
 /** Task and model. */
 export function ModelPanel() {
   const task = useAppStore((s) => s.config.task);
   const model = useAppStore((s) => s.config.model);
-  const locked = useAppStore((s) => isRunActive(s.run.status));
   const setConfig = useAppStore((s) => s.setConfig);
   return (
     <Panel title="Task and model">
-      <fieldset disabled={locked} className="field-row">
+      <LockedFieldset className="field-row">
         <label className="field">
           <span className="field-label">task</span>
           <select data-testid="task-select" value={task} onChange={(e) => setConfig({ task: e.target.value as Task })}>
             {TASKS.map((t) => (
-              <option key={t} value={t} disabled={MODELS_BY_TASK[t].length === 0}>
+              <option key={t} value={t} disabled={!UI_TASKS.includes(t) || MODELS_BY_TASK[t].length === 0}>
                 {t === 'classify' ? 'classification' : t === 'segment' ? 'segmentation (coming)' : 'image translation (coming)'}
               </option>
             ))}
@@ -39,7 +41,7 @@ export function ModelPanel() {
             ))}
           </select>
         </label>
-      </fieldset>
+      </LockedFieldset>
       <p className="hint">{MODEL_NOTES[model] ?? ''}</p>
     </Panel>
   );

@@ -1,18 +1,17 @@
 import { useAppStore } from '../../store';
-import { isRunActive } from '../../store/runSlice';
+import { LockedFieldset } from './LockedFieldset';
 import { NumberField } from './NumberField';
 import { Panel } from './Panel';
 
 /** Run length, batch size, evaluation interval, seed, input size and augmentation. */
 export function RunSettingsPanel() {
   const c = useAppStore((s) => s.config);
-  const locked = useAppStore((s) => isRunActive(s.run.status));
   const setConfig = useAppStore((s) => s.setConfig);
   const setRunLength = useAppStore((s) => s.setRunLength);
   const unit = c.steps !== undefined ? 'steps' : 'epochs';
   return (
     <Panel title="Run settings">
-      <fieldset disabled={locked} className="field-grid">
+      <LockedFieldset className="field-grid">
         <div className="field-row">
           <NumberField
             label={`length (${unit})`}
@@ -42,7 +41,7 @@ export function RunSettingsPanel() {
           <input type="checkbox" data-testid="augment-toggle" checked={c.augment} onChange={(e) => setConfig({ augment: e.target.checked })} />
           <span>augment (crop + flip)</span>
         </label>
-      </fieldset>
+      </LockedFieldset>
     </Panel>
   );
 }

@@ -35,6 +35,13 @@ describe('CSV export', () => {
     ]);
   });
 
+  it('writes task extras of step records too', () => {
+    const rec: MetricRecord = { type: 'step', arm: 'g', seed: 2, step: 1, epoch: 0, loss: 1, weightedLoss: 1, rgWeight: 1, lr: 2e-4, gradNorm: 1, ms: 5, gAdv: 0.7, gL1: 0.3 };
+    const lines = serializeRecordsCsv('p2p', [rec]).trimEnd().split('\n');
+    expect(lines.slice(-2)).toEqual(['p2p,g,2,1,0,gAdv,0.7', 'p2p,g,2,1,0,gL1,0.3']);
+    expect(lines).toHaveLength(9);
+  });
+
   it('writes only the header when there are no records', () => {
     expect(serializeRecordsCsv('e', [])).toBe(`${CSV_HEADER}\n`);
   });

@@ -10,7 +10,8 @@ import type { BackendReport } from '../../worker/protocol';
 
 export const CSV_HEADER = 'experiment,arm,seed,step,epoch,metric,value';
 
-const STEP_METRICS = ['loss', 'weightedLoss', 'rgWeight', 'lr', 'gradNorm', 'ms'] as const;
+/** Step-record fields that are coordinates, not values. */
+const STEP_COORDINATES = new Set(['type', 'arm', 'seed', 'step', 'epoch']);
 
 type Cell = string | number;
 
@@ -19,7 +20,10 @@ export function recordToRows(experiment: string, r: MetricRecord): Cell[][] {
   const row = (step: number, epoch: Cell, metric: string, value: number): Cell[] => [experiment, r.arm, r.seed, step, epoch, metric, value];
   switch (r.type) {
     case 'step':
-      return STEP_METRICS.map((m) => row(r.step, r.epoch, m, r[m]));
+      // Every numeric field, in the record's order: task extras (gAdv, auxLoss, ...) included.
+      return Object.entries(r)
+        .filter((e): e is [string, number] => !STEP_COORDINATES.has(e[0]) && typeof e[1] === 'number')
+        .map(([k, v]) => row(r.step, r.epoch, k, v));
     case 'eval':
       return Object.entries(r.metrics).flatMap(([k, v]) =>
         Array.isArray(v) ? v.map((x, i) => row(r.step, r.epoch, `eval.${k}[${i}]`, x)) : [row(r.step, r.epoch, `eval.${k}`, v)],
