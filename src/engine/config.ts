@@ -18,7 +18,7 @@ export type ClassifierName = (typeof CLASSIFIERS)[number];
 /** Segmentation models (src/engine/models/segmenters.ts): small FCN, PSPNet and U-Net. */
 export const SEGMENTERS = ['fcn', 'psp', 'unet'] as const;
 export type SegmenterName = (typeof SEGMENTERS)[number];
-/** Models offered per task; tasks other than classify arrive with their own issues. */
+/** Models offered per task. */
 export const MODELS_BY_TASK: Record<Task, readonly string[]> = {
   classify: CLASSIFIERS,
   segment: SEGMENTERS,
