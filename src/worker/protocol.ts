@@ -5,6 +5,8 @@
  * an old run can be told apart and dropped.
  */
 
+import type { LoadProgress } from '../data/pace';
+import type { DatasetSummary as ArchiveSummary } from '../data/summary';
 import type { BackendName } from '../engine/backends/setup';
 import type { ExperimentConfig } from '../engine/config';
 import type { MetricRecord } from '../engine/records';
@@ -12,6 +14,8 @@ import type { LiveParams, TrainerProgress } from '../engine/trainer';
 
 export type { BackendName } from '../engine/backends/setup';
 export type { LiveParams, TrainerProgress } from '../engine/trainer';
+export type { LoadProgress } from '../data/pace';
+export type { ArchiveSummary };
 
 /** Backends in the order the worker tries them. */
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -58,6 +62,37 @@ export interface DatasetSummary {
   numTest: number;
   inputSize: number;
   ms: number;
+  /** What the archive held (layout, splits, histogram, skipped files); absent for built-ins. */
+  archive?: ArchiveSummary;
+  /** A few training samples as the model sees them, for the preview grid. */
+  preview?: DatasetPreview;
+}
+
+/** One preview sample: RGB or gray bytes (size x size x channels), with its label or mask or target. */
+export interface PreviewSample {
+  label: string;
+  image: Uint8Array;
+  /** Segmentation: class index per pixel (255 = ignore). */
+  mask?: Uint8Array;
+  /** pix2pix: the target half, shown beside the input. */
+  target?: Uint8Array;
+}
+
+/** Samples of the training split, resized to the input size. */
+export interface DatasetPreview {
+  size: number;
+  channels: number;
+  /** Segmentation: RGB per class, for mask overlays. */
+  palette: [number, number, number][] | null;
+  samples: PreviewSample[];
+}
+
+/** How an archive is read: the settings that only some layouts use. */
+export interface ArchiveOptions {
+  /** CIFAR-100: fine (100 classes) or coarse (20 superclasses) labels. */
+  cifarLabels: 'fine' | 'coarse';
+  /** pix2pix: AtoB takes the left half as input, BtoA the right. */
+  pairDirection: 'AtoB' | 'BtoA';
 }
 
 /** An error as it crosses the boundary: a named class and a message that says what to do. */
@@ -72,6 +107,10 @@ export type WorkerRunStatus = 'running' | 'paused' | 'done' | 'stopped';
 export type ToWorker =
   | { type: 'init'; id: number; backend: BackendName | null; model: string }
   | { type: 'loadDataset'; id: number; dataset: string; inputSize: number; seed: number }
+  /** A dropped or picked archive (a File or Blob clones without copying its bytes); answered by `datasetReady`. */
+  | { type: 'loadArchive'; id: number; file: Blob; fileName: string; inputSize: number; seed: number; options: ArchiveOptions }
+  /** Cancels the `loadArchive` request `id`; the dataset loaded before it stays. */
+  | { type: 'cancelLoad'; id: number }
   | { type: 'start'; runId: string; config: ExperimentConfig }
   | { type: 'pause'; runId: string }
   | { type: 'resume'; runId: string }
@@ -81,6 +120,8 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready'; id: number; report: BackendReport }
   | { type: 'datasetReady'; id: number; summary: DatasetSummary }
+  /** How far `loadArchive` request `id` has got (at most one per interval). */
+  | { type: 'loadProgress'; id: number; progress: LoadProgress }
   | { type: 'started'; runId: string; totalSteps: number; stepsPerEpoch: number }
   | { type: 'status'; runId: string; status: WorkerRunStatus }
   | { type: 'progress'; runId: string; progress: TrainerProgress }
