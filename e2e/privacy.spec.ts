@@ -1,0 +1,24 @@
+import { expect, test } from '@playwright/test';
+import { LabPage } from './labPage';
+
+/** Everything stays on the person's machine: a strict CSP, and no request leaves the origin. */
+
+test('the built page carries a same-origin CSP and makes no request off its origin while training', async ({ page, baseURL }) => {
+  const offOrigin: string[] = [];
+  const origin = new URL(baseURL!).origin;
+  page.on('request', (r) => {
+    const url = r.url();
+    if (!url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:')) offOrigin.push(url);
+  });
+  const lab = new LabPage(page);
+  await lab.open('?dataset=builtin:shapes10&backend=webgl');
+  const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  expect(csp).toContain("default-src 'self'");
+  expect(csp).toContain("connect-src 'self'");
+  expect(csp).not.toMatch(/https?:/);
+  expect(await lab.waitForBackend()).toBe('webgl');
+  await lab.configure({ inputSize: 16, batchSize: 8, steps: 3, evalEvery: 3 });
+  await lab.click('start');
+  await lab.expectState('done', 120_000);
+  expect(offOrigin).toEqual([]);
+});
