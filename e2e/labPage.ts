@@ -59,6 +59,17 @@ export class LabPage {
     await expect(this.datasetStatus).toContainText(size, { timeout: 60_000 });
   }
 
+  /** Picks an archive built in the test through `dataset-input`. */
+  async uploadArchive(name: string, bytes: Uint8Array): Promise<void> {
+    await this.page.getByTestId('dataset-input').setInputFiles({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+  }
+
+  /** Waits for the dataset status to reach `state` and returns its text. */
+  async datasetState(state: 'empty' | 'loading' | 'ready' | 'error', timeout = 60_000): Promise<string> {
+    await expect(this.datasetStatus).toHaveAttribute('data-state', state, { timeout });
+    return this.datasetStatus.innerText();
+  }
+
   arm(name: string): Locator {
     return this.page.locator(`[data-testid="arm-card"][data-arm="${name}"]`);
   }

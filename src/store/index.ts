@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import { createArchiveSlice, type ArchiveSlice } from './archiveSlice';
 import { createMetricsSlice, type MetricsSlice } from './metricsSlice';
 import { createRunSlice, INITIAL_DATASET, type RunSlice } from './runSlice';
 import { createSettingsSlice, type SettingsSlice } from './settingsSlice';
@@ -6,13 +7,14 @@ import { createUiSlice, type UiSlice } from './uiSlice';
 
 /** The app's one store, combined from its slices (zustand's slices pattern). */
 
-export type AppStore = SettingsSlice & RunSlice & MetricsSlice & UiSlice;
+export type AppStore = SettingsSlice & RunSlice & MetricsSlice & UiSlice & ArchiveSlice;
 
 export const useAppStore = create<AppStore>()((...a) => ({
   ...createSettingsSlice(...a),
   ...createRunSlice(...a),
   ...createMetricsSlice(...a),
   ...createUiSlice(...a),
+  ...createArchiveSlice(...a),
 }));
 
 /** Puts every slice back to its initial state (tests, "new experiment"). */
@@ -23,6 +25,7 @@ export function resetAppStore(): void {
   s.setBackendPending();
   s.resetMetrics();
   s.resetUi();
+  s.resetArchive();
   useAppStore.setState({ dataset: INITIAL_DATASET });
 }
 

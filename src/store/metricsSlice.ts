@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type { DivergedRecord, EvalRecord, EventRecord, MetricRecord, StepRecord, SummaryRecord } from '../engine/records';
 import { assertNever } from '../engine/records';
+import type { ArmSamples } from '../engine/trainer';
 import type { AppStore } from './index';
 
 /**
@@ -16,7 +17,13 @@ export interface MetricsSlice {
   events: EventRecord[];
   diverged: DivergedRecord[];
   summaries: SummaryRecord[];
+  /** Each arm's latest outputs on the fixed val samples (segment overlays, pix2pix grid). */
+  samplesByArm: Record<string, ArmSamples>;
+  /** The segmentation palette the samples are drawn in (RGB per class); null otherwise. */
+  samplePalette: [number, number, number][] | null;
   appendRecords: (batch: readonly MetricRecord[]) => void;
+  /** Keeps `s` as its arm's latest samples; an older step than the one held is ignored. */
+  setSamples: (s: ArmSamples, palette: [number, number, number][] | null) => void;
   resetMetrics: () => void;
 }
 
@@ -27,9 +34,11 @@ export const INITIAL_METRICS = {
   events: [] as EventRecord[],
   diverged: [] as DivergedRecord[],
   summaries: [] as SummaryRecord[],
+  samplesByArm: {} as Record<string, ArmSamples>,
+  samplePalette: null as [number, number, number][] | null,
 };
 
-type MetricsData = typeof INITIAL_METRICS;
+type MetricsData = Omit<typeof INITIAL_METRICS, 'samplesByArm' | 'samplePalette'>;
 
 function groupByArm<R extends { arm: string }>(prev: Record<string, R[]>, added: R[]): Record<string, R[]> {
   if (added.length === 0) return prev;
@@ -85,5 +94,11 @@ export function appendToMetrics(s: MetricsData, batch: readonly MetricRecord[]):
 export const createMetricsSlice: StateCreator<AppStore, [], [], MetricsSlice> = (set) => ({
   ...INITIAL_METRICS,
   appendRecords: (batch) => set((s) => appendToMetrics(s, batch)),
+  setSamples: (samples, palette) =>
+    set((s) => {
+      const held = s.samplesByArm[samples.arm];
+      if (held && held.step > samples.step) return s;
+      return { samplesByArm: { ...s.samplesByArm, [samples.arm]: samples }, samplePalette: palette };
+    }),
   resetMetrics: () => set(INITIAL_METRICS),
 });

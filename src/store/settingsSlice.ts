@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import { createDefaultConfig, type ArmConfig, type ExperimentConfig } from '../engine/config';
+import { createDefaultConfig, DEFAULT_DATASET_BY_TASK, MODELS_BY_TASK, parseArm, type ArmConfig, type ExperimentConfig, type Task } from '../engine/config';
 import type { AppStore } from './index';
 
 /**
@@ -28,12 +28,43 @@ export interface SettingsSlice {
   addArm: () => void;
   removeArm: (index: number) => void;
   applyPreset: (id: PresetId) => void;
+  /** Switches task: its first model, default built-in dataset, input size and "Plain vs RG" arms with its optimizer defaults. */
+  setTask: (task: Task) => void;
   resetSettings: () => void;
 }
 
-/** The arms of a preset, built on the default config's arms. */
-export function createPresetArms(id: PresetId): ArmConfig[] {
-  const arms = createDefaultConfig().arms;
+/** Input size a task switch sets: small enough to train fast in a browser (translate needs a multiple of 8). */
+export const TASK_INPUT_SIZE: Record<Task, number> = { classify: 32, segment: 32, translate: 32 };
+
+/**
+ * "Plain vs RG" with `task`'s optimizer defaults (config.ts): classify SGD lr 0.1, momentum 0.5;
+ * segment SGD lr 0.01, momentum 0.9, poly schedule; translate Adam 2e-4, betas 0.5 and 0.999,
+ * RG on the generator.
+ */
+export function createTaskArms(task: Task): ArmConfig[] {
+  if (task === 'classify') return createDefaultConfig().arms;
+  return [
+    parseArm({ name: 'plain', rg: { mode: 'off' } }, 'arms[0]', task),
+    parseArm({ name: 'rg', rg: { mode: 'uniform', low: 0, high: 1 } }, 'arms[1]', task),
+  ];
+}
+
+/** `config` switched to `task` (a pure function); an unchanged task returns `config` itself. */
+export function applyTask(config: ExperimentConfig, task: Task): ExperimentConfig {
+  if (config.task === task) return config;
+  return {
+    ...config,
+    task,
+    model: MODELS_BY_TASK[task][0],
+    dataset: DEFAULT_DATASET_BY_TASK[task],
+    inputSize: TASK_INPUT_SIZE[task],
+    arms: createTaskArms(task),
+  };
+}
+
+/** The arms of a preset, built on the task's "Plain vs RG" arms. */
+export function createPresetArms(id: PresetId, task: Task = 'classify'): ArmConfig[] {
+  const arms = createTaskArms(task);
   if (id === 'plain-vs-rg') return arms;
   const plain = arms[0];
   const matched: ArmConfig = { ...plain, name: 'plain lr/2', optimizer: { ...plain.optimizer, lr: plain.optimizer.lr / 2 } };
@@ -65,6 +96,13 @@ export const createSettingsSlice: StateCreator<AppStore, [], [], SettingsSlice> 
     }),
   removeArm: (index) =>
     set((s) => (s.config.arms.length <= 1 ? s : { config: { ...s.config, arms: s.config.arms.filter((_, i) => i !== index) } })),
-  applyPreset: (id) => set((s) => ({ config: { ...s.config, arms: createPresetArms(id) } })),
+  applyPreset: (id) => set((s) => ({ config: { ...s.config, arms: createPresetArms(id, s.config.task) } })),
+  setTask: (task) =>
+    set((s) =>
+      s.config.task === task
+        ? s
+        : // A target on the old task's headline metric (accuracy, mIoU, PSNR) means nothing on the new one.
+          { config: applyTask(s.config, task), ui: { ...s.ui, targetAccuracy: null } },
+    ),
   resetSettings: () => set({ config: createDefaultConfig() }),
 });

@@ -123,10 +123,86 @@ describe('summary', () => {
     expect(target).toBeCloseTo(0.48);
     const rows = summariseArms(config, evals, steps, target);
     expect(rows).toEqual([
-      { arm: 'plain', bestAccuracy: 0.6, finalAccuracy: 0.5, stepsToTarget: 20, msPerStep: 15, speedup: 1 },
-      { arm: 'rg', bestAccuracy: 0.72, finalAccuracy: 0.72, stepsToTarget: 10, msPerStep: 12, speedup: 2 },
+      { arm: 'plain', best: { accuracy: 0.6 }, final: { accuracy: 0.5 }, stepsToTarget: 20, msPerStep: 15, speedup: 1 },
+      { arm: 'rg', best: { accuracy: 0.72 }, final: { accuracy: 0.72 }, stepsToTarget: 10, msPerStep: 12, speedup: 2 },
     ]);
     expect(summariseArms(config, evals, steps, 0.99).map((r) => r.stepsToTarget)).toEqual([null, null]);
     expect(defaultTargetAccuracy(config, {})).toBeNull();
+  });
+});
+
+describe('summary of other tasks', () => {
+  it('uses mIoU for segment and PSNR (target) with SSIM for translate', () => {
+    useAppStore.getState().setTask('segment');
+    const seg = useAppStore.getState().config;
+    const segEval = (arm: string, st: number, mIoU: number): EvalRecord => ({ type: 'eval', arm, seed: 1, step: st, epoch: 0, metrics: { loss: 1, mIoU, perClassIoU: [mIoU, -1] } });
+    const segEvals = { plain: [segEval('plain', 2, 0.2), segEval('plain', 4, 0.4)], rg: [segEval('rg', 2, 0.35)] };
+    expect(defaultTargetAccuracy(seg, segEvals)).toBeCloseTo(0.32);
+    const segRows = summariseArms(seg, segEvals, {}, 0.32);
+    expect(segRows.map((r) => [r.arm, r.best, r.final, r.stepsToTarget])).toEqual([
+      ['plain', { mIoU: 0.4 }, { mIoU: 0.4 }, 4],
+      ['rg', { mIoU: 0.35 }, { mIoU: 0.35 }, 2],
+    ]);
+    expect(segRows[1].speedup).toBe(2);
+
+    useAppStore.getState().setTask('translate');
+    const tr = useAppStore.getState().config;
+    const trEval = (arm: string, st: number, psnr: number, ssim: number): EvalRecord => ({ type: 'eval', arm, seed: 1, step: st, epoch: 0, metrics: { l1: 0.1, psnr, ssim } });
+    const trRows = summariseArms(tr, { plain: [trEval('plain', 1, 12, 0.3), trEval('plain', 2, 11, 0.4)] }, {}, null);
+    expect(trRows[0]).toMatchObject({ best: { psnr: 12, ssim: 0.4 }, final: { psnr: 11, ssim: 0.4 }, stepsToTarget: null });
+    expect(trRows[1]).toMatchObject({ arm: 'rg', best: { psnr: null, ssim: null }, final: { psnr: null, ssim: null } });
+  });
+});
+
+describe('task switch', () => {
+  it('sets the model, built-in dataset, input size and the task optimizer defaults on plain vs RG', () => {
+    const s = () => useAppStore.getState();
+    s().setUi({ targetAccuracy: 0.5 });
+    s().setTask('segment');
+    expect(s().config).toMatchObject({ task: 'segment', model: 'fcn', dataset: 'builtin:scenes', inputSize: 32 });
+    expect(s().config.arms.map((a) => [a.name, a.rg.mode])).toEqual([
+      ['plain', 'off'],
+      ['rg', 'uniform'],
+    ]);
+    expect(s().config.arms[1]).toMatchObject({ optimizer: { type: 'sgd', lr: 0.01, momentum: 0.9 }, lrSchedule: { type: 'poly', power: 0.9 } });
+    expect(s().ui.targetAccuracy).toBeNull();
+
+    s().setTask('translate');
+    expect(s().config).toMatchObject({ task: 'translate', model: 'pix2pix', dataset: 'builtin:labels2scenes' });
+    expect(s().config.inputSize % 8).toBe(0);
+    expect(s().config.arms[0]).toMatchObject({ optimizer: { type: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999 }, lrSchedule: { type: 'constant' } });
+    expect(s().config.arms[1].rg).toMatchObject({ mode: 'uniform', applyTo: 'generator' });
+    s().applyPreset('plain-vs-rg-matched');
+    expect(s().config.arms[2]).toMatchObject({ name: 'plain lr/2', optimizer: { type: 'adam', lr: 1e-4 } });
+
+    s().setTask('classify');
+    expect(s().config).toEqual(createDefaultConfig());
+  });
+});
+
+describe('samples', () => {
+  const samples = (arm: string, st: number) => ({
+    arm,
+    seed: 1,
+    step: st,
+    samples: { kind: 'segment' as const, count: 1, size: 2, channels: 3, input: new Uint8Array(12), target: new Uint8Array(4), output: new Uint8Array(4).fill(st) },
+  });
+
+  it('keeps the latest samples per arm and resets with the metrics', () => {
+    const s = () => useAppStore.getState();
+    const palette: [number, number, number][] = [
+      [0, 0, 0],
+      [128, 0, 0],
+    ];
+    s().setSamples(samples('plain', 2), palette);
+    s().setSamples(samples('rg', 2), palette);
+    s().setSamples(samples('plain', 4), palette);
+    s().setSamples(samples('plain', 3), palette);
+    expect(s().samplesByArm.plain.step).toBe(4);
+    expect(s().samplesByArm.rg.step).toBe(2);
+    expect(s().samplePalette).toEqual(palette);
+    s().resetMetrics();
+    expect(s().samplesByArm).toEqual({});
+    expect(s().samplePalette).toBeNull();
   });
 });

@@ -16,6 +16,10 @@ class FakeClient implements TrainerClientLike {
   }
   init = async () => REPORT;
   loadDataset = async () => SUMMARY;
+  loadArchive = () => ({ id: 99, summary: Promise.resolve(SUMMARY) });
+  cancelLoad(id: number) {
+    this.sent.push({ type: 'cancelLoad', id });
+  }
   start(runId: string, config: ExperimentConfig) {
     this.sent.push({ type: 'start', runId, arms: config.arms.length });
   }
@@ -115,5 +119,28 @@ describe('trainer bridge', () => {
     s().setConfig({ inputSize: 16 });
     await tick();
     expect(s().dataset).toMatchObject({ state: 'ready', key: 'builtin:shapes10|16|1' });
+  });
+});
+
+describe('trainer bridge samples', () => {
+  it('keeps the current run’s samples per arm and drops another run’s', async () => {
+    const { client, commands } = await connect();
+    commands.start();
+    const runId = s().run.id!;
+    const samples = (arm: string, step: number) => ({
+      arm,
+      seed: 1,
+      step,
+      samples: { kind: 'translate' as const, count: 1, size: 2, channels: 3, input: new Uint8Array(12), target: new Uint8Array(12), output: new Uint8Array(12).fill(step) },
+    });
+    client.emit({ type: 'samples', runId, samples: samples('plain', 1), palette: null });
+    client.emit({ type: 'samples', runId: 'old-run', samples: samples('rg', 1), palette: null });
+    client.emit({ type: 'samples', runId, samples: samples('plain', 2), palette: null });
+    expect(Object.keys(s().samplesByArm)).toEqual(['plain']);
+    expect(s().samplesByArm.plain.step).toBe(2);
+    expect(s().samplesByArm.plain.samples.output[0]).toBe(2);
+    client.emit({ type: 'done', runId, status: 'done', progress: null });
+    commands.start();
+    expect(s().samplesByArm).toEqual({});
   });
 });

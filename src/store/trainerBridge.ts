@@ -1,6 +1,6 @@
 import { ConfigError, parseExperimentConfig, type ExperimentConfig } from '../engine/config';
 import { assertNever } from '../engine/records';
-import type { BackendName, BackendReport, DatasetSummary, FromWorker, LiveParams } from '../worker/protocol';
+import type { ArchiveOptions, BackendName, BackendReport, DatasetSummary, FromWorker, LiveParams } from '../worker/protocol';
 import { useAppStore, type AppStore } from './index';
 import { isRunActive } from './runSlice';
 
@@ -14,6 +14,8 @@ export interface TrainerClientLike {
   subscribe(fn: (m: FromWorker) => void): () => void;
   init(backend: BackendName | null, model: string): Promise<BackendReport>;
   loadDataset(dataset: string, inputSize: number, seed: number): Promise<DatasetSummary>;
+  loadArchive(file: Blob, fileName: string, inputSize: number, seed: number, options: ArchiveOptions): { id: number; summary: Promise<DatasetSummary> };
+  cancelLoad(id: number): void;
   start(runId: string, config: ExperimentConfig): void;
   pause(runId: string): void;
   resume(runId: string): void;
@@ -31,6 +33,10 @@ export interface TrainerCommands {
   stop(): void;
   /** Sends changed live settings to the current run, applied from its next step (debounced). */
   setLiveParams(arm: string, params: LiveParams): void;
+  /** Reads a dropped or picked archive; once it loads it replaces the dataset (and the task, if its layout needs another). */
+  loadArchive(file: File): void;
+  /** Cancels the archive load in flight; the earlier dataset stays. */
+  cancelArchive(): void;
 }
 
 export interface BridgeOptions {
@@ -65,11 +71,17 @@ export function connectTrainer(client: TrainerClientLike, opts: BridgeOptions): 
   const liveDelay = opts.liveDelayMs ?? 150;
   const pendingLive = new Map<string, { params: LiveParams; timer: ReturnType<typeof setTimeout> }>();
   let datasetTimer: ReturnType<typeof setTimeout> | null = null;
+  let archiveLoad: { id: number; file: File; cancelled: boolean } | null = null;
+  /** The archive in use, re-read when its options change. */
+  let archiveFile: File | null = null;
   const get = (): AppStore => store.getState();
 
   function onMessage(m: FromWorker): void {
     const s = get();
     switch (m.type) {
+      case 'loadProgress':
+        s.setArchiveProgress(m.id, m.progress, performance.now());
+        return;
       case 'ready':
       case 'datasetReady':
         // Answered through the request's promise.
@@ -86,6 +98,9 @@ export function connectTrainer(client: TrainerClientLike, opts: BridgeOptions): 
         return;
       case 'metrics':
         if (m.runId === s.run.id) s.appendRecords(m.records);
+        return;
+      case 'samples':
+        if (m.runId === s.run.id) s.setSamples(m.samples, m.palette);
         return;
       case 'done':
         if (m.runId !== s.run.id) return;
@@ -113,9 +128,43 @@ export function connectTrainer(client: TrainerClientLike, opts: BridgeOptions): 
     const c = get().config;
     const key = datasetKey(c);
     get().setDatasetLoading(key);
+    get().clearArchiveError();
     client.loadDataset(c.dataset, c.inputSize, c.seeds[0]).then(
       (summary) => get().setDatasetReady(key, summary),
       (e) => get().setDatasetError(key, describe(e)),
+    );
+  }
+
+  function loadArchive(file: File): void {
+    const s = get();
+    if (isRunActive(s.run.status)) return;
+    if (archiveLoad) client.cancelLoad(archiveLoad.id);
+    const { id, summary } = client.loadArchive(file, file.name, s.config.inputSize, s.config.seeds[0], s.archive.options);
+    const load = { id, file, cancelled: false };
+    archiveLoad = load;
+    s.beginArchiveLoad(id, file.name, file.size, performance.now());
+    summary.then(
+      (summary) => {
+        if (archiveLoad !== load) return;
+        archiveLoad = null;
+        archiveFile = file;
+        const { config } = get();
+        const task = summary.archive?.task ?? config.task;
+        const patch = { dataset: summary.id, inputSize: summary.inputSize };
+        // The dataset's key first, so that the config changes below do not ask for it again.
+        const key = datasetKey({ ...config, ...patch });
+        get().setDatasetLoading(key);
+        get().setDatasetReady(key, summary);
+        // The layout decides the task; switching it brings that task's model and arm defaults.
+        get().setTask(task);
+        get().setConfig(patch);
+        get().endArchiveLoad(id, null);
+      },
+      (e) => {
+        if (archiveLoad !== load) return;
+        archiveLoad = null;
+        get().endArchiveLoad(id, load.cancelled ? null : describe(e));
+      },
     );
   }
 
@@ -127,9 +176,20 @@ export function connectTrainer(client: TrainerClientLike, opts: BridgeOptions): 
   const unsubscribeClient = client.subscribe(onMessage);
   const unsubscribeStore = store.subscribe((s, prev) => {
     if (s.config === prev.config || isRunActive(s.run.status)) return;
-    if (datasetKey(s.config) === s.dataset.key) return;
     if (datasetTimer) clearTimeout(datasetTimer);
+    datasetTimer = null;
+    if (datasetKey(s.config) === s.dataset.key) return;
     datasetTimer = setTimeout(loadDataset, opts.datasetDelayMs ?? 300);
+  });
+  const unsubscribeOptions = store.subscribe((s, prev) => {
+    const now = s.archive.options;
+    const was = prev.archive.options;
+    if (now === was || !archiveFile || !s.config.dataset.startsWith('archive:')) return;
+    // Only the layout that reads an option is read again when it changes.
+    const layout = s.dataset.summary?.archive?.layout;
+    if ((layout === 'cifar100' && now.cifarLabels !== was.cifarLabels) || (layout === 'pix2pix' && now.pairDirection !== was.pairDirection)) {
+      loadArchive(archiveFile);
+    }
   });
 
   loadDataset();
@@ -183,6 +243,12 @@ export function connectTrainer(client: TrainerClientLike, opts: BridgeOptions): 
       }, liveDelay);
       pendingLive.set(arm, { params: merged, timer });
     },
+    loadArchive,
+    cancelArchive() {
+      if (!archiveLoad) return;
+      archiveLoad.cancelled = true;
+      client.cancelLoad(archiveLoad.id);
+    },
   };
 
   return {
@@ -192,6 +258,7 @@ export function connectTrainer(client: TrainerClientLike, opts: BridgeOptions): 
       if (datasetTimer) clearTimeout(datasetTimer);
       unsubscribeClient();
       unsubscribeStore();
+      unsubscribeOptions();
     },
   };
 }

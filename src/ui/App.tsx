@@ -2,10 +2,12 @@ import { useAppStore } from '../store';
 import { ArmsPanel } from './components/ArmsPanel';
 import { ChartsPanel } from './components/ChartsPanel';
 import { DatasetPanel } from './components/DatasetPanel';
+import { DropZone } from './components/DropZone';
 import { ExportPanel } from './components/ExportPanel';
 import { ModelPanel } from './components/ModelPanel';
 import { RunControls } from './components/RunControls';
 import { RunSettingsPanel } from './components/RunSettingsPanel';
+import { SamplesPanel } from './components/SamplesPanel';
 import { StatusBar } from './components/StatusBar';
 import { SummaryTable } from './components/SummaryTable';
 
@@ -15,6 +17,7 @@ export function App({ warnings }: { warnings: string[] }) {
   const backendError = useAppStore((s) => s.backend.error);
   return (
     <div className="app">
+      <DropZone />
       <header className="topbar">
         <h1>
           RG Lab <span className="subtitle">plain vs random-gradient training, side by side</span>
@@ -36,6 +39,7 @@ export function App({ warnings }: { warnings: string[] }) {
         </aside>
         <main className="content">
           <ChartsPanel />
+          <SamplesPanel />
           <SummaryTable />
           <ExportPanel />
         </main>

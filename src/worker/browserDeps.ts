@@ -2,6 +2,8 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import { loadBuiltinDataset } from '../data/builtin';
+import { decodeImageBrowser } from '../data/decodeBrowser';
+import { loadArchiveDataset } from '../data/load';
 import { initBackend } from '../engine/backends/setup';
 import type { HandlerDeps } from './handler';
 import { probeWebGpu } from './preflight';
@@ -23,5 +25,6 @@ export function createBrowserDeps(): HandlerDeps {
     },
     probeWebGpu,
     loadDataset: (id, opts) => loadBuiltinDataset(id, opts),
+    loadArchive: (file, opts) => loadArchiveDataset(file, { ...opts, decoder: decodeImageBrowser }),
   };
 }

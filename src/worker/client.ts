@@ -1,5 +1,5 @@
 import type { ExperimentConfig } from '../engine/config';
-import type { BackendName, BackendReport, DatasetSummary, FromWorker, LiveParams, ToWorker, WorkerErrorInfo } from './protocol';
+import type { ArchiveOptions, BackendName, BackendReport, DatasetSummary, FromWorker, LiveParams, ToWorker, WorkerErrorInfo } from './protocol';
 
 /**
  * The main thread's side of the worker protocol. TrainerClient owns the worker, adds its
@@ -69,6 +69,24 @@ export class TrainerClient {
     const reply = await this.request(id, { type: 'loadDataset', id, dataset, inputSize, seed });
     if (reply.type !== 'datasetReady') throw new Error(`loadDataset got ${reply.type}`);
     return reply.summary;
+  }
+
+  /**
+   * Sends an archive to the worker (the File itself: it clones without copying its bytes).
+   * `id` names the request in its `loadProgress` messages and in `cancelLoad`.
+   */
+  loadArchive(file: Blob, fileName: string, inputSize: number, seed: number, options: ArchiveOptions): { id: number; summary: Promise<DatasetSummary> } {
+    const id = this.nextId++;
+    const summary = this.request(id, { type: 'loadArchive', id, file, fileName, inputSize, seed, options }).then((reply) => {
+      if (reply.type !== 'datasetReady') throw new Error(`loadArchive got ${reply.type}`);
+      return reply.summary;
+    });
+    return { id, summary };
+  }
+
+  /** Cancels archive load `id`; its promise rejects and the earlier dataset stays. */
+  cancelLoad(id: number): void {
+    this.worker.postMessage({ type: 'cancelLoad', id });
   }
 
   start(runId: string, config: ExperimentConfig): void {

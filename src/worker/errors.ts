@@ -1,3 +1,4 @@
+import { DatasetError } from '../data/errors';
 import { ConfigError } from '../engine/config';
 import type { WorkerErrorInfo } from './protocol';
 
@@ -11,10 +12,8 @@ export class BackendError extends Error {
   override name = 'BackendError';
 }
 
-/** A dataset could not be loaded or does not fit the task. */
-export class DatasetError extends Error {
-  override name = 'DatasetError';
-}
+/** A dataset could not be loaded or does not fit the task: the data layer's error, naming the file and the problem. */
+export { DatasetError };
 
 /** A request that does not fit the worker's state (start before init, a second run). */
 export class RunStateError extends Error {

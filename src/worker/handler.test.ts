@@ -26,6 +26,7 @@ function createHarness(overrides: Partial<HandlerDeps> = {}) {
     },
     probeWebGpu: async () => 'this browser has no WebGPU (navigator.gpu is missing)',
     loadDataset: () => makeTinyClassification({ n: 32, nTest: 16, size: 8, classes: 4 }),
+    loadArchive: () => Promise.reject(new Error('no archives in these tests')),
     metricsIntervalMs: 1e9,
     ...overrides,
   };
@@ -124,7 +125,7 @@ describe('datasets', () => {
     const h = createHarness();
     await h.handle({ type: 'loadDataset', id: 8, dataset: 'cifar.zip', inputSize: 8, seed: 1 });
     expect(h.messages).toEqual([
-      { type: 'error', id: 8, error: { name: 'DatasetError', message: expect.stringContaining('"cifar.zip" is not a built-in dataset') } },
+      { type: 'error', id: 8, error: { name: 'DatasetError', message: expect.stringContaining('cifar.zip: is neither a built-in dataset nor a loaded archive') } },
     ]);
   });
 });

@@ -1,8 +1,9 @@
 import type { BuiltinLoadOptions } from '../data/builtin';
-import { parseExperimentConfig, type Task } from '../engine/config';
+import type { LoadArchiveOptions, LoadedDataset } from '../data/load';
+import { parseExperimentConfig } from '../engine/config';
 import type { Dataset } from '../engine/dataset';
 import type { MetricRecord } from '../engine/records';
-import { Trainer, type LiveParams, type TrainerProgress } from '../engine/trainer';
+import { Trainer, type ArmSamples, type LiveParams, type TrainerProgress } from '../engine/trainer';
 import { BackendError, DatasetError, ProtocolError, RunStateError, toErrorInfo } from './errors';
 import {
   compareProbes,
@@ -11,9 +12,11 @@ import {
   MAX_RELATIVE_ERROR,
   recordTrainingKernels,
 } from './preflight';
+import { createDatasetPreview } from './preview';
 import {
   BACKEND_ORDER,
   type AdapterInfo,
+  type ArchiveOptions,
   type BackendAttempt,
   type BackendName,
   type BackendReport,
@@ -29,7 +32,8 @@ import {
  * run control (pause, resume, stop, setParams) acts at once, between training steps.
  */
 
-export type Post = (msg: FromWorker) => void;
+/** Posts a message; `transfer` lists buffers to move rather than copy (sample images). */
+export type Post = (msg: FromWorker, transfer?: Transferable[]) => void;
 
 /** What the handler needs from its host; the worker entry passes the browser's versions. */
 export interface HandlerDeps {
@@ -39,6 +43,8 @@ export interface HandlerDeps {
   probeWebGpu(): Promise<AdapterInfo | string>;
   /** Builds a built-in dataset. */
   loadDataset(id: string, opts: Required<BuiltinLoadOptions>): Dataset | Promise<Dataset>;
+  /** Reads a dataset archive with this host's image decoder (loadArchiveDataset). */
+  loadArchive(file: Blob, opts: Omit<LoadArchiveOptions, 'decoder'>): Promise<LoadedDataset>;
   /** Least time between two `metrics` messages, in ms (default 100). */
   metricsIntervalMs?: number;
   now?: () => number;
@@ -76,6 +82,9 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
   const modelChecks = new Map<string, ModelCheck>();
   let report: BackendReport | null = null;
   let dataset: { key: string; data: Dataset; summary: DatasetSummary } | null = null;
+  /** The last archive that loaded, kept (a Blob costs nothing) to re-read at another input size. */
+  let archive: { id: string; file: Blob; fileName: string; options: ArchiveOptions } | null = null;
+  const archiveLoads = new Map<number, AbortController>();
   let run: ActiveRun | null = null;
   let queue: Promise<void> = Promise.resolve();
 
@@ -151,12 +160,12 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
   }
 
   /**
-   * Checks the active backend against a model other than the one init verified. The probe is a
-   * classification run, so models of other tasks are left to their first step.
+   * Checks the active backend against a model other than the one init verified, of any task: the
+   * probe is a tiny training run of that model on its task's kind of data.
    */
-  async function ensureModelSupported(task: Task, model: string): Promise<void> {
+  async function ensureModelSupported(model: string): Promise<void> {
     if (!report) throw new RunStateError('the backend is not ready yet: wait for the backend badge, or reload the page');
-    if (task !== 'classify' || modelChecks.has(model)) return;
+    if (modelChecks.has(model)) return;
     const check = await checkOnCpu(model);
     await deps.activateBackend(report.backend);
     try {
@@ -168,11 +177,71 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
     }
   }
 
+  /** Reads an archive; a failure or a cancel leaves the dataset loaded before it in place. */
+  async function readArchiveDataset(
+    file: Blob,
+    fileName: string,
+    inputSize: number,
+    seed: number,
+    options: ArchiveOptions,
+    onProgress?: LoadArchiveOptions['onProgress'],
+    signal?: AbortSignal,
+  ): Promise<{ key: string; data: Dataset; summary: DatasetSummary }> {
+    const id = `archive:${fileName}`;
+    let loaded: LoadedDataset;
+    try {
+      loaded = await deps.loadArchive(file, { fileName, inputSize, seed, ...options, onProgress, signal });
+    } catch (e) {
+      if (signal?.aborted) throw new DatasetError(fileName, 'loading was cancelled; the dataset loaded before it stays');
+      throw e;
+    }
+    const { dataset: data, summary: archiveSummary } = loaded;
+    const summary: DatasetSummary = {
+      id,
+      name: fileName,
+      classNames: archiveSummary.classNames,
+      height: data.height,
+      width: data.width,
+      channels: data.channels,
+      numTrain: data.train.n,
+      numTest: data.test.n,
+      inputSize: archiveSummary.inputSize,
+      ms: archiveSummary.ms,
+      archive: archiveSummary,
+      preview: createDatasetPreview(data),
+    };
+    return { key: `${id}|${archiveSummary.inputSize}|${seed}`, data, summary };
+  }
+
+  async function loadArchive(msg: Extract<ToWorker, { type: 'loadArchive' }>): Promise<void> {
+    const controller = archiveLoads.get(msg.id) ?? new AbortController();
+    let last = -Infinity;
+    const onProgress: LoadArchiveOptions['onProgress'] = (progress) => {
+      const t = now();
+      if (t - last < interval) return;
+      last = t;
+      post({ type: 'loadProgress', id: msg.id, progress });
+    };
+    try {
+      const loaded = await readArchiveDataset(msg.file, msg.fileName, msg.inputSize, msg.seed, msg.options, onProgress, controller.signal);
+      dataset = loaded;
+      archive = { id: loaded.summary.id, file: msg.file, fileName: msg.fileName, options: msg.options };
+      post({ type: 'datasetReady', id: msg.id, summary: loaded.summary });
+    } finally {
+      archiveLoads.delete(msg.id);
+    }
+  }
+
   async function ensureDataset(id: string, inputSize: number, seed: number): Promise<{ data: Dataset; summary: DatasetSummary }> {
     const key = `${id}|${inputSize}|${seed}`;
     if (dataset?.key === key) return dataset;
+    if (id.startsWith('archive:')) {
+      if (archive?.id !== id) throw new DatasetError(id.slice('archive:'.length), 'is not loaded any more; drop the archive on the page again');
+      dataset = await readArchiveDataset(archive.file, archive.fileName, inputSize, seed, archive.options);
+      return dataset;
+    }
     if (!id.startsWith('builtin:')) {
-      throw new DatasetError(`"${id}" is not a built-in dataset; archives arrive with the datasets issue. Choose a built-in dataset.`);
+      throw new DatasetError(id, 'is neither a built-in dataset nor a loaded archive; choose a built-in dataset or drop the archive on the page');
     }
     dataset = null;
     const t0 = now();
@@ -180,7 +249,7 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
     try {
       data = await deps.loadDataset(id, { inputSize, seed });
     } catch (e) {
-      throw new DatasetError(`${e instanceof Error ? e.message : String(e)}`);
+      throw new DatasetError(id, `${e instanceof Error ? e.message : String(e)}`);
     }
     const summary: DatasetSummary = {
       id,
@@ -193,6 +262,7 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
       numTest: data.test.n,
       inputSize,
       ms: now() - t0,
+      preview: createDatasetPreview(data),
     };
     dataset = { key, data, summary };
     return dataset;
@@ -213,10 +283,21 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
     }
   }
 
+  /**
+   * Posts an arm's sample images after the records before them. The bytes are copied into
+   * buffers of their own (a few KB) and those are moved, so no engine buffer is ever detached.
+   */
+  function postSamples(r: ActiveRun, samples: ArmSamples, palette: [number, number, number][] | null): void {
+    flush(r, true);
+    const s = samples.samples;
+    const [input, target, output] = [s.input.slice(), s.target.slice(), s.output.slice()];
+    post({ type: 'samples', runId: r.id, samples: { ...samples, samples: { ...s, input, target, output } }, palette }, [input.buffer, target.buffer, output.buffer]);
+  }
+
   async function startRun(msg: Extract<ToWorker, { type: 'start' }>, r: ActiveRun): Promise<void> {
     try {
       const config = parseExperimentConfig(msg.config);
-      await ensureModelSupported(config.task, config.model);
+      await ensureModelSupported(config.model);
       const { data } = await ensureDataset(config.dataset, config.inputSize, config.seeds[0]);
       if (r.stopRequested) {
         post({ type: 'done', runId: r.id, status: 'stopped', progress: null });
@@ -226,6 +307,7 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
         config,
         dataset: data,
         onRecord: (rec) => r.buffer.push(rec),
+        onSamples: (s) => postSamples(r, s, config.task === 'segment' && data.kind === 'segment' ? data.palette : null),
         onProgress: (p) => {
           r.progress = p;
           flush(r, false);
@@ -311,6 +393,13 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
               post({ type: 'datasetReady', id: msg.id, summary });
             }),
           );
+        case 'loadArchive':
+          // Registered now, not when the queue reaches it, so a cancel can overtake the load.
+          archiveLoads.set(msg.id, new AbortController());
+          return await enqueue(() => runTask({ id: msg.id }, () => loadArchive(msg)));
+        case 'cancelLoad':
+          archiveLoads.get(msg.id)?.abort();
+          return;
         case 'start': {
           if (run) {
             post({ type: 'error', runId: msg.runId, error: toErrorInfo(new RunStateError(`run ${run.id} is still going: stop it before starting another`)) });

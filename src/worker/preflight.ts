@@ -1,67 +1,88 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ArmConfig, ExperimentConfig } from '../engine/config';
-import { computeChannelStats, type ClassificationDataset, type ImageSplit } from '../engine/dataset';
-import { createModel, disposeModel } from '../engine/models';
+import { MODELS_BY_TASK, TASKS, type ArmConfig, type ExperimentConfig, type Task } from '../engine/config';
+import { computeChannelStats, IGNORE_INDEX, type Dataset, type ImageSplit, type PairSplit, type SegmentationSplit } from '../engine/dataset';
 import { Rng } from '../engine/rng';
-import { softmaxCrossEntropy } from '../engine/tasks/classify';
+import { createTaskRunner } from '../engine/tasks';
+import { disposeArm } from '../engine/tasks/types';
 import { Trainer } from '../engine/trainer';
 import type { AdapterInfo, BackendName } from './protocol';
 
 /**
- * The backend preflight's measurements: which kernels a model needs to train (recorded once on
- * the cpu backend with a tiny real run, so gradients, optimizers, batching and evaluation are
- * all covered), which of them a backend lacks, and how far a backend's forward+backward pass
- * lands from the cpu's.
+ * The backend preflight's measurements, for a model of any task: which kernels it needs to train
+ * (recorded once on the cpu backend with a tiny real run, so gradients, optimizers, batching,
+ * augmentation, evaluation and samples are all covered), which of them a backend lacks, and how
+ * far a backend's forward+backward pass lands from the cpu's.
  */
 
 /** Largest relative difference from the cpu backend that a backend may show. */
 export const MAX_RELATIVE_ERROR = 1e-3;
 
-const PROBE_SIZE = 8;
 const PROBE_CLASSES = 4;
 const PROBE_BATCH = 2;
 const PROBE_SEED = 12345;
+/** Probe image side per task: segmenters pool down 8x and pix2pix's SSIM window is 11 px. */
+const PROBE_SIZE: Record<Task, number> = { classify: 8, segment: 16, translate: 16 };
+
+/** The task whose model list holds `model` (model names are unique across tasks). */
+export function findTaskOfModel(model: string): Task {
+  return TASKS.find((t) => MODELS_BY_TASK[t].includes(model)) ?? 'classify';
+}
+
+function makeProbeImages(n: number, size: number, rng: Rng): Uint8Array {
+  const images = new Uint8Array(n * size * size * 3);
+  for (let i = 0; i < images.length; i++) images[i] = rng.int(256);
+  return images;
+}
 
 function makeProbeSplit(n: number, rng: Rng): ImageSplit {
-  const images = new Uint8Array(n * PROBE_SIZE * PROBE_SIZE * 3);
-  for (let i = 0; i < images.length; i++) images[i] = rng.int(256);
+  const images = makeProbeImages(n, PROBE_SIZE.classify, rng);
   return { images, labels: Int32Array.from({ length: n }, (_, i) => i % PROBE_CLASSES), n };
 }
 
-function makeProbeDataset(): ClassificationDataset {
-  const rng = new Rng(PROBE_SEED);
-  const train = makeProbeSplit(8, rng);
-  return {
-    kind: 'classify',
-    name: 'preflight',
-    classNames: Array.from({ length: PROBE_CLASSES }, (_, k) => `c${k}`),
-    height: PROBE_SIZE,
-    width: PROBE_SIZE,
-    channels: 3,
-    train,
-    test: makeProbeSplit(4, rng),
-    ...computeChannelStats(train.images, 3),
-  };
+/** Masks with every class and some void (255) pixels, so the masked loss is exercised. */
+function makeProbeMasks(n: number, size: number, rng: Rng): Uint8Array {
+  return Uint8Array.from({ length: n * size * size }, () => (rng.int(8) === 0 ? IGNORE_INDEX : rng.int(PROBE_CLASSES)));
 }
 
-function makeProbeConfig(model: string): ExperimentConfig {
+/** A tiny random dataset of `task`'s kind. */
+function makeProbeDataset(task: Task): Dataset {
+  const rng = new Rng(PROBE_SEED);
+  const size = PROBE_SIZE[task];
+  const base = { name: 'preflight', height: size, width: size, channels: 3 };
+  const classNames = Array.from({ length: PROBE_CLASSES }, (_, k) => `c${k}`);
+  if (task === 'classify') {
+    const train = makeProbeSplit(8, rng);
+    return { kind: 'classify', ...base, classNames, train, test: makeProbeSplit(4, rng), ...computeChannelStats(train.images, 3) };
+  }
+  if (task === 'segment') {
+    const split = (n: number): SegmentationSplit => ({ images: makeProbeImages(n, size, rng), masks: makeProbeMasks(n, size, rng), n });
+    const train = split(8);
+    const palette = classNames.map((_, k): [number, number, number] => [k * 60, 255 - k * 60, 128]);
+    return { kind: 'segment', ...base, classNames, palette, train, test: split(4), ...computeChannelStats(train.images, 3) };
+  }
+  const pairs = (n: number): PairSplit => ({ a: makeProbeImages(n, size, rng), b: makeProbeImages(n, size, rng), n });
+  return { kind: 'translate', ...base, train: pairs(8), test: pairs(4) };
+}
+
+function makeProbeConfig(task: Task, model: string): ExperimentConfig {
+  const rg: ArmConfig['rg'] = { mode: 'uniform', low: 0, high: 1, probability: 0.5, scale: 1, ...(task === 'translate' ? { applyTo: 'both' as const } : {}) };
   const sgd = (name: string, nesterov: boolean): ArmConfig => ({
     name,
     optimizer: { type: 'sgd', lr: 0.01, momentum: 0.5, nesterov, weightDecay: 5e-4 },
-    lrSchedule: { type: 'constant' },
-    rg: { mode: 'uniform', low: 0, high: 1, probability: 0.5, scale: 1 },
+    lrSchedule: task === 'segment' ? { type: 'poly', power: 0.9 } : { type: 'constant' },
+    rg,
   });
   const adam = (type: 'adam' | 'adamw'): ArmConfig => ({
     name: type,
     optimizer: { type, lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 1e-2 },
     lrSchedule: { type: 'constant' },
-    rg: { mode: 'off', probability: 1, scale: 1 },
+    rg: { ...rg, mode: 'off' },
   });
   return {
-    task: 'classify',
+    task,
     dataset: 'preflight',
     model,
-    inputSize: PROBE_SIZE,
+    inputSize: PROBE_SIZE[task],
     batchSize: PROBE_BATCH,
     // Two steps: SGD's momentum buffer is only blended from the second step on.
     steps: 2,
@@ -73,13 +94,13 @@ function makeProbeConfig(model: string): ExperimentConfig {
 }
 
 /**
- * Every kernel a tiny training run of `model` calls: forward, gradients, optimizers, batching,
- * evaluation. Run it with the cpu backend active.
+ * Every kernel a tiny training run of `model` (of `task`) calls: forward, gradients, optimizers,
+ * batching and augmentation, evaluation, the UI's samples. Run it with the cpu backend active.
  */
-export async function recordTrainingKernels(model: string): Promise<string[]> {
-  const dataset = makeProbeDataset();
+export async function recordTrainingKernels(model: string, task: Task = findTaskOfModel(model)): Promise<string[]> {
+  const dataset = makeProbeDataset(task);
   const info = await tf.profile(async () => {
-    const trainer = new Trainer({ config: makeProbeConfig(model), dataset, onRecord: () => {} });
+    const trainer = new Trainer({ config: makeProbeConfig(task, model), dataset, onRecord: () => {}, onSamples: () => {}, sampleCount: 2 });
     try {
       await trainer.run();
     } finally {
@@ -98,27 +119,34 @@ export function findMissingKernels(needed: readonly string[], backend: BackendNa
 }
 
 /**
- * One tiny forward+backward pass of `model` on the active backend, from fixed weights and
- * inputs: the loss followed by every gradient, flattened.
+ * One tiny training step of `model` (of `task`) on the active backend, from fixed weights and
+ * a fixed batch, with the optimizers replaced by recorders: the loss followed by every gradient
+ * each optimizer was handed (pix2pix: the discriminator's, then the generator's), flattened.
  */
-export async function computeProbeGradients(model: string): Promise<Float32Array[]> {
-  const spec = { inputSize: PROBE_SIZE, channels: 3, numClasses: PROBE_CLASSES };
-  const m = createModel(model, spec, Rng.stream(PROBE_SEED, 'init'));
-  const rng = Rng.stream(PROBE_SEED, 'data');
-  const xValues = Float32Array.from({ length: PROBE_BATCH * PROBE_SIZE * PROBE_SIZE * 3 }, () => rng.normal());
-  const labels = Int32Array.from({ length: PROBE_BATCH }, (_, i) => i % PROBE_CLASSES);
+export async function computeProbeGradients(model: string, task: Task = findTaskOfModel(model)): Promise<Float32Array[]> {
+  const config = { ...makeProbeConfig(task, model), augment: false };
+  const armConfig: ArmConfig = { ...config.arms[0], rg: { mode: 'off', probability: 1, scale: 1 } };
+  const runner = createTaskRunner(config, makeProbeDataset(task));
+  const arm = runner.createArm(armConfig, 1, null);
+  const grads: tf.Tensor[] = [];
+  for (const opt of arm.optimizers) {
+    opt.applyGradients = (gs) => {
+      for (const g of gs) grads.push(tf.keep(g.clone()));
+    };
+  }
+  const batch = runner.trainBatch(1, 0);
   try {
-    const { value, grads } = tf.tidy(() => {
-      const x = tf.tensor4d(xValues, [PROBE_BATCH, PROBE_SIZE, PROBE_SIZE, 3]);
-      const y = tf.oneHot(tf.tensor1d(labels, 'int32'), PROBE_CLASSES).toFloat();
-      return tf.variableGrads(() => softmaxCrossEntropy(m.apply(x, true), y), m.params);
-    });
-    const ordered = [value, ...m.params.map((p) => grads[p.name])];
-    const out = await Promise.all(ordered.map((t) => t.data() as Promise<Float32Array>));
-    tf.dispose(ordered);
-    return out;
+    const out = runner.step(arm, armConfig, batch, { weight: 1, lr: 0.01 });
+    const extras = Object.values(out.extras ?? {});
+    const ordered = [out.loss, ...grads];
+    const values = await Promise.all(ordered.map((t) => t.data() as Promise<Float32Array>));
+    tf.dispose([out.loss, out.gradNorm, ...extras]);
+    return values;
   } finally {
-    disposeModel(m);
+    tf.dispose(grads);
+    runner.disposeBatch(batch);
+    disposeArm(arm);
+    runner.dispose();
   }
 }
 

@@ -10,10 +10,10 @@ import type { DatasetSummary as ArchiveSummary } from '../data/summary';
 import type { BackendName } from '../engine/backends/setup';
 import type { ExperimentConfig } from '../engine/config';
 import type { MetricRecord } from '../engine/records';
-import type { LiveParams, TrainerProgress } from '../engine/trainer';
+import type { ArmSamples, LiveParams, TrainerProgress } from '../engine/trainer';
 
 export type { BackendName } from '../engine/backends/setup';
-export type { LiveParams, TrainerProgress } from '../engine/trainer';
+export type { ArmSamples, LiveParams, TrainerProgress } from '../engine/trainer';
 export type { LoadProgress } from '../data/pace';
 export type { ArchiveSummary };
 
@@ -127,6 +127,11 @@ export type FromWorker =
   | { type: 'progress'; runId: string; progress: TrainerProgress }
   /** Records batched over an interval (about 100 ms), never one message per record. */
   | { type: 'metrics'; runId: string; records: MetricRecord[] }
+  /**
+   * One arm's outputs on fixed val samples after an evaluation (segment, translate), its byte
+   * arrays transferred; `palette` is the segmentation dataset's colour per class, else null.
+   */
+  | { type: 'samples'; runId: string; samples: ArmSamples; palette: [number, number, number][] | null }
   | { type: 'done'; runId: string; status: 'done' | 'stopped'; progress: TrainerProgress | null }
   /** `id` or `runId` names the request that failed; both absent for a message that made no sense. */
   | { type: 'error'; id?: number; runId?: string; error: WorkerErrorInfo };

@@ -119,12 +119,13 @@ export function toX(mode: XAxisMode, step: number, stepsPerEpoch: number, second
   return step;
 }
 
-export type StepMetric = 'loss' | 'weightedLoss' | 'lr' | 'rgWeight' | 'gradNorm';
+/** Step-record fields a chart can draw; the task extras (pix2pix's G and D parts) are absent on other tasks. */
+export type StepMetric = 'loss' | 'weightedLoss' | 'lr' | 'rgWeight' | 'gradNorm' | 'gAdv' | 'gL1' | 'dReal' | 'dFake';
 
 /** One arm's step metric against the chosen x axis. */
 export function stepSeries(steps: readonly StepRecord[], metric: StepMetric, mode: XAxisMode, stepsPerEpoch: number): ArmSeries {
   const seconds = mode === 'time' ? cumulativeSeconds(steps) : new Map<number, number>();
-  return { xs: steps.map((r) => toX(mode, r.step, stepsPerEpoch, seconds)), ys: steps.map((r) => r[metric]) };
+  return { xs: steps.map((r) => toX(mode, r.step, stepsPerEpoch, seconds)), ys: steps.map((r) => r[metric] ?? NaN) };
 }
 
 /** One arm's evaluation metric (e.g. accuracy) against the chosen x axis. */

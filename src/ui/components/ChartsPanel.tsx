@@ -13,8 +13,8 @@ import { ChartToolbar } from './ChartToolbar';
 
 /** Least time between two redraws of one chart (4 per second: under the limit of 10). */
 const REDRAW_MS = 250;
-/** Offset between the charts' redraw slots, so each redraws in its own task. */
-const PHASE_MS = 50;
+/** Offset between the charts' redraw slots, so each redraws in its own task (up to 10 charts per REDRAW_MS). */
+const PHASE_MS = 25;
 
 const X_LABELS: Record<XAxisMode, string> = { step: 'step', epoch: 'epoch', time: 'training time (s)' };
 
@@ -77,23 +77,32 @@ function StepChart({ testId, title, metric, slot, smoothing, logY, curve }: Step
   );
 }
 
-function AccuracyChart({ slot }: { slot: number }) {
+interface EvalChartProps {
+  testId: string;
+  title: string;
+  /** An eval-record metric: accuracy, mIoU, psnr, ssim. */
+  metric: string;
+  slot: number;
+  empty: string;
+}
+
+function EvalChart({ testId, title, metric, slot, empty }: EvalChartProps) {
   const snap = useChartSnapshot(slot);
   const arms = useMemo(() => armsOf(snap.config), [snap.config]);
   const { stepsByArm, evalsByArm, events, xAxis, stepsPerEpoch } = snap;
   const rows = useMemo(
     () =>
       buildChartRows(
-        arms.map((a) => evalSeries(evalsByArm[a.name] ?? ([] as EvalRecord[]), stepsByArm[a.name] ?? [], 'accuracy', xAxis, stepsPerEpoch)),
+        arms.map((a) => evalSeries(evalsByArm[a.name] ?? ([] as EvalRecord[]), stepsByArm[a.name] ?? [], metric, xAxis, stepsPerEpoch)),
         { smoothing: 0, logY: false },
       ),
-    [arms, evalsByArm, stepsByArm, xAxis, stepsPerEpoch],
+    [arms, evalsByArm, stepsByArm, metric, xAxis, stepsPerEpoch],
   );
   const markers = useMemo(() => eventMarkers(events, stepsByArm, xAxis, stepsPerEpoch), [events, stepsByArm, xAxis, stepsPerEpoch]);
   return (
     <ChartCard
-      testId="chart-accuracy"
-      title="Test accuracy"
+      testId={testId}
+      title={title}
       experiment={snap.experiment}
       rows={rows}
       arms={arms}
@@ -102,32 +111,51 @@ function AccuracyChart({ slot }: { slot: number }) {
       logY={false}
       showRaw={false}
       dots
-      empty="Accuracy on the test split appears at each evaluation."
+      empty={empty}
     />
   );
 }
 
-/** The live charts: loss, test accuracy, learning rate, RG weight and gradient norm. */
+const EVAL_EMPTY = 'Scores on the val split appear at each evaluation.';
+
+/**
+ * The live charts. Every task: loss, learning rate, RG weight and gradient norm; classify adds
+ * test accuracy, segment mIoU, translate PSNR, SSIM and the generator's and discriminator's
+ * loss parts (pix2pix step records).
+ */
 export function ChartsPanel() {
   const { smoothing, logY, weightedLoss } = useAppStore(useShallow((s) => ({ smoothing: s.ui.smoothing, logY: s.ui.logY, weightedLoss: s.ui.weightedLoss })));
   const config = useAppStore((s) => s.run.config);
+  const task = useAppStore((s) => s.run.config?.task ?? s.config.task);
   const arms = useMemo(() => armsOf(config), [config]);
+  const lossName = task === 'translate' ? 'G loss (adv + 100·L1)' : 'loss';
   return (
     <section className="charts-panel" aria-label="charts">
       <ChartToolbar arms={arms} />
       <div className="charts-grid">
         <StepChart
           testId="chart-loss"
-          title={weightedLoss ? 'Weighted training loss (r × loss)' : 'Training loss (true, unweighted)'}
+          title={weightedLoss ? `Weighted training ${lossName} (r × loss)` : `Training ${lossName} (true, unweighted)`}
           metric={weightedLoss ? 'weightedLoss' : 'loss'}
           slot={0}
           smoothing={smoothing}
           logY={logY}
         />
-        <AccuracyChart slot={1} />
-        <StepChart testId="chart-lr" title="Learning rate" metric="lr" slot={2} smoothing={0} logY={logY} curve="stepBefore" />
-        <StepChart testId="chart-rg-weight" title="RG weight per step" metric="rgWeight" slot={3} smoothing={smoothing} logY={false} />
-        <StepChart testId="chart-grad-norm" title="Gradient norm (after the RG weight)" metric="gradNorm" slot={4} smoothing={smoothing} logY={logY} />
+        {task === 'classify' && <EvalChart testId="chart-accuracy" title="Test accuracy" metric="accuracy" slot={1} empty="Accuracy on the test split appears at each evaluation." />}
+        {task === 'segment' && <EvalChart testId="chart-miou" title="Val mIoU" metric="mIoU" slot={1} empty={EVAL_EMPTY} />}
+        {task === 'translate' && (
+          <>
+            <EvalChart testId="chart-psnr" title="Val PSNR (dB)" metric="psnr" slot={1} empty={EVAL_EMPTY} />
+            <EvalChart testId="chart-ssim" title="Val SSIM" metric="ssim" slot={2} empty={EVAL_EMPTY} />
+            <StepChart testId="chart-g-adv" title="G adversarial loss (LSGAN)" metric="gAdv" slot={3} smoothing={smoothing} logY={logY} />
+            <StepChart testId="chart-g-l1" title="G L1 loss" metric="gL1" slot={4} smoothing={smoothing} logY={logY} />
+            <StepChart testId="chart-d-real" title="D loss on real pairs" metric="dReal" slot={5} smoothing={smoothing} logY={logY} />
+            <StepChart testId="chart-d-fake" title="D loss on generated pairs" metric="dFake" slot={6} smoothing={smoothing} logY={logY} />
+          </>
+        )}
+        <StepChart testId="chart-lr" title="Learning rate" metric="lr" slot={7} smoothing={0} logY={logY} curve="stepBefore" />
+        <StepChart testId="chart-rg-weight" title="RG weight per step" metric="rgWeight" slot={8} smoothing={smoothing} logY={false} />
+        <StepChart testId="chart-grad-norm" title="Gradient norm (after the RG weight)" metric="gradNorm" slot={9} smoothing={smoothing} logY={logY} />
       </div>
     </section>
   );

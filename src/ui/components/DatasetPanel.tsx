@@ -1,35 +1,31 @@
-import { useState } from 'react';
 import { BUILTIN_DATASETS } from '../../data/builtin';
 import { useAppStore } from '../../store';
 import { isRunActive } from '../../store/runSlice';
+import { useTrainer } from '../hooks/useTrainer';
+import { ArchiveProgress } from './ArchiveProgress';
+import { DatasetStatus } from './DatasetStatus';
 import { Panel } from './Panel';
 
-/** Built-in dataset choice, the archive input, and the dataset's status. */
+/** Built-in dataset choice, the archive input with its options and progress, and the dataset's status. */
 export function DatasetPanel() {
   const datasetId = useAppStore((s) => s.config.dataset);
   const task = useAppStore((s) => s.config.task);
-  const dataset = useAppStore((s) => s.dataset);
   const locked = useAppStore((s) => isRunActive(s.run.status));
+  const loading = useAppStore((s) => s.archive.loading);
+  const options = useAppStore((s) => s.archive.options);
   const setConfig = useAppStore((s) => s.setConfig);
-  const [archiveNote, setArchiveNote] = useState<string | null>(null);
+  const setArchiveOptions = useAppStore((s) => s.setArchiveOptions);
+  const trainer = useTrainer();
   const choices = BUILTIN_DATASETS.filter((d) => d.task === task);
   const info = BUILTIN_DATASETS.find((d) => d.id === datasetId);
-
-  let statusText = 'No dataset loaded.';
-  if (dataset.state === 'loading') statusText = `Generating ${datasetId}…`;
-  if (dataset.state === 'error') statusText = dataset.error ?? 'The dataset could not be loaded.';
-  if (dataset.state === 'ready' && dataset.summary) {
-    const d = dataset.summary;
-    statusText =
-      `${d.name}: ${d.numTrain.toLocaleString('en')} train / ${d.numTest.toLocaleString('en')} test images, ` +
-      `${d.classNames.length} classes, ${d.width}×${d.height}×${d.channels} (built in ${(d.ms / 1000).toFixed(1)} s)`;
-  }
+  const archiveName = datasetId.startsWith('archive:') ? datasetId.slice('archive:'.length) : null;
 
   return (
     <Panel title="Dataset">
       <label className="field">
         <span className="field-label">built-in</span>
         <select data-testid="dataset-builtin" value={datasetId} disabled={locked} onChange={(e) => setConfig({ dataset: e.target.value })}>
+          {archiveName && <option value={datasetId}>{archiveName} (archive)</option>}
           {choices.map((d) => (
             <option key={d.id} value={d.id}>
               {d.id.replace(/^builtin:/, '')}
@@ -39,7 +35,7 @@ export function DatasetPanel() {
       </label>
       {info && <p className="hint">{info.description}</p>}
       <label className="field">
-        <span className="field-label">or an archive (.zip, .tar, .tar.gz)</span>
+        <span className="field-label">or an archive (.zip, .tar, .tar.gz), or drop one anywhere on the page</span>
         <input
           type="file"
           data-testid="dataset-input"
@@ -47,15 +43,39 @@ export function DatasetPanel() {
           disabled={locked}
           onChange={(e) => {
             const f = e.target.files?.[0];
-            setArchiveNote(f ? `${f.name}: archive datasets are not supported in this version yet; the built-in dataset stays loaded.` : null);
+            if (f) trainer.loadArchive(f);
             e.target.value = '';
           }}
         />
       </label>
-      {archiveNote && <p className="error-text">{archiveNote}</p>}
-      <p className={`dataset-status state-${dataset.state}`} data-testid="dataset-status" data-state={dataset.state}>
-        {statusText}
-      </p>
+      <div className="field-row">
+        <label className="field" title="CIFAR-100 archives: the 100 fine classes or the 20 coarse superclasses">
+          <span className="field-label">CIFAR-100 labels</span>
+          <select
+            data-testid="cifar-labels-select"
+            value={options.cifarLabels}
+            disabled={locked}
+            onChange={(e) => setArchiveOptions({ cifarLabels: e.target.value === 'coarse' ? 'coarse' : 'fine' })}
+          >
+            <option value="fine">fine (100)</option>
+            <option value="coarse">coarse (20)</option>
+          </select>
+        </label>
+        <label className="field" title="pix2pix archives: which half of each image is the input">
+          <span className="field-label">pix2pix direction</span>
+          <select
+            data-testid="pair-direction-select"
+            value={options.pairDirection}
+            disabled={locked}
+            onChange={(e) => setArchiveOptions({ pairDirection: e.target.value === 'BtoA' ? 'BtoA' : 'AtoB' })}
+          >
+            <option value="AtoB">A → B (left is input)</option>
+            <option value="BtoA">B → A (right is input)</option>
+          </select>
+        </label>
+      </div>
+      {loading && <ArchiveProgress load={loading} onCancel={trainer.cancelArchive} />}
+      <DatasetStatus />
     </Panel>
   );
 }

@@ -3,6 +3,13 @@ import { LockedFieldset } from './LockedFieldset';
 import { NumberField } from './NumberField';
 import { Panel } from './Panel';
 
+/** What "augment" does per task (CONTRACTS.md section 2). */
+const AUGMENT_LABELS = {
+  classify: { label: 'augment (crop + flip)', title: "Random crop with padding 4 and horizontal flip (the paper's CIFAR augmentation)" },
+  segment: { label: 'augment (random mirror)', title: 'Random horizontal mirror of image and mask (the paper’s segmentation setting)' },
+  translate: { label: 'augment (jitter + mirror)', title: 'pix2pix random jitter: scale up by 286/256, crop back, and mirror' },
+} as const;
+
 /** Run length, batch size, evaluation interval, seed, input size and augmentation. */
 export function RunSettingsPanel() {
   const c = useAppStore((s) => s.config);
@@ -37,9 +44,9 @@ export function RunSettingsPanel() {
           <NumberField label="input size (px)" value={c.inputSize} min={8} max={128} integer testId="input-size-input" onCommit={(inputSize) => setConfig({ inputSize })} />
           <NumberField label="seed" value={c.seeds[0]} min={0} max={0xffffffff} integer testId="seed-input" onCommit={(seed) => setConfig({ seeds: [seed] })} />
         </div>
-        <label className="field checkbox" title="Random crop with padding 4 and horizontal flip (the paper's CIFAR augmentation)">
+        <label className="field checkbox" title={AUGMENT_LABELS[c.task].title}>
           <input type="checkbox" data-testid="augment-toggle" checked={c.augment} onChange={(e) => setConfig({ augment: e.target.checked })} />
-          <span>augment (crop + flip)</span>
+          <span>{AUGMENT_LABELS[c.task].label}</span>
         </label>
       </LockedFieldset>
     </Panel>

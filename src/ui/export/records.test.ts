@@ -42,6 +42,15 @@ describe('CSV export', () => {
     expect(lines).toHaveLength(9);
   });
 
+  it('writes one row per present class of perClassIoU and leaves absent classes (-1) out', () => {
+    const rec: MetricRecord = { type: 'eval', arm: 'rg', seed: 1, step: 4, epoch: 0, metrics: { mIoU: 0.4, perClassIoU: [0.7, -1, 0.1] } };
+    expect(serializeRecordsCsv('seg', [rec]).trimEnd().split('\n').slice(1)).toEqual([
+      'seg,rg,1,4,0,eval.mIoU,0.4',
+      'seg,rg,1,4,0,eval.perClassIoU[0],0.7',
+      'seg,rg,1,4,0,eval.perClassIoU[2],0.1',
+    ]);
+  });
+
   it('writes only the header when there are no records', () => {
     expect(serializeRecordsCsv('e', [])).toBe(`${CSV_HEADER}\n`);
   });

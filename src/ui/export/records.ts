@@ -1,5 +1,6 @@
 import type { ExperimentConfig } from '../../engine/config';
 import type { MetricRecord } from '../../engine/records';
+import { ABSENT_CLASS_IOU } from '../../engine/metrics';
 import { assertNever } from '../../engine/records';
 import type { BackendReport } from '../../worker/protocol';
 
@@ -15,7 +16,12 @@ const STEP_COORDINATES = new Set(['type', 'arm', 'seed', 'step', 'epoch']);
 
 type Cell = string | number;
 
-/** The CSV rows (without the header) of one record. Metric names say where a value came from. */
+/**
+ * The CSV rows (without the header) of one record. Metric names say where a value came from;
+ * an array metric gives one row per element, `eval.<name>[<k>]`, except that segmentation's
+ * `perClassIoU` leaves out classes absent from both truth and prediction (their -1 is not an
+ * IoU, and would drag down any average taken over the column).
+ */
 export function recordToRows(experiment: string, r: MetricRecord): Cell[][] {
   const row = (step: number, epoch: Cell, metric: string, value: number): Cell[] => [experiment, r.arm, r.seed, step, epoch, metric, value];
   switch (r.type) {
@@ -26,7 +32,9 @@ export function recordToRows(experiment: string, r: MetricRecord): Cell[][] {
         .map(([k, v]) => row(r.step, r.epoch, k, v));
     case 'eval':
       return Object.entries(r.metrics).flatMap(([k, v]) =>
-        Array.isArray(v) ? v.map((x, i) => row(r.step, r.epoch, `eval.${k}[${i}]`, x)) : [row(r.step, r.epoch, `eval.${k}`, v)],
+        Array.isArray(v)
+          ? v.flatMap((x, i) => (k === 'perClassIoU' && x === ABSENT_CLASS_IOU ? [] : [row(r.step, r.epoch, `eval.${k}[${i}]`, x)]))
+          : [row(r.step, r.epoch, `eval.${k}`, v)],
       );
     case 'event':
       return [row(r.step, '', `event.${r.name}`, r.value)];
