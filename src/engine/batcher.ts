@@ -27,9 +27,10 @@ export class DeviceClassificationData {
   readonly numTrain: number;
   readonly numTest: number;
   private readonly trainX: tf.Tensor4D;
-  private readonly trainY: tf.Tensor1D;
+  /** One-hot float labels, n x classes: no integer tensors on the device (see oneHotRows). */
+  private readonly trainY: tf.Tensor2D;
   private readonly testX: tf.Tensor4D;
-  private readonly testY: tf.Tensor1D;
+  private readonly testY: tf.Tensor2D;
   readonly testLabels: Int32Array;
   private readonly mean: tf.Tensor1D;
   private readonly std: tf.Tensor1D;
@@ -59,10 +60,10 @@ export class DeviceClassificationData {
         return data.height === size && data.width === size ? raw : (tf.image.resizeBilinear(raw, [size, size]) as tf.Tensor4D);
       });
     this.trainX = upload(data.train.images, data.train.n);
-    this.trainY = tf.tensor1d(data.train.labels, 'int32');
+    this.trainY = oneHotRows(data.train.labels, this.numClasses);
     // The test split never changes, so it is normalised once.
     this.testX = tf.tidy(() => this.normalize(upload(data.test.images, data.test.n)));
-    this.testY = tf.tensor1d(data.test.labels, 'int32');
+    this.testY = oneHotRows(data.test.labels, this.numClasses);
     this.testLabels = data.test.labels;
   }
 
@@ -77,7 +78,7 @@ export class DeviceClassificationData {
       const indices = tf.tensor1d(idx, 'int32');
       let x = tf.gather(this.trainX, indices) as tf.Tensor4D;
       if (this.augment) x = this.cropAndFlip(x, Rng.stream(seed, 'augment', t));
-      const y = tf.oneHot(tf.gather(this.trainY, indices), this.numClasses).toFloat() as tf.Tensor2D;
+      const y = tf.gather(this.trainY, indices) as tf.Tensor2D;
       return { x: this.normalize(x), y };
     });
   }
@@ -102,12 +103,12 @@ export class DeviceClassificationData {
   }
 
   /** Test batches in order, normalised, without augmentation. The caller disposes each. */
-  *testBatches(batchSize: number): Generator<{ x: tf.Tensor4D; labels: tf.Tensor1D; start: number }> {
+  *testBatches(batchSize: number): Generator<{ x: tf.Tensor4D; y: tf.Tensor2D; start: number }> {
     for (let start = 0; start < this.numTest; start += batchSize) {
       const size = Math.min(batchSize, this.numTest - start);
       yield {
         x: tf.slice(this.testX, [start, 0, 0, 0], [size, -1, -1, -1]),
-        labels: tf.slice(this.testY, [start], [size]),
+        y: tf.slice(this.testY, [start, 0], [size, -1]),
         start,
       };
     }
@@ -116,4 +117,15 @@ export class DeviceClassificationData {
   dispose(): void {
     tf.dispose([this.trainX, this.trainY, this.testX, this.testY, this.mean, this.std]);
   }
+}
+
+/**
+ * One-hot float rows built on the host. TF.js 4.22's WebGPU backend (on SwiftShader here)
+ * returned all-zero one-hot batches from tf.oneHot over gathered int32 labels, which trained
+ * on a zero loss; float rows gathered like the images avoid integer kernels altogether.
+ */
+export function oneHotRows(labels: Int32Array, numClasses: number): tf.Tensor2D {
+  const rows = new Float32Array(labels.length * numClasses);
+  labels.forEach((k, i) => (rows[i * numClasses + k] = 1));
+  return tf.tensor2d(rows, [labels.length, numClasses]);
 }

@@ -131,7 +131,9 @@ export async function computeProbeGradients(model: string, task: Task = findTask
   const grads: tf.Tensor[] = [];
   for (const opt of arm.optimizers) {
     opt.applyGradients = (gs) => {
-      for (const g of gs) grads.push(tf.keep(g.clone()));
+      // A real copy, not clone(): on WebGPU a clone read after its source is disposed came back
+      // as zeros (seen with TF.js 4.22 on SwiftShader), failing a backend that computes right.
+      for (const g of gs) grads.push(tf.keep(tf.mul(g, 1)));
     };
   }
   const batch = runner.trainBatch(1, 0);

@@ -32,11 +32,11 @@ export async function evaluateClassifier(model: Model, data: DeviceClassificatio
   for (const b of data.testBatches(EVAL_BATCH)) {
     const [lossSum, preds] = tf.tidy(() => {
       const logits = model.apply(b.x, false);
-      const oneHot = tf.oneHot(b.labels, data.numClasses).toFloat();
+      const oneHot = b.y;
       const l = tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)))) as tf.Scalar;
       return [l, tf.argMax(logits, -1) as tf.Tensor1D];
     });
-    tf.dispose([b.x, b.labels]);
+    tf.dispose([b.x, b.y]);
     lossParts.push(lossSum);
     predParts.push(preds);
   }
