@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { makePix2pixZip, makeVocZip } from '../src/testing/segmentationArchives';
 import { LabPage } from './labPage';
 
@@ -11,6 +11,16 @@ test.use({ viewport: { width: 1440, height: 900 } });
 
 const TINY = { inputSize: 16, batchSize: 4, steps: 4, evalEvery: 2 };
 
+/** Sets the run's size without touching the task the archive chose (LabPage.configure resets it to classify). */
+async function sizeRun(page: Page, run: typeof TINY): Promise<void> {
+  await page.getByTestId('input-size-input').fill(String(run.inputSize));
+  await page.getByTestId('batch-size-input').fill(String(run.batchSize));
+  await page.getByTestId('length-input').fill(String(run.steps));
+  await page.getByTestId('eval-every-input').fill(String(run.evalEvery));
+  await page.getByTestId('input-size-input').blur();
+  await expect(page.getByTestId('dataset-status')).toContainText(`${run.inputSize}×${run.inputSize}`, { timeout: 60_000 });
+}
+
 test('a Pascal VOC zip trains fcn plain vs RG on wasm with live mIoU and overlays', async ({ page }) => {
   const lab = new LabPage(page);
   await lab.open('?backend=wasm');
@@ -20,8 +30,9 @@ test('a Pascal VOC zip trains fcn plain vs RG on wasm with live mIoU and overlay
   expect(summary).toContain('voc.zip');
   expect(summary).toMatch(/VOC/);
   await expect(page.getByTestId('task-select')).toHaveValue('segment');
-  await lab.configure(TINY);
+  await sizeRun(page, TINY);
   await lab.datasetState('ready');
+  await expect(page.getByTestId('task-select')).toHaveValue('segment');
   await lab.click('start');
   await lab.expectState('done', 120_000);
   expect(await lab.step()).toBe(TINY.steps);
@@ -41,8 +52,9 @@ test('a pix2pix pair zip trains plain vs RG on wasm with a sample grid', async (
   const summary = await lab.datasetState('ready');
   expect(summary).toContain('pairs.zip');
   await expect(page.getByTestId('task-select')).toHaveValue('translate');
-  await lab.configure({ ...TINY, steps: 2, evalEvery: 1 });
+  await sizeRun(page, { ...TINY, steps: 2, evalEvery: 1 });
   await lab.datasetState('ready');
+  await expect(page.getByTestId('task-select')).toHaveValue('translate');
   await lab.click('start');
   await lab.expectState('done', 120_000);
   const grid = page.getByTestId('translate-grid');
