@@ -56,3 +56,21 @@ test('archives: ImageFolder zip and CIFAR-10 tar.gz load and train; a broken zip
   await expect(page.getByTestId('dataset-builtin')).toHaveValue('archive:cifar-10-binary.tar.gz');
   await trainBriefly();
 });
+
+test('dropping an archive anywhere on the page loads it', async ({ page }) => {
+  const lab = new LabPage(page);
+  await lab.open('?backend=webgl');
+  expect(await lab.waitForBackend()).toBe('webgl');
+  const bytes = Array.from(makeImageFolderZip({ classes: ['cat', 'dog'], perClass: 5, size: 16 }));
+  const dataTransfer = await page.evaluateHandle((b) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(b)], 'dropped.zip', { type: 'application/zip' }));
+    return dt;
+  }, bytes);
+  await page.dispatchEvent('main', 'dragenter', { dataTransfer });
+  await page.dispatchEvent('main', 'dragover', { dataTransfer });
+  await page.dispatchEvent('main', 'drop', { dataTransfer });
+  const summary = await lab.datasetState('ready');
+  expect(summary).toContain('dropped.zip: ImageFolder (zip), classification');
+  await expect(page.getByTestId('dataset-builtin')).toHaveValue('archive:dropped.zip');
+});
