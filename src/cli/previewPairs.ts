@@ -7,22 +7,10 @@
 import { writeFileSync } from 'node:fs';
 import { generateLabels2Scenes } from '../data/builtin/labels2scenes';
 import { encodePng } from '../testing/png';
-
-function readFlag(args: string[], name: string, def: number): number {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : def;
-}
+import { readPreviewArgs } from './previewArgs';
 
 function main(): void {
-  const args = process.argv.slice(2);
-  const path = args[0];
-  if (!path || path.startsWith('--')) {
-    console.error('usage: tsx src/cli/previewPairs.ts out.png [--size 32] [--seed 0] [--count 16]');
-    process.exit(2);
-  }
-  const size = readFlag(args, '--size', 32);
-  const seed = readFlag(args, '--seed', 0);
-  const count = readFlag(args, '--count', 16);
+  const { path, size, seed, count } = readPreviewArgs('tsx src/cli/previewPairs.ts out.png [--size 32] [--seed 0] [--count 16]', { size: 32, count: 16 });
   const ds = generateLabels2Scenes({ size, seed, trainCount: count, testCount: 0 });
 
   const zoom = Math.max(1, Math.floor(128 / size));

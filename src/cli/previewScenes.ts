@@ -8,23 +8,11 @@ import { writeFileSync } from 'node:fs';
 import { encode } from 'fast-png';
 import { IGNORE_INDEX } from '../engine/dataset';
 import { generateScenes, vocColor } from '../data/builtin/scenes';
-
-function readFlag(args: string[], name: string, def: number): number {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : def;
-}
+import { readPreviewArgs } from './previewArgs';
 
 function main(): void {
-  const args = process.argv.slice(2);
-  const path = args[0];
-  if (!path || path.startsWith('--')) {
-    console.error('usage: tsx src/cli/previewScenes.ts out.png [--size 64] [--seed 0] [--count 16] [--classes 6]');
-    process.exit(2);
-  }
-  const size = readFlag(args, '--size', 64);
-  const seed = readFlag(args, '--seed', 0);
-  const count = readFlag(args, '--count', 16);
-  const ds = generateScenes({ size, seed, trainCount: count, testCount: 0, numClasses: readFlag(args, '--classes', 6) });
+  const { path, size, seed, count, flag } = readPreviewArgs('tsx src/cli/previewScenes.ts out.png [--size 64] [--seed 0] [--count 16] [--classes 6]', { size: 64, count: 16 });
+  const ds = generateScenes({ size, seed, trainCount: count, testCount: 0, numClasses: flag('--classes', 6) });
 
   const zoom = Math.max(1, Math.floor(128 / size));
   const pad = 4;

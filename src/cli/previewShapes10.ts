@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { generateShapes10 } from '../data/builtin/shapes10';
 import { encodePng } from '../testing/png';
+import { readPreviewArgs } from './previewArgs';
 
 /** 5x7 glyphs, one 5-bit row each (bit 4 is the leftmost pixel). */
 const FONT: Record<string, number[]> = {
@@ -31,21 +32,9 @@ const FONT: Record<string, number[]> = {
   '-': [0x00, 0x00, 0x00, 0x1f, 0x00, 0x00, 0x00],
 };
 
-function readFlag(args: string[], name: string, def: number): number {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : def;
-}
-
 function main(): void {
-  const args = process.argv.slice(2);
-  const path = args[0];
-  if (!path || path.startsWith('--')) {
-    console.error('usage: tsx src/cli/previewShapes10.ts out.png [--size 32] [--seed 0] [--count 40]');
-    process.exit(2);
-  }
-  const size = readFlag(args, '--size', 32);
-  const seed = readFlag(args, '--seed', 0);
-  const count = Math.ceil(readFlag(args, '--count', 40) / 10) * 10;
+  const { path, size, seed, count: countArg } = readPreviewArgs('tsx src/cli/previewShapes10.ts out.png [--size 32] [--seed 0] [--count 40]', { size: 32, count: 40 });
+  const count = Math.ceil(countArg / 10) * 10;
   const ds = generateShapes10({ size, seed, trainCount: count, testCount: 0 });
 
   const zoom = Math.max(1, Math.floor(128 / size));

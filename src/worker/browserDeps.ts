@@ -11,7 +11,7 @@ import { probeWebGpu } from './preflight';
 /**
  * The handler's dependencies inside the browser worker. The wasm binaries are bundled as
  * same-origin assets (the page's CSP allows no other origin), and wasm runs single-threaded:
- * its threaded build does not start threads in TF.js 4.22 anyway (../shared/BROWSER.md).
+ * its threaded build does not start threads in TF.js 4.22 anyway.
  */
 export function createBrowserDeps(): HandlerDeps {
   const wasmPath = {
