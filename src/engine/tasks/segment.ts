@@ -24,9 +24,16 @@ export interface SegBatch {
   y: tf.Tensor4D;
 }
 
-/** One-hot of N x H x W class indices; out-of-range labels (255, void) give all-zero rows. */
+/**
+ * One-hot of N x H x W class indices held as floats; out-of-range labels (255, void) give
+ * all-zero rows. Float arithmetic only, relu(1 - |label - k|), because integer gathers and
+ * tf.oneHot came back as zeros on TF.js 4.22's WebGPU backend (SwiftShader) here.
+ */
 export function oneHotMask(labels: tf.Tensor3D, numClasses: number): tf.Tensor4D {
-  return tf.tidy(() => tf.oneHot(tf.cast(labels, 'int32'), numClasses).toFloat() as tf.Tensor4D);
+  return tf.tidy(() => {
+    const classes = tf.range(0, numClasses, 1, 'float32');
+    return tf.relu(tf.sub(1, tf.abs(tf.sub(tf.expandDims(tf.cast(labels, 'float32'), -1), classes)))) as tf.Tensor4D;
+  });
 }
 
 /** Mean cross-entropy over the pixels with a label (non-zero one-hot rows); 0 when there are none. */
@@ -47,7 +54,7 @@ const UPLOAD_CHUNK = 64;
 
 /**
  * A segmentation dataset on the device: images as floats 0..255 (train) or normalised (val),
- * masks as int32, both at the model's input size (images resized bilinearly, masks by nearest
+ * masks as float32 class indices, both at the model's input size (images resized bilinearly, masks by nearest
  * neighbour, once, in chunks).
  */
 export class DeviceSegmentationData {
@@ -99,10 +106,11 @@ export class DeviceSegmentationData {
       const n = Math.min(UPLOAD_CHUNK, split.n - start);
       const [x, y] = tf.tidy(() => {
         let x = tf.tensor4d(Float32Array.from(split.images.subarray(start * h * w * c, (start + n) * h * w * c)), [n, h, w, c]);
-        let y = tf.tensor4d(Int32Array.from(split.masks.subarray(start * h * w, (start + n) * h * w)), [n, h, w, 1], 'int32');
+        // Masks stay float32 on the device (see oneHotMask).
+        let y = tf.tensor4d(Float32Array.from(split.masks.subarray(start * h * w, (start + n) * h * w)), [n, h, w, 1]);
         if (h !== s || w !== s) {
           x = tf.image.resizeBilinear(x, [s, s]);
-          y = tf.cast(tf.image.resizeNearestNeighbor(tf.cast(y, 'float32'), [s, s], false, true), 'int32');
+          y = tf.image.resizeNearestNeighbor(y, [s, s], false, true);
         }
         return [x, tf.reshape(y, [n, s, s]) as tf.Tensor3D];
       });
@@ -193,7 +201,7 @@ export async function evaluateSegmenter(model: Model, data: DeviceSegmentationDa
       tf.tidy(() => {
         const logits = model.apply(b.x, false) as tf.Tensor4D;
         const truth = tf.reshape(oneHotMask(b.labels, k), [-1, k]);
-        const predicted = tf.reshape(tf.oneHot(tf.argMax(logits, -1), k).toFloat(), [-1, k]);
+        const predicted = tf.reshape(oneHotMask(tf.cast(tf.argMax(logits, -1), 'float32') as tf.Tensor3D, k), [-1, k]);
         const confusion = tf.reshape(tf.matMul(truth, predicted, true, false), [k * k]);
         const nll = tf.sum(tf.mul(truth, tf.neg(tf.reshape(tf.logSoftmax(logits), [-1, k]))));
         return tf.concat([confusion, tf.stack([nll, tf.sum(truth)])]) as tf.Tensor1D;
