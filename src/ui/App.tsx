@@ -1,3 +1,4 @@
+import { lazy, Suspense, useState } from 'react';
 import { useAppStore } from '../store';
 import { ArmsPanel } from './components/ArmsPanel';
 import { ChartsPanel } from './components/ChartsPanel';
@@ -11,10 +12,23 @@ import { SamplesPanel } from './components/SamplesPanel';
 import { StatusBar } from './components/StatusBar';
 import { SummaryTable } from './components/SummaryTable';
 
+/** The landscape view and its TF.js worker load on first use, outside the lab's main bundle. */
+const loadLandscape = () => import('./landscape/LandscapeView');
+const LandscapeView = lazy(loadLandscape);
+
+type View = 'lab' | 'landscape';
+
 /** The lab: settings on the left, run control and status on top, charts and results on the right. */
 export function App({ warnings }: { warnings: string[] }) {
   const runError = useAppStore((s) => s.run.error);
   const backendError = useAppStore((s) => s.backend.error);
+  const [view, setView] = useState<View>('lab');
+  // Both views stay mounted once opened and are hidden, not unmounted, so switching keeps a run and its charts.
+  const [landscapeOpened, setLandscapeOpened] = useState(false);
+  const show = (v: View) => {
+    if (v === 'landscape') setLandscapeOpened(true);
+    setView(v);
+  };
   return (
     <div className="app">
       <DropZone />
@@ -22,6 +36,23 @@ export function App({ warnings }: { warnings: string[] }) {
         <h1>
           RG Lab <span className="subtitle">plain vs random-gradient training, side by side</span>
         </h1>
+        <nav className="run-controls" aria-label="views">
+          <button type="button" data-testid="nav-lab" aria-pressed={view === 'lab'} className={view === 'lab' ? 'primary' : undefined} onClick={() => show('lab')}>
+            Lab
+          </button>
+          <button
+            type="button"
+            data-testid="nav-landscape"
+            aria-pressed={view === 'landscape'}
+            className={view === 'landscape' ? 'primary' : undefined}
+            title="Optimizer paths on two-parameter loss surfaces: plain vs RG, step by step"
+            onPointerEnter={() => void loadLandscape()}
+            onFocus={() => void loadLandscape()}
+            onClick={() => show('landscape')}
+          >
+            Landscape
+          </button>
+        </nav>
         <RunControls />
         <StatusBar />
       </header>
@@ -30,7 +61,7 @@ export function App({ warnings }: { warnings: string[] }) {
           {w}
         </p>
       ))}
-      <div className="layout">
+      <div className="layout" style={view === 'lab' ? undefined : { display: 'none' }}>
         <aside className="sidebar">
           <DatasetPanel />
           <ModelPanel />
@@ -44,6 +75,13 @@ export function App({ warnings }: { warnings: string[] }) {
           <ExportPanel />
         </main>
       </div>
+      {landscapeOpened && (
+        <div style={view === 'landscape' ? undefined : { display: 'none' }}>
+          <Suspense fallback={<p className="banner">Loading the landscape…</p>}>
+            <LandscapeView />
+          </Suspense>
+        </div>
+      )}
     </div>
   );
 }

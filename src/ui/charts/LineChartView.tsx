@@ -1,5 +1,7 @@
-import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
-import { formatValue, logTicks, niceTicks, rawKey, smoothKey, valueRange, type ChartRow, type Marker } from './series';
+import { useMemo } from 'react';
+import { CartesianGrid, LineChart, ReferenceLine, XAxis, YAxis } from 'recharts';
+import { HoverLayer, SeriesLayer } from './SeriesLayer';
+import { bandHiKey, bandLoKey, formatValue, logTicks, niceTicks, rawKey, smoothKey, valueRange, type ChartRow, type Marker } from './series';
 
 /** An arm as a chart draws it. */
 export interface ChartArm {
@@ -19,6 +21,10 @@ export interface LineChartViewProps {
   dots?: boolean;
   /** 'stepBefore' for values that hold over a step (a learning rate changed live). */
   curve?: 'linear' | 'stepBefore';
+  /** A fixed x range (the run's planned length on the step and epoch axes), else round ends around the data. */
+  xExtent?: [number, number];
+  /** A fixed y range (e.g. 0..1 for accuracy), else round ends around the data. */
+  yExtent?: [number, number];
   /** Size in CSS pixels; the caller measures its box once instead of every redraw. */
   width: number;
   /**
@@ -29,106 +35,65 @@ export interface LineChartViewProps {
   height?: number;
 }
 
-interface ArmTooltipProps {
-  active?: boolean;
-  row?: ChartRow;
-  label?: unknown;
-  arms: ChartArm[];
-  showRaw: boolean;
-  xLabel: string;
+/** The same tick formatter every render: recharts compares axis props by identity. */
+const formatTick = (v: number): string => formatValue(v);
+const MARGIN = { top: 8, right: 16, bottom: 18, left: 4 };
+
+/**
+ * The same array while its numbers are the same. recharts' axes re-register in its store (and
+ * recompute its selectors) whenever a prop changes identity, so ticks and domains are new
+ * arrays only when their numbers change.
+ */
+function useStableNumbers(values: readonly number[]): number[] {
+  const key = values.join(',');
+  return useMemo(() => (key === '' ? [] : key.split(',').map(Number)), [key]);
 }
 
-function ArmTooltip({ active, row, label, arms, showRaw, xLabel }: ArmTooltipProps) {
-  if (!active || !row) return null;
-  return (
-    <div className="chart-tooltip">
-      <div className="chart-tooltip-x">
-        {xLabel} {formatValue(Number(label))}
-      </div>
-      {arms.map((a, i) => (
-        <div key={a.name} className="chart-tooltip-row">
-          <span className="swatch" style={{ background: a.color }} />
-          <span className="chart-tooltip-arm">{a.name}</span>
-          <span className="chart-tooltip-value">{formatValue(row[smoothKey(i)])}</span>
-          {showRaw && <span className="chart-tooltip-raw">raw {formatValue(row[rawKey(i)])}</span>}
-        </div>
-      ))}
-    </div>
-  );
+/** The x axis label object, the same object while its text is the same. */
+function useStableLabel(value: string) {
+  return useMemo(() => ({ value, position: 'insideBottom' as const, offset: -10, fill: '#52606d', fontSize: 11 }), [value]);
+}
+
+/** Axis ranges and ticks of a chart's rows (markers widen the x range). */
+function chartAxes(rows: ChartRow[], arms: ChartArm[], markers: Marker[], logY: boolean, showRaw: boolean, xExtent?: [number, number], yExtent?: [number, number]) {
+  const keys = arms.flatMap((_, i) => (showRaw ? [smoothKey(i), rawKey(i), bandLoKey(i), bandHiKey(i)] : [smoothKey(i), bandLoKey(i), bandHiKey(i)]));
+  const markerRows = markers.map((m) => ({ x: m.x }) as ChartRow);
+  const dataX = valueRange([...rows, ...markerRows], ['x']);
+  const dataY = valueRange(rows, keys);
+  // A fixed extent holds while the data fits in it (a run extended past its plan widens it).
+  const xRange: [number, number] = xExtent && (!dataX || (dataX[0] >= xExtent[0] && dataX[1] <= xExtent[1])) ? xExtent : (dataX ?? [0, 1]);
+  const yRange: [number, number] = yExtent && !logY && (!dataY || (dataY[0] >= yExtent[0] && dataY[1] <= yExtent[1])) ? yExtent : (dataY ?? [0, 1]);
+  // Round ends, like the y axis: the axes change (and recharts recomputes its layout) only when
+  // the curves cross a tick, not on every redraw.
+  const xTicks = rows.length || xExtent ? niceTicks(xRange[0], xRange[1], 6) : [];
+  const xDomain: [number, number] = xTicks.length ? [xTicks[0], xTicks[xTicks.length - 1]] : xRange;
+  const yTicks = logY ? logTicks(yRange[0], yRange[1]) : niceTicks(yRange[0], yRange[1], 5);
+  const yDomain: [number, number] = yTicks.length ? [yTicks[0], yTicks[yTicks.length - 1]] : yRange;
+  return { xDomain, xTicks, yDomain, yTicks };
 }
 
 /**
  * A stateless recharts line chart: one line per arm (raw faded beneath the smoothed one),
  * live-change markers as vertical reference lines, and one tooltip listing every arm.
  */
-export function LineChartView({ rows, arms, markers, xLabel, logY, showRaw, dots = false, curve = 'linear', width, tooltip = true, height = 220 }: LineChartViewProps) {
+export function LineChartView({ rows, arms, markers, xLabel, logY, showRaw, dots = false, curve = 'linear', xExtent, yExtent, width, tooltip = true, height = 220 }: LineChartViewProps) {
+  const axes = chartAxes(rows, arms, markers, logY, showRaw, xExtent, yExtent);
+  const xDomain = useStableNumbers(axes.xDomain) as [number, number];
+  const xTicks = useStableNumbers(axes.xTicks);
+  const yDomain = useStableNumbers(axes.yDomain) as [number, number];
+  const yTicks = useStableNumbers(axes.yTicks);
+  const xAxisLabel = useStableLabel(xLabel);
+  // recharts gets two corner rows, not the data: everything it computes from data then stays
+  // cached between redraws, and SeriesLayer draws the rows itself.
+  const corners = useMemo(() => [{ x: xDomain[0] }, { x: xDomain[1] }], [xDomain]);
   if (width <= 0) return <div style={{ height }} />;
-  const keys = arms.flatMap((_, i) => (showRaw ? [smoothKey(i), rawKey(i)] : [smoothKey(i)]));
-  const markerRows = markers.map((m) => ({ x: m.x }) as ChartRow);
-  const xRange = valueRange([...rows, ...markerRows], ['x']) ?? [0, 1];
-  const yRange = valueRange(rows, keys) ?? [0, 1];
-  const xTicks = rows.length ? niceTicks(xRange[0], xRange[1], 6).filter((t) => t >= xRange[0] && t <= xRange[1]) : [];
-  const yTicks = logY ? logTicks(yRange[0], yRange[1]) : niceTicks(yRange[0], yRange[1], 5);
-  const yDomain: [number, number] = yTicks.length ? [yTicks[0], yTicks[yTicks.length - 1]] : yRange;
   return (
-    <LineChart width={width} height={height} data={rows} margin={{ top: 8, right: 16, bottom: 18, left: 4 }}>
+    <LineChart width={width} height={height} data={corners} margin={MARGIN}>
       <CartesianGrid stroke="#e4e7eb" strokeDasharray="3 3" vertical={false} />
-      <XAxis
-        dataKey="x"
-        type="number"
-        domain={xRange}
-        ticks={xTicks}
-        interval={0}
-        tickFormatter={(v: number) => formatValue(v)}
-        label={{ value: xLabel, position: 'insideBottom', offset: -10, fill: '#52606d', fontSize: 11 }}
-        stroke="#7b8794"
-        fontSize={11}
-      />
-      <YAxis
-        scale={logY ? 'log' : 'linear'}
-        domain={yDomain}
-        ticks={yTicks}
-        interval={0}
-        tickFormatter={(v: number) => formatValue(v)}
-        width={52}
-        stroke="#7b8794"
-        fontSize={11}
-      />
-      {tooltip && (
-        <Tooltip
-          content={(p) => <ArmTooltip active={p.active} row={p.payload?.[0]?.payload as ChartRow | undefined} label={p.label} arms={arms} showRaw={showRaw} xLabel={xLabel} />}
-          isAnimationActive={false}
-        />
-      )}
-      {showRaw &&
-        arms.map((a, i) => (
-          <Line
-            key={`raw-${a.name}`}
-            dataKey={rawKey(i)}
-            stroke={a.color}
-            strokeOpacity={0.22}
-            strokeWidth={1}
-            dot={false}
-            activeDot={false}
-            isAnimationActive={false}
-            connectNulls
-            className="series-raw"
-          />
-        ))}
-      {arms.map((a, i) => (
-        <Line
-          key={`smooth-${a.name}`}
-          name={a.name}
-          dataKey={smoothKey(i)}
-          type={curve}
-          stroke={a.color}
-          strokeWidth={1.8}
-          dot={dots ? { r: 2.5, fill: a.color, strokeWidth: 0 } : false}
-          isAnimationActive={false}
-          connectNulls
-          className="series-line"
-        />
-      ))}
+      <XAxis dataKey="x" type="number" domain={xDomain} ticks={xTicks} interval={0} tickFormatter={formatTick} label={xAxisLabel} stroke="#7b8794" fontSize={11} />
+      <YAxis scale={logY ? 'log' : 'linear'} domain={yDomain} ticks={yTicks} interval={0} tickFormatter={formatTick} width={52} stroke="#7b8794" fontSize={11} />
+      <SeriesLayer rows={rows} arms={arms} showRaw={showRaw} dots={dots} curve={curve} />
+      {tooltip && <HoverLayer rows={rows} arms={arms} showRaw={showRaw} xLabel={xLabel} />}
       {markers.map((m, i) => (
         <ReferenceLine
           key={`${m.label}-${i}`}

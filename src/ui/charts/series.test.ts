@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventRecord, StepRecord } from '../../engine/records';
-import { buildChartRows, eventMarkers, formatValue, logTicks, niceTicks, smoothEma, stepSeries, valueRange } from './series';
+import { buildChartRows, eventMarkers, formatValue, logTicks, niceTicks, smoothEma, stepSeries, valueRange, linePath, bandPath, nearestRow, type ChartRow } from './series';
 
 const step = (arm: string, s: number, loss: number, ms = 100): StepRecord => ({
   type: 'step',
@@ -102,5 +102,37 @@ describe('axis ticks', () => {
   it('finds the value range of some keys', () => {
     expect(valueRange([{ x: 1, s0: 2, r0: null }, { x: 2, s0: -1, r0: 5 }], ['s0', 'r0'])).toEqual([-1, 5]);
     expect(valueRange([{ x: 1, s0: null }], ['s0'])).toBeNull();
+  });
+});
+
+describe('path builders', () => {
+  const rows = [
+    { x: 0, s0: 1, l0: 0.5, h0: 1.5 },
+    { x: 1, s0: null, l0: null, h0: null },
+    { x: 2, s0: 3, l0: 2, h0: 4 },
+  ] as ChartRow[];
+  const sx = (v: number) => v * 10;
+  const sy = (v: number) => 100 - v * 10;
+
+  it('draws a line through the values, joining across missing ones', () => {
+    expect(linePath(rows, 's0', sx, sy)).toBe('M0,90L20,70');
+    expect(linePath(rows, 's0', sx, sy, 'stepBefore')).toBe('M0,90V70H20');
+    expect(linePath(rows, 'missing', sx, sy)).toBe('');
+  });
+
+  it('skips points the scale cannot place', () => {
+    expect(linePath(rows, 's0', (v) => (v === 0 ? undefined : v * 10), sy)).toBe('M20,70');
+  });
+
+  it('closes a band along the upper edge and back along the lower one', () => {
+    expect(bandPath(rows, 'l0', 'h0', sx, sy)).toBe('M0,85L20,60L20,80L0,95Z');
+    expect(bandPath(rows, 'l1', 'h1', sx, sy)).toBe('');
+  });
+
+  it('finds the row nearest to an x', () => {
+    expect(nearestRow(rows, 0.4)?.x).toBe(0);
+    expect(nearestRow(rows, 1.6)?.x).toBe(2);
+    expect(nearestRow(rows, 99)?.x).toBe(2);
+    expect(nearestRow([], 1)).toBeUndefined();
   });
 });

@@ -28,6 +28,9 @@ export type ChartRow = { x: number } & Record<string, number | null>;
 /** Key of arm i's smoothed and raw values in a ChartRow (arm names may hold dots and spaces). */
 export const smoothKey = (i: number): string => `s${i}`;
 export const rawKey = (i: number): string => `r${i}`;
+/** Keys of arm i's band (lower and upper edge, e.g. mean +/- std over seeds), when rows carry one. */
+export const bandLoKey = (i: number): string => `l${i}`;
+export const bandHiKey = (i: number): string => `h${i}`;
 
 /**
  * TensorBoard's smoothing: an exponential moving average divided by (1 - beta^n) so the start
@@ -222,4 +225,65 @@ export function valueRange(rows: readonly ChartRow[], keys: readonly string[]): 
     }
   }
   return lo <= hi ? [lo, hi] : null;
+}
+
+/** Data to pixel mapping of one axis (recharts' scale: undefined outside its domain). */
+export type Project = (value: number) => number | undefined;
+
+const px = (v: number): string => (Math.round(v * 10) / 10).toString();
+
+/**
+ * SVG path data through the rows' values under `key`, in row order; rows without a value are
+ * skipped and the line joins across them (like connectNulls). 'stepBefore' holds each value
+ * from the previous x (a learning rate changed live).
+ */
+export function linePath(rows: readonly ChartRow[], key: string, x: Project, y: Project, curve: 'linear' | 'stepBefore' = 'linear'): string {
+  const parts: string[] = [];
+  for (const r of rows) {
+    const v = r[key];
+    if (v === null || v === undefined) continue;
+    const sx = x(r.x);
+    const sy = y(v);
+    if (sx === undefined || sy === undefined || !Number.isFinite(sx) || !Number.isFinite(sy)) continue;
+    if (parts.length === 0) parts.push(`M${px(sx)},${px(sy)}`);
+    else if (curve === 'stepBefore') parts.push(`V${px(sy)}H${px(sx)}`);
+    else parts.push(`L${px(sx)},${px(sy)}`);
+  }
+  return parts.join('');
+}
+
+/**
+ * SVG path data of the area between `loKey` and `hiKey` (a band around a mean): along the
+ * upper edge, then back along the lower one. Rows missing either value are skipped.
+ */
+export function bandPath(rows: readonly ChartRow[], loKey: string, hiKey: string, x: Project, y: Project): string {
+  const upper: string[] = [];
+  const lower: string[] = [];
+  for (const r of rows) {
+    const lo = r[loKey];
+    const hi = r[hiKey];
+    if (lo === null || lo === undefined || hi === null || hi === undefined) continue;
+    const sx = x(r.x);
+    const sl = y(lo);
+    const sh = y(hi);
+    if (sx === undefined || sl === undefined || sh === undefined || !Number.isFinite(sx) || !Number.isFinite(sl) || !Number.isFinite(sh)) continue;
+    upper.push(`${px(sx)},${px(sh)}`);
+    lower.push(`${px(sx)},${px(sl)}`);
+  }
+  if (upper.length === 0) return '';
+  return `M${upper.join('L')}L${lower.reverse().join('L')}Z`;
+}
+
+/** The row whose x is nearest to `x` (rows sorted by x), or undefined when there are none. */
+export function nearestRow(rows: readonly ChartRow[], x: number): ChartRow | undefined {
+  if (rows.length === 0 || !Number.isFinite(x)) return undefined;
+  let lo = 0;
+  let hi = rows.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows[mid].x < x) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo > 0 && Math.abs(rows[lo - 1].x - x) <= Math.abs(rows[lo].x - x)) return rows[lo - 1];
+  return rows[lo];
 }

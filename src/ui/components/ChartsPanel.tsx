@@ -22,6 +22,7 @@ const selectLive = (s: AppStore) => ({
   config: s.run.config,
   experiment: s.run.id ?? 'rg-lab',
   stepsPerEpoch: s.run.stepsPerEpoch,
+  totalSteps: s.run.totalSteps,
   stepsByArm: s.stepsByArm,
   evalsByArm: s.evalsByArm,
   events: s.events,
@@ -35,6 +36,15 @@ const selectLive = (s: AppStore) => ({
 function useChartSnapshot(slot: number) {
   return useThrottledValue(useAppStore(useShallow(selectLive)), REDRAW_MS, slot * PHASE_MS);
 }
+
+/** The run's planned length on the step and epoch axes (unknown on the time axis). */
+function plannedExtent(xAxis: XAxisMode, totalSteps: number, stepsPerEpoch: number): [number, number] | undefined {
+  if (totalSteps <= 0 || xAxis === 'time') return undefined;
+  return [0, xAxis === 'epoch' && stepsPerEpoch > 0 ? totalSteps / stepsPerEpoch : totalSteps];
+}
+
+/** Metrics that live in [0, 1], drawn on a fixed 0..1 axis. */
+const UNIT_METRICS = new Set(['accuracy', 'mIoU', 'ssim', 'pixelAccuracy', 'meanAccuracy', 'fwIoU']);
 
 function armsOf(config: ExperimentConfig | null): ChartArm[] {
   return (config?.arms ?? []).map((a, i) => ({ name: a.name, color: armColor(i) }));
@@ -54,7 +64,8 @@ interface StepChartProps {
 function StepChart({ testId, title, metric, slot, smoothing, logY, curve }: StepChartProps) {
   const snap = useChartSnapshot(slot);
   const arms = useMemo(() => armsOf(snap.config), [snap.config]);
-  const { stepsByArm, events, xAxis, stepsPerEpoch } = snap;
+  const { stepsByArm, events, xAxis, stepsPerEpoch, totalSteps } = snap;
+  const xExtent = useMemo(() => plannedExtent(xAxis, totalSteps, stepsPerEpoch), [xAxis, totalSteps, stepsPerEpoch]);
   const rows = useMemo(
     () => buildChartRows(arms.map((a) => stepSeries(stepsByArm[a.name] ?? [], metric, xAxis, stepsPerEpoch)), { smoothing, logY }),
     [arms, stepsByArm, metric, xAxis, stepsPerEpoch, smoothing, logY],
@@ -72,6 +83,7 @@ function StepChart({ testId, title, metric, slot, smoothing, logY, curve }: Step
       logY={logY}
       showRaw={smoothing > 0}
       curve={curve}
+      xExtent={xExtent}
       empty="Press Start to train; curves appear here."
     />
   );
@@ -89,7 +101,9 @@ interface EvalChartProps {
 function EvalChart({ testId, title, metric, slot, empty }: EvalChartProps) {
   const snap = useChartSnapshot(slot);
   const arms = useMemo(() => armsOf(snap.config), [snap.config]);
-  const { stepsByArm, evalsByArm, events, xAxis, stepsPerEpoch } = snap;
+  const { stepsByArm, evalsByArm, events, xAxis, stepsPerEpoch, totalSteps } = snap;
+  const xExtent = useMemo(() => plannedExtent(xAxis, totalSteps, stepsPerEpoch), [xAxis, totalSteps, stepsPerEpoch]);
+  const yExtent = useMemo<[number, number] | undefined>(() => (UNIT_METRICS.has(metric) ? [0, 1] : undefined), [metric]);
   const rows = useMemo(
     () =>
       buildChartRows(
@@ -110,6 +124,8 @@ function EvalChart({ testId, title, metric, slot, empty }: EvalChartProps) {
       xLabel={X_LABELS[xAxis]}
       logY={false}
       showRaw={false}
+      xExtent={xExtent}
+      yExtent={yExtent}
       dots
       empty={empty}
     />
