@@ -10,13 +10,8 @@ test.use({ viewport: { width: 1440, height: 900 } });
 
 const SMALL = { inputSize: 16, batchSize: 8, steps: 20, evalEvery: 10 };
 const CSV_HEADER = 'experiment,arm,seed,step,epoch,metric,value';
-/**
- * The product's goal is no main-thread task over 50 ms while training. On this shared 2-core
- * machine with a software GPU, single chart redraws of 52-60 ms were seen under load, so the
- * test fails only above 100 ms and logs every task over 50 ms; the 50 ms goal is not yet met
- * reliably here (see the lab UI issue's note).
- */
-const LONG_TASK_LIMIT_MS = 100;
+/** The product's goal: no main-thread task over 50 ms while training (measured from the second step). */
+const LONG_TASK_LIMIT_MS = 50;
 
 test('plain vs RG on WebGPU: live curves, run control, live lr marker, CSV, responsiveness', async ({ page }, info) => {
   await observeLongTasks(page);
@@ -79,8 +74,11 @@ test('plain vs RG on WebGL runs to the end with accuracy, a summary and chart ex
   await lab.open('?dataset=builtin:shapes10&backend=webgl');
   expect(await lab.waitForBackend()).toBe('webgl');
   await lab.configure(SMALL);
-  const trainingFrom = await lab.now();
   await lab.click('start');
+  await lab.waitForStep(2);
+  // Measured from the second step, as on WebGPU: the run's first render (every panel locks,
+  // every chart gets its axes) happens once, before training is under way.
+  const trainingFrom = await lab.now();
   await lab.waitForCurves('chart-loss', 2);
   await lab.expectState('done', 180_000);
   expect(await lab.step()).toBe(SMALL.steps);

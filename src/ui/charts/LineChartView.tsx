@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
-import { CartesianGrid, LineChart, ReferenceLine, XAxis, YAxis } from 'recharts';
-import { HoverLayer, SeriesLayer } from './SeriesLayer';
+import { CartesianGrid, LineChart, XAxis, YAxis } from 'recharts';
+import { HoverLayer, MarkerLayer, SeriesLayer } from './SeriesLayer';
 import { bandHiKey, bandLoKey, formatValue, logTicks, niceTicks, rawKey, smoothKey, valueRange, type ChartRow, type Marker } from './series';
 
 /** An arm as a chart draws it. */
@@ -90,21 +90,11 @@ export function LineChartView({ rows, arms, markers, xLabel, logY, showRaw, dots
   return (
     <LineChart width={width} height={height} data={corners} margin={MARGIN}>
       <CartesianGrid stroke="#e4e7eb" strokeDasharray="3 3" vertical={false} />
-      <XAxis dataKey="x" type="number" domain={xDomain} ticks={xTicks} interval={0} tickFormatter={formatTick} label={xAxisLabel} stroke="#7b8794" fontSize={11} />
-      <YAxis scale={logY ? 'log' : 'linear'} domain={yDomain} ticks={yTicks} interval={0} tickFormatter={formatTick} width={52} stroke="#7b8794" fontSize={11} />
+      <XAxis dataKey="x" type="number" niceTicks="none" domain={xDomain} ticks={xTicks} interval={0} tickFormatter={formatTick} label={xAxisLabel} stroke="#7b8794" fontSize={11} />
+      <YAxis scale={logY ? 'log' : 'linear'} niceTicks="none" domain={yDomain} ticks={yTicks} interval={0} tickFormatter={formatTick} width={52} stroke="#7b8794" fontSize={11} />
       <SeriesLayer rows={rows} arms={arms} showRaw={showRaw} dots={dots} curve={curve} />
       {tooltip && <HoverLayer rows={rows} arms={arms} showRaw={showRaw} xLabel={xLabel} />}
-      {markers.map((m, i) => (
-        <ReferenceLine
-          key={`${m.label}-${i}`}
-          x={m.x}
-          stroke="#9aa5b1"
-          strokeDasharray="4 3"
-          className="event-marker"
-          ifOverflow="extendDomain"
-          label={{ value: m.label, position: 'insideTopRight', fontSize: 10, fill: '#52606d' }}
-        />
-      ))}
+      <MarkerLayer markers={markers} />
     </LineChart>
   );
 }

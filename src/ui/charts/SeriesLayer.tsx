@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { usePlotArea, useXAxisInverseScale, useXAxisScale, useYAxisScale } from 'recharts';
 import type { ChartArm } from './LineChartView';
-import { bandLoKey, bandHiKey, bandPath, formatValue, linePath, nearestRow, rawKey, smoothKey, type ChartRow } from './series';
+import { bandLoKey, bandHiKey, bandPath, formatValue, linePath, nearestRow, rawKey, smoothKey, type ChartRow, type Marker } from './series';
 
 interface SeriesLayerProps {
   rows: ChartRow[];
@@ -56,6 +56,29 @@ export function SeriesLayer({ rows, arms, showRaw, dots, curve }: SeriesLayerPro
             })}
           </g>
         ))}
+    </g>
+  );
+}
+
+/** Live changes (learning rate, momentum, loss weight) as dashed vertical lines with a label. */
+export function MarkerLayer({ markers }: { markers: Marker[] }) {
+  const area = usePlotArea();
+  const x = useXAxisScale();
+  if (!area || !x || markers.length === 0) return null;
+  return (
+    <g className="marker-layer">
+      {markers.map((m, i) => {
+        const mx = x(m.x);
+        if (mx === undefined || !Number.isFinite(mx)) return null;
+        return (
+          <g key={`${m.label}-${i}`} className="event-marker">
+            <line x1={mx} x2={mx} y1={area.y} y2={area.y + area.height} stroke="#9aa5b1" strokeDasharray="4 3" />
+            <text x={mx - 4} y={area.y + 12 + (i % 3) * 12} textAnchor="end" fontSize={10} fill="#52606d">
+              {m.label}
+            </text>
+          </g>
+        );
+      })}
     </g>
   );
 }
