@@ -1,10 +1,25 @@
+import { useState } from 'react';
+import { ConfigError } from '../../engine/config';
+import { exportPytorch, PYTORCH_EXPORT_FILE } from '../../export/pytorch';
 import { useAppStore } from '../../store';
 import { downloadBlob, toFileName } from '../export/download';
 import { serializeRecordsCsv, serializeRecordsJson } from '../export/records';
 
-/** Downloads of the run's records: CSV (long format) and JSON. */
+/** Downloads of the run's records (CSV in long format, JSON) and of the experiment as a PyTorch train.py. */
 export function ExportPanel() {
   const count = useAppStore((s) => s.records.length);
+  const [pytorchError, setPytorchError] = useState<string | null>(null);
+  // The experiment as set up now (the next run's config), not the last run's.
+  const exportTrainPy = () => {
+    try {
+      const script = exportPytorch(useAppStore.getState().config);
+      downloadBlob(new Blob([script], { type: 'text/x-python' }), PYTORCH_EXPORT_FILE);
+      setPytorchError(null);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      setPytorchError(e.message);
+    }
+  };
   const exportRecords = (kind: 'csv' | 'json') => {
     const s = useAppStore.getState();
     const experiment = s.run.id ?? 'rg-lab';
@@ -26,6 +41,10 @@ export function ExportPanel() {
         JSON
       </button>
       <span className="muted">{count.toLocaleString('en')} records</span>
+      <button type="button" data-testid="export-pytorch" title="A standalone PyTorch script of this experiment (python3 train.py --smoke tries it)" onClick={exportTrainPy}>
+        Export train.py
+      </button>
+      {pytorchError && <span role="alert">{pytorchError}</span>}
     </section>
   );
 }
