@@ -6,14 +6,28 @@ import type { AppStore } from './index';
 
 /**
  * The current run's records: all of them in arrival order (for export) and, for the charts
- * and the summary table, split by kind and by arm. Appends are immutable, so a selector sees
- * a new array exactly when its series grew.
+ * and the summary table, split by kind, by arm and by seed. Appends are immutable, so a
+ * selector sees a new array exactly when its series grew.
  */
+
+/** Records of one kind by arm name, then by seed, in step order. */
+export type BySeed<R> = Record<string, Record<number, R[]>>;
+
+/** Every seed's records of one arm, in the order the seeds first appeared. */
+export function seedsOf<R>(map: BySeed<R>, arm: string): { seed: number; records: R[] }[] {
+  const bySeed = map[arm];
+  return bySeed ? Object.entries(bySeed).map(([seed, records]) => ({ seed: Number(seed), records })) : [];
+}
+
+/** One arm's records of its first seed (sample panels, per-class IoU): empty when none. */
+export function firstSeedOf<R>(map: BySeed<R>, arm: string): R[] {
+  return seedsOf(map, arm)[0]?.records ?? [];
+}
 
 export interface MetricsSlice {
   records: MetricRecord[];
-  stepsByArm: Record<string, StepRecord[]>;
-  evalsByArm: Record<string, EvalRecord[]>;
+  stepsByArm: BySeed<StepRecord>;
+  evalsByArm: BySeed<EvalRecord>;
   events: EventRecord[];
   diverged: DivergedRecord[];
   summaries: SummaryRecord[];
@@ -29,8 +43,8 @@ export interface MetricsSlice {
 
 export const INITIAL_METRICS = {
   records: [] as MetricRecord[],
-  stepsByArm: {} as Record<string, StepRecord[]>,
-  evalsByArm: {} as Record<string, EvalRecord[]>,
+  stepsByArm: {} as BySeed<StepRecord>,
+  evalsByArm: {} as BySeed<EvalRecord>,
   events: [] as EventRecord[],
   diverged: [] as DivergedRecord[],
   summaries: [] as SummaryRecord[],
@@ -40,16 +54,22 @@ export const INITIAL_METRICS = {
 
 type MetricsData = Omit<typeof INITIAL_METRICS, 'samplesByArm' | 'samplePalette'>;
 
-function groupByArm<R extends { arm: string }>(prev: Record<string, R[]>, added: R[]): Record<string, R[]> {
+function groupByArmSeed<R extends { arm: string; seed: number }>(prev: BySeed<R>, added: R[]): BySeed<R> {
   if (added.length === 0) return prev;
-  const next = { ...prev };
-  const byArm = new Map<string, R[]>();
+  const grouped = new Map<string, Map<number, R[]>>();
   for (const r of added) {
-    const list = byArm.get(r.arm) ?? [];
-    list.push(r);
-    byArm.set(r.arm, list);
+    let bySeed = grouped.get(r.arm);
+    if (!bySeed) grouped.set(r.arm, (bySeed = new Map()));
+    const list = bySeed.get(r.seed);
+    if (list) list.push(r);
+    else bySeed.set(r.seed, [r]);
   }
-  for (const [arm, list] of byArm) next[arm] = [...(prev[arm] ?? []), ...list];
+  const next = { ...prev };
+  for (const [arm, bySeed] of grouped) {
+    const seeds = { ...(prev[arm] ?? {}) };
+    for (const [seed, list] of bySeed) seeds[seed] = [...(seeds[seed] ?? []), ...list];
+    next[arm] = seeds;
+  }
   return next;
 }
 
@@ -83,8 +103,8 @@ export function appendToMetrics(s: MetricsData, batch: readonly MetricRecord[]):
   }
   return {
     records: batch.length ? [...s.records, ...batch] : s.records,
-    stepsByArm: groupByArm(s.stepsByArm, steps),
-    evalsByArm: groupByArm(s.evalsByArm, evals),
+    stepsByArm: groupByArmSeed(s.stepsByArm, steps),
+    evalsByArm: groupByArmSeed(s.evalsByArm, evals),
     events: events.length ? [...s.events, ...events] : s.events,
     diverged: diverged.length ? [...s.diverged, ...diverged] : s.diverged,
     summaries: summaries.length ? [...s.summaries, ...summaries] : s.summaries,

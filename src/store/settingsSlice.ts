@@ -1,5 +1,6 @@
 import type { StateCreator } from 'zustand';
 import { createDefaultConfig, DEFAULT_DATASET_BY_TASK, MODELS_BY_TASK, parseArm, type ArmConfig, type ExperimentConfig, type Task } from '../engine/config';
+import { expectedRgWeight } from '../engine/rg';
 import type { AppStore } from './index';
 
 /**
@@ -26,6 +27,10 @@ export interface SettingsSlice {
   updateArm: (index: number, arm: ArmConfig) => void;
   /** Adds a copy of the last arm under a new name. */
   addArm: () => void;
+  /** Adds the matched-LR control of arm `index`: plain training at its learning rate times E[RG weight]. */
+  addMatchedLrArm: (index: number) => void;
+  /** Runs every arm for `count` seeds: the first seed and the ones after it. */
+  setSeedCount: (count: number) => void;
   removeArm: (index: number) => void;
   applyPreset: (id: PresetId) => void;
   /** Switches task: its first model, default built-in dataset, input size and "Plain vs RG" arms with its optimizer defaults. */
@@ -78,6 +83,31 @@ function uniqueArmName(arms: readonly ArmConfig[]): string {
   return `arm${i}`;
 }
 
+/**
+ * The matched-learning-rate control of an RG arm: the same arm with RG off and its learning rate
+ * multiplied by the RG weight's mean (0.5 for U[0, 1)), so its mean step equals the RG arm's.
+ * If it beats the RG arm as well as plain does, RG's effect was its smaller step.
+ */
+export function matchedLrArm(arm: ArmConfig, arms: readonly ArmConfig[]): ArmConfig {
+  const factor = expectedRgWeight(arm.rg);
+  const names = new Set(arms.map((a) => a.name));
+  let name = `${arm.name} matched lr`;
+  for (let i = 2; names.has(name); i++) name = `${arm.name} matched lr ${i}`;
+  const copy: ArmConfig = structuredClone(arm);
+  return {
+    ...copy,
+    name,
+    optimizer: { ...copy.optimizer, lr: Number((arm.optimizer.lr * factor).toPrecision(6)) },
+    rg: { mode: 'off', probability: 1, scale: 1, ...(arm.rg.applyTo ? { applyTo: arm.rg.applyTo } : {}) } as ArmConfig['rg'],
+  };
+}
+
+/** `count` consecutive seeds starting at `first` (1 to 10 of them). */
+export function seedList(first: number, count: number): number[] {
+  const n = Math.min(10, Math.max(1, Math.round(count)));
+  return Array.from({ length: n }, (_, i) => (first + i) >>> 0);
+}
+
 export const createSettingsSlice: StateCreator<AppStore, [], [], SettingsSlice> = (set) => ({
   config: createDefaultConfig(),
   setConfig: (patch) => set((s) => ({ config: { ...s.config, ...patch } })),
@@ -94,6 +124,12 @@ export const createSettingsSlice: StateCreator<AppStore, [], [], SettingsSlice> 
       copy.name = uniqueArmName(s.config.arms);
       return { config: { ...s.config, arms: [...s.config.arms, copy] } };
     }),
+  addMatchedLrArm: (index) =>
+    set((s) => {
+      const arm = s.config.arms[index];
+      return arm ? { config: { ...s.config, arms: [...s.config.arms, matchedLrArm(arm, s.config.arms)] } } : s;
+    }),
+  setSeedCount: (count) => set((s) => ({ config: { ...s.config, seeds: seedList(s.config.seeds[0], count) } })),
   removeArm: (index) =>
     set((s) => (s.config.arms.length <= 1 ? s : { config: { ...s.config, arms: s.config.arms.filter((_, i) => i !== index) } })),
   applyPreset: (id) => set((s) => ({ config: { ...s.config, arms: createPresetArms(id, s.config.task) } })),

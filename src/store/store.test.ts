@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createDefaultConfig } from '../engine/config';
 import type { EvalRecord, MetricRecord, StepRecord } from '../engine/records';
 import { resetAppStore, useAppStore } from './index';
-import { defaultTargetAccuracy, summariseArms } from './summary';
+import { matchedLrArm, seedList } from './settingsSlice';
+import { baselineArm, findPlainArm, msPerStep, summariseRun } from './summary';
 
 const step = (arm: string, s: number, loss = 1, ms = 10): StepRecord => ({
   type: 'step',
@@ -100,11 +101,16 @@ describe('metrics slice', () => {
     const before = s().stepsByArm;
     s().appendRecords([step('plain', 2)]);
     expect(s().records).toHaveLength(5);
-    expect(s().stepsByArm.plain.map((r) => r.step)).toEqual([1, 2]);
+    expect(s().stepsByArm.plain[1].map((r) => r.step)).toEqual([1, 2]);
     expect(s().stepsByArm.rg).toBe(before.rg);
-    expect(before.plain).toHaveLength(1);
+    expect(before.plain[1]).toHaveLength(1);
     expect(s().events).toHaveLength(1);
-    expect(s().evalsByArm.plain).toHaveLength(1);
+    expect(s().evalsByArm.plain[1]).toHaveLength(1);
+    // Seeds are kept apart: a second seed's steps never mix into the first seed's curve.
+    s().appendRecords([{ ...step('plain', 1), seed: 2 }]);
+    expect(Object.keys(s().stepsByArm.plain)).toEqual(['1', '2']);
+    expect(s().stepsByArm.plain[1]).toHaveLength(2);
+    expect(s().stepsByArm.plain[2]).toHaveLength(1);
     s().resetMetrics();
     expect(s().records).toEqual([]);
     expect(s().stepsByArm).toEqual({});
@@ -112,22 +118,43 @@ describe('metrics slice', () => {
 });
 
 describe('summary', () => {
-  it('computes best/final accuracy, steps to target and speed-up against the first arm', () => {
+  it('computes best/final accuracy, steps to target, speed-up and a verdict against the baseline', () => {
     const config = createDefaultConfig();
-    const evals = {
-      plain: [evalAt('plain', 10, 0.3), evalAt('plain', 20, 0.6), evalAt('plain', 30, 0.5)],
-      rg: [evalAt('rg', 10, 0.5), evalAt('rg', 20, 0.7), evalAt('rg', 30, 0.72)],
-    };
-    const steps = { plain: [step('plain', 1, 1, 10), step('plain', 2, 1, 20)], rg: [step('rg', 1, 1, 12)] };
-    const target = defaultTargetAccuracy(config, evals);
+    const records: MetricRecord[] = [
+      evalAt('plain', 10, 0.3),
+      evalAt('plain', 20, 0.6),
+      evalAt('plain', 30, 0.5),
+      evalAt('rg', 10, 0.5),
+      evalAt('rg', 20, 0.7),
+      evalAt('rg', 30, 0.72),
+    ];
+    const steps = { plain: { 1: [step('plain', 1, 1, 10), step('plain', 2, 1, 20)] }, rg: { 1: [step('rg', 1, 1, 12)] } };
+    expect(findPlainArm(config)).toBe('plain');
+    const { byMetric, target } = summariseRun(config, records, 'plain', null);
     expect(target).toBeCloseTo(0.48);
-    const rows = summariseArms(config, evals, steps, target);
-    expect(rows).toEqual([
-      { arm: 'plain', best: { accuracy: 0.6 }, final: { accuracy: 0.5 }, stepsToTarget: 20, msPerStep: 15, speedup: 1 },
-      { arm: 'rg', best: { accuracy: 0.72 }, final: { accuracy: 0.72 }, stepsToTarget: 10, msPerStep: 12, speedup: 2 },
+    const [acc] = byMetric;
+    expect(acc.arms.map((a) => [a.arm, a.best?.mean, a.final?.mean, a.stepsToTarget?.mean])).toEqual([
+      ['plain', 0.6, 0.5, 20],
+      ['rg', 0.72, 0.72, 10],
     ]);
-    expect(summariseArms(config, evals, steps, 0.99).map((r) => r.stepsToTarget)).toEqual([null, null]);
-    expect(defaultTargetAccuracy(config, {})).toBeNull();
+    expect(acc.arms[1].comparison?.speedup).toBe(2);
+    expect(acc.arms[1].comparison?.verdict).toMatch(/significance needs at least 2 seeds/);
+    expect(msPerStep(steps, 'plain')).toBe(15);
+    expect(msPerStep(steps, 'none')).toBeNull();
+    expect(summariseRun(config, records, 'plain', 0.99).byMetric[0].arms.map((a) => a.reached)).toEqual([0, 0]);
+    expect(summariseRun(config, [], 'plain', null).target).toBeNull();
+    expect(baselineArm(config, 'rg')).toBe('rg');
+    expect(baselineArm(config, 'gone')).toBe('plain');
+  });
+
+  it('compares seeds pairwise: 3 seeds where RG is ahead in each give a p-value', () => {
+    const config = { ...createDefaultConfig(), seeds: [1, 2, 3] };
+    const at = (arm: string, seed: number, acc: number): EvalRecord => ({ type: 'eval', arm, seed, step: 10, epoch: 0, metrics: { loss: 1, accuracy: acc } });
+    const records = [at('plain', 1, 0.5), at('plain', 2, 0.52), at('plain', 3, 0.49), at('rg', 1, 0.6), at('rg', 2, 0.63), at('rg', 3, 0.58)];
+    const rg = summariseRun(config, records, 'plain', 0.55).byMetric[0].arms[1];
+    expect(rg.final?.n).toBe(3);
+    expect(rg.comparison?.final?.tTestP).toBeLessThan(0.05);
+    expect(rg.comparison?.verdict).toMatch(/over 3 seeds/);
   });
 });
 
@@ -136,21 +163,22 @@ describe('summary of other tasks', () => {
     useAppStore.getState().setTask('segment');
     const seg = useAppStore.getState().config;
     const segEval = (arm: string, st: number, mIoU: number): EvalRecord => ({ type: 'eval', arm, seed: 1, step: st, epoch: 0, metrics: { loss: 1, mIoU, perClassIoU: [mIoU, -1] } });
-    const segEvals = { plain: [segEval('plain', 2, 0.2), segEval('plain', 4, 0.4)], rg: [segEval('rg', 2, 0.35)] };
-    expect(defaultTargetAccuracy(seg, segEvals)).toBeCloseTo(0.32);
-    const segRows = summariseArms(seg, segEvals, {}, 0.32);
-    expect(segRows.map((r) => [r.arm, r.best, r.final, r.stepsToTarget])).toEqual([
-      ['plain', { mIoU: 0.4 }, { mIoU: 0.4 }, 4],
-      ['rg', { mIoU: 0.35 }, { mIoU: 0.35 }, 2],
+    const segRun = summariseRun(seg, [segEval('plain', 2, 0.2), segEval('plain', 4, 0.4), segEval('rg', 2, 0.35)], 'plain', null);
+    expect(segRun.target).toBeCloseTo(0.32);
+    expect(segRun.byMetric[0].metric).toBe('mIoU');
+    expect(segRun.byMetric[0].arms.map((a) => [a.arm, a.best?.mean, a.final?.mean, a.stepsToTarget?.mean])).toEqual([
+      ['plain', 0.4, 0.4, 4],
+      ['rg', 0.35, 0.35, 2],
     ]);
-    expect(segRows[1].speedup).toBe(2);
+    expect(segRun.byMetric[0].arms[1].comparison?.speedup).toBe(2);
 
     useAppStore.getState().setTask('translate');
     const tr = useAppStore.getState().config;
     const trEval = (arm: string, st: number, psnr: number, ssim: number): EvalRecord => ({ type: 'eval', arm, seed: 1, step: st, epoch: 0, metrics: { l1: 0.1, psnr, ssim } });
-    const trRows = summariseArms(tr, { plain: [trEval('plain', 1, 12, 0.3), trEval('plain', 2, 11, 0.4)] }, {}, null);
-    expect(trRows[0]).toMatchObject({ best: { psnr: 12, ssim: 0.4 }, final: { psnr: 11, ssim: 0.4 }, stepsToTarget: null });
-    expect(trRows[1]).toMatchObject({ arm: 'rg', best: { psnr: null, ssim: null }, final: { psnr: null, ssim: null } });
+    const trRun = summariseRun(tr, [trEval('plain', 1, 12, 0.3), trEval('plain', 2, 11, 0.4)], 'plain', null);
+    expect(trRun.byMetric.map((m) => m.metric)).toEqual(['psnr', 'ssim']);
+    expect(trRun.byMetric[0].arms[0]).toMatchObject({ best: { mean: 12 }, final: { mean: 11 } });
+    expect(trRun.byMetric[1].arms[0]).toMatchObject({ best: { mean: 0.4 }, final: { mean: 0.4 } });
   });
 });
 
@@ -204,5 +232,32 @@ describe('samples', () => {
     s().resetMetrics();
     expect(s().samplesByArm).toEqual({});
     expect(s().samplePalette).toBeNull();
+  });
+});
+
+describe('experiment controls', () => {
+  it('adds a matched-LR plain arm at lr x E[weight] (0.5 for U[0, 1)), keeping everything else', () => {
+    const s = () => useAppStore.getState();
+    const rgIndex = s().config.arms.findIndex((a) => a.rg.mode === 'uniform');
+    const rg = s().config.arms[rgIndex];
+    s().addMatchedLrArm(rgIndex);
+    s().addMatchedLrArm(rgIndex);
+    const arms = s().config.arms;
+    expect(arms.map((a) => a.name)).toEqual(['plain', 'rg', 'rg matched lr', 'rg matched lr 2']);
+    expect(arms[2].optimizer).toEqual({ ...rg.optimizer, lr: rg.optimizer.lr * 0.5 });
+    expect(arms[2].rg.mode).toBe('off');
+    expect(arms[2].lrSchedule).toEqual(rg.lrSchedule);
+    // Loss weight 2 on U[0, 1): E[w] = 1, so the matched arm keeps the learning rate.
+    expect(matchedLrArm({ ...rg, rg: { ...rg.rg, scale: 2 } }, arms).optimizer.lr).toBe(rg.optimizer.lr);
+  });
+
+  it('runs every arm for k consecutive seeds, 1 to 10', () => {
+    const s = () => useAppStore.getState();
+    s().setConfig({ seeds: [7] });
+    s().setSeedCount(3);
+    expect(s().config.seeds).toEqual([7, 8, 9]);
+    s().setSeedCount(40);
+    expect(s().config.seeds).toHaveLength(10);
+    expect(seedList(4294967295, 2)).toEqual([4294967295, 0]);
   });
 });

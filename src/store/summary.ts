@@ -1,11 +1,13 @@
 import type { ExperimentConfig, Task } from '../engine/config';
-import type { EvalRecord, StepRecord } from '../engine/records';
+import type { MetricRecord, StepRecord } from '../engine/records';
+import { summarizeExperiment, type ExperimentSummary } from '../stats';
+import type { BySeed } from './metricsSlice';
 
-/** The summary table's numbers, derived from the records (pure functions). */
+/** The summary's numbers, derived from the records (pure functions over src/stats). */
 
 /**
- * The eval metrics the summary shows per task, the first being the headline that the target and
- * the speed-up use: test accuracy, mIoU, or PSNR (with SSIM beside it).
+ * The eval metrics the summary shows per task, the first being the headline that the target,
+ * the speed-up and the verdict use: test accuracy, mIoU, or PSNR (with SSIM beside it).
  */
 export const SUMMARY_METRICS: Record<Task, readonly string[]> = {
   classify: ['accuracy'],
@@ -13,73 +15,54 @@ export const SUMMARY_METRICS: Record<Task, readonly string[]> = {
   translate: ['psnr', 'ssim'],
 };
 
-export interface ArmSummary {
-  arm: string;
-  /** Best and last value of each summary metric (null before the first evaluation). */
-  best: Record<string, number | null>;
-  final: Record<string, number | null>;
-  /** First evaluated step whose headline metric reached the target. */
-  stepsToTarget: number | null;
-  /** Mean wall time of this arm's training step, in ms. */
-  msPerStep: number | null;
-  /** Steps-to-target of the first arm over this arm's (2 = reaches the target in half the steps). */
-  speedup: number | null;
-}
-
-/** The reference arm: the first with RG off, else the first arm. */
+/** The default baseline: the first arm with RG off, else the first arm. */
 export function findPlainArm(config: ExperimentConfig): string | null {
   return (config.arms.find((a) => a.rg.mode === 'off') ?? config.arms[0])?.name ?? null;
 }
 
-function metricOf(r: EvalRecord, metric: string): number | null {
-  const a = r.metrics[metric];
-  return typeof a === 'number' && Number.isFinite(a) ? a : null;
-}
-
-function bestOf(evals: readonly EvalRecord[], metric: string): number | null {
-  let best: number | null = null;
-  for (const r of evals) {
-    const a = metricOf(r, metric);
-    if (a !== null && (best === null || a > best)) best = a;
-  }
-  return best;
+/** The baseline the summary compares with: the chosen one while it is an arm of the run, else the plain arm. */
+export function baselineArm(config: ExperimentConfig, chosen: string | null): string | null {
+  return chosen !== null && config.arms.some((a) => a.name === chosen) ? chosen : findPlainArm(config);
 }
 
 /**
- * 80% of the plain arm's best headline metric so far (accuracy, mIoU, PSNR), or null before its
- * first evaluation.
+ * 80% of the baseline arm's best headline metric so far (mean over its seeds of each seed's
+ * best), or null before its first evaluation.
  */
-export function defaultTargetAccuracy(config: ExperimentConfig, evalsByArm: Record<string, EvalRecord[]>): number | null {
-  const plain = findPlainArm(config);
-  const best = plain ? bestOf(evalsByArm[plain] ?? [], SUMMARY_METRICS[config.task][0]) : null;
-  return best === null ? null : 0.8 * best;
+export function defaultTarget(summary: ExperimentSummary): number | null {
+  const base = summary.arms.find((a) => a.arm === summary.baseline);
+  return base?.best ? 0.8 * base.best.mean : null;
 }
 
-/** One row per arm of `config`, in its order, on its task's summary metrics. */
-export function summariseArms(
-  config: ExperimentConfig,
-  evalsByArm: Record<string, EvalRecord[]>,
-  stepsByArm: Record<string, StepRecord[]>,
-  target: number | null,
-): ArmSummary[] {
-  const metrics = SUMMARY_METRICS[config.task];
-  const headline = metrics[0];
-  const rows = config.arms.map(({ name }): ArmSummary => {
-    const evals = evalsByArm[name] ?? [];
-    const steps = stepsByArm[name] ?? [];
-    const last = evals.length ? evals[evals.length - 1] : null;
-    const reached = target === null ? undefined : evals.find((r) => (metricOf(r, headline) ?? -Infinity) >= target);
-    const msTotal = steps.reduce((s, r) => s + r.ms, 0);
-    return {
-      arm: name,
-      best: Object.fromEntries(metrics.map((m) => [m, bestOf(evals, m)])),
-      final: Object.fromEntries(metrics.map((m) => [m, last ? metricOf(last, m) : null])),
-      stepsToTarget: reached ? reached.step : null,
-      msPerStep: steps.length ? msTotal / steps.length : null,
-      speedup: null,
-    };
-  });
-  const first = rows[0]?.stepsToTarget ?? null;
-  for (const r of rows) r.speedup = first !== null && r.stepsToTarget ? first / r.stepsToTarget : null;
-  return rows;
+/** Mean wall time of one arm's training step over all its seeds, in ms; null before its first step. */
+export function msPerStep(steps: BySeed<StepRecord>, arm: string): number | null {
+  let total = 0;
+  let n = 0;
+  for (const records of Object.values(steps[arm] ?? {})) {
+    for (const r of records) total += r.ms;
+    n += records.length;
+  }
+  return n ? total / n : null;
+}
+
+export interface RunSummary {
+  /** Statistics of the headline metric (target, speed-up, verdicts), then of the others. */
+  byMetric: ExperimentSummary[];
+  /** The target in use: the user's, else 80% of the baseline's best. */
+  target: number | null;
+}
+
+/**
+ * Everything the summary table shows, from the run's eval, diverged and summary records: per
+ * arm and metric mean, std and CI over seeds, steps to the target, paired tests and a verdict
+ * against the baseline. `userTarget` null means the automatic target.
+ */
+export function summariseRun(config: ExperimentConfig, records: readonly MetricRecord[], baseline: string, userTarget: number | null): RunSummary {
+  const [headline, ...others] = SUMMARY_METRICS[config.task];
+  const auto = userTarget === null ? defaultTarget(summarizeExperiment(records, { baseline, metric: headline })) : null;
+  const target = userTarget ?? auto;
+  return {
+    target,
+    byMetric: [summarizeExperiment(records, { baseline, metric: headline, target }), ...others.map((metric) => summarizeExperiment(records, { baseline, metric }))],
+  };
 }

@@ -17,6 +17,8 @@ export interface LineChartViewProps {
   logY: boolean;
   /** Draw the raw values faded beneath the smoothed line. */
   showRaw: boolean;
+  /** How many thin per-seed lines each arm may have (rows carry them under seedKey); 0 = none. */
+  seedLines?: number;
   /** Draw dots (sparse series such as test accuracy). */
   dots?: boolean;
   /** 'stepBefore' for values that hold over a step (a learning rate changed live). */
@@ -76,7 +78,7 @@ function chartAxes(rows: ChartRow[], arms: ChartArm[], markers: Marker[], logY: 
  * A stateless recharts line chart: one line per arm (raw faded beneath the smoothed one),
  * live-change markers as vertical reference lines, and one tooltip listing every arm.
  */
-export function LineChartView({ rows, arms, markers, xLabel, logY, showRaw, dots = false, curve = 'linear', xExtent, yExtent, width, tooltip = true, height = 220 }: LineChartViewProps) {
+export function LineChartView({ rows, arms, markers, xLabel, logY, showRaw, seedLines = 0, dots = false, curve = 'linear', xExtent, yExtent, width, tooltip = true, height = 220 }: LineChartViewProps) {
   const axes = chartAxes(rows, arms, markers, logY, showRaw, xExtent, yExtent);
   const xDomain = useStableNumbers(axes.xDomain) as [number, number];
   const xTicks = useStableNumbers(axes.xTicks);
@@ -92,7 +94,7 @@ export function LineChartView({ rows, arms, markers, xLabel, logY, showRaw, dots
       <CartesianGrid stroke="#e4e7eb" strokeDasharray="3 3" vertical={false} />
       <XAxis dataKey="x" type="number" niceTicks="none" domain={xDomain} ticks={xTicks} interval={0} tickFormatter={formatTick} label={xAxisLabel} stroke="#7b8794" fontSize={11} />
       <YAxis scale={logY ? 'log' : 'linear'} niceTicks="none" domain={yDomain} ticks={yTicks} interval={0} tickFormatter={formatTick} width={52} stroke="#7b8794" fontSize={11} />
-      <SeriesLayer rows={rows} arms={arms} showRaw={showRaw} dots={dots} curve={curve} />
+      <SeriesLayer rows={rows} arms={arms} showRaw={showRaw} seedLines={seedLines} dots={dots} curve={curve} />
       {tooltip && <HoverLayer rows={rows} arms={arms} showRaw={showRaw} xLabel={xLabel} />}
       <MarkerLayer markers={markers} />
     </LineChart>

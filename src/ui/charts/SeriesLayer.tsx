@@ -1,12 +1,13 @@
 import { useState } from 'react';
 import { usePlotArea, useXAxisInverseScale, useXAxisScale, useYAxisScale } from 'recharts';
 import type { ChartArm } from './LineChartView';
-import { bandLoKey, bandHiKey, bandPath, formatValue, linePath, nearestRow, rawKey, smoothKey, type ChartRow, type Marker } from './series';
+import { bandLoKey, bandHiKey, bandPath, formatValue, linePath, nearestRow, rawKey, seedKey, smoothKey, type ChartRow, type Marker } from './series';
 
 interface SeriesLayerProps {
   rows: ChartRow[];
   arms: ChartArm[];
   showRaw: boolean;
+  seedLines: number;
   dots: boolean;
   curve: 'linear' | 'stepBefore';
 }
@@ -17,7 +18,7 @@ interface SeriesLayerProps {
  * path on every update; with a few thousand points per redraw that cost more than the 50 ms a
  * main-thread task may take, while building path strings is a tight loop.
  */
-export function SeriesLayer({ rows, arms, showRaw, dots, curve }: SeriesLayerProps) {
+export function SeriesLayer({ rows, arms, showRaw, seedLines, dots, curve }: SeriesLayerProps) {
   const x = useXAxisScale();
   const y = useYAxisScale();
   if (!x || !y || rows.length === 0) return null;
@@ -29,6 +30,13 @@ export function SeriesLayer({ rows, arms, showRaw, dots, curve }: SeriesLayerPro
         const band = bandPath(rows, bandLoKey(i), bandHiKey(i), px, py);
         return band ? <path key={`band-${a.name}`} className="series-band" d={band} fill={a.color} fillOpacity={0.16} stroke="none" /> : null;
       })}
+      {seedLines > 0 &&
+        arms.flatMap((a, i) =>
+          Array.from({ length: seedLines }, (_, k) => {
+            const d = linePath(rows, seedKey(i, k), px, py, curve);
+            return d ? <path key={`seed-${a.name}-${k}`} className="series-seed" d={d} fill="none" stroke={a.color} strokeOpacity={0.45} strokeWidth={0.8} /> : null;
+          }),
+        )}
       {showRaw &&
         arms.map((a, i) => (
           <path key={`raw-${a.name}`} className="series-raw" d={linePath(rows, rawKey(i), px, py, curve)} fill="none" stroke={a.color} strokeOpacity={0.22} strokeWidth={1} />

@@ -78,8 +78,8 @@ describe('x axes and markers', () => {
       { type: 'event', arm: 'a', seed: 1, step: 3, name: 'lr', value: 0.05 },
       { type: 'event', arm: 'a', seed: 2, step: 3, name: 'lr', value: 0.05 },
     ];
-    expect(eventMarkers(events, { a: steps }, 'step', 2)).toEqual([{ x: 2, label: 'a: lr 0.05' }]);
-    expect(eventMarkers(events, { a: steps }, 'time', 2)).toEqual([{ x: 2, label: 'a: lr 0.05' }]);
+    expect(eventMarkers(events, { a: { 1: steps } }, 'step', 2)).toEqual([{ x: 2, label: 'a: lr 0.05' }]);
+    expect(eventMarkers(events, { a: { 1: steps } }, 'time', 2)).toEqual([{ x: 2, label: 'a: lr 0.05' }]);
   });
   it('formats values compactly', () => {
     expect(formatValue(0.123456)).toBe('0.1235');

@@ -1,4 +1,5 @@
 import { createLTTB } from 'downsample';
+import { bandSeries, type BandKind, type Point } from '../../stats';
 import type { EvalRecord, EventRecord, StepRecord } from '../../engine/records';
 import type { XAxisMode } from '../../store/uiSlice';
 
@@ -20,6 +21,11 @@ export const DEFAULT_CHART_POINTS = 500;
 export interface ArmSeries {
   xs: number[];
   ys: number[];
+  /** A band around `ys` (over seeds), aligned with `xs`; drawn as is (never smoothed again). */
+  lo?: (number | null)[];
+  hi?: (number | null)[];
+  /** Each seed's own values aligned with `xs` (already smoothed), drawn thin on demand. */
+  seeds?: number[][];
 }
 
 /** A chart row: `x`, then `s<i>` (smoothed) and `r<i>` (raw) for arm i; null where absent. */
@@ -31,6 +37,40 @@ export const rawKey = (i: number): string => `r${i}`;
 /** Keys of arm i's band (lower and upper edge, e.g. mean +/- std over seeds), when rows carry one. */
 export const bandLoKey = (i: number): string => `l${i}`;
 export const bandHiKey = (i: number): string => `h${i}`;
+/** Key of seed j of arm i (drawn thin when single seeds are shown). */
+export const seedKey = (i: number, j: number): string => `k${i}_${j}`;
+
+/** What a multi-seed arm's band shows: none, +/-1 std, min to max, or the 95% CI of the mean. */
+export type BandMode = 'none' | BandKind;
+
+/**
+ * One arm's seeds as one series: the mean over seeds at every x all of them reached (a seed that
+ * diverged ends the curve there), with the band of `band` computed over each seed's smoothed
+ * curve, and, when `withSeeds`, every seed's smoothed curve. The mean is of the raw values:
+ * buildChartRows smooths it, and an EMA of the mean is the mean of the seeds' EMAs.
+ */
+export function aggregateSeeds(perSeed: readonly ArmSeries[], band: BandMode, smoothing: number, withSeeds: boolean): ArmSeries {
+  if (perSeed.length === 1 && !withSeeds) return perSeed[0];
+  const points = (xs: readonly number[], ys: readonly number[]): Point[] => xs.map((x, i) => ({ x, y: ys[i] }));
+  const smoothed = perSeed.map((s) => smoothEma(s.ys, smoothing));
+  const mean = bandSeries(
+    perSeed.map((s) => points(s.xs, s.ys)),
+    'std',
+  );
+  const out: ArmSeries = { xs: mean.map((p) => p.x), ys: mean.map((p) => p.mean) };
+  if (band !== 'none' && perSeed.length > 1) {
+    const byX = new Map(bandSeries(perSeed.map((s, k) => points(s.xs, smoothed[k])), band).map((p) => [p.x, p]));
+    out.lo = out.xs.map((x) => byX.get(x)?.lo ?? null);
+    out.hi = out.xs.map((x) => byX.get(x)?.hi ?? null);
+  }
+  if (withSeeds) {
+    out.seeds = perSeed.map((s, k) => {
+      const at = new Map(s.xs.map((x, i) => [x, smoothed[k][i]]));
+      return out.xs.map((x) => at.get(x) ?? NaN);
+    });
+  }
+  return out;
+}
 
 /**
  * TensorBoard's smoothing: an exponential moving average divided by (1 - beta^n) so the start
@@ -85,6 +125,11 @@ export function buildChartRows(series: readonly ArmSeries[], opts: RowOptions): 
       }
       row[smoothKey(i)] = keep(smoothed[i][j]);
       row[rawKey(i)] = keep(s.ys[j]);
+      if (s.lo && s.hi) {
+        row[bandLoKey(i)] = keep(s.lo[j] ?? NaN);
+        row[bandHiKey(i)] = keep(s.hi[j] ?? NaN);
+      }
+      s.seeds?.forEach((ys, k) => (row[seedKey(i, k)] = keep(ys[j])));
     });
   });
   let xs = [...rows.keys()].sort((a, b) => a - b);
@@ -149,7 +194,7 @@ export interface Marker {
 /** Markers for live changes, one per arm, step and setting (seeds collapse into one). */
 export function eventMarkers(
   events: readonly EventRecord[],
-  stepsByArm: Record<string, StepRecord[]>,
+  stepsByArm: Record<string, Record<number, StepRecord[]>>,
   mode: XAxisMode,
   stepsPerEpoch: number,
 ): Marker[] {
@@ -160,7 +205,7 @@ export function eventMarkers(
     if (seen.has(key)) continue;
     seen.add(key);
     // A change applies from e.step on, so it sits where step e.step - 1 ended.
-    const seconds = mode === 'time' ? cumulativeSeconds(stepsByArm[e.arm] ?? []) : new Map<number, number>();
+    const seconds = mode === 'time' ? cumulativeSeconds(stepsByArm[e.arm]?.[e.seed] ?? []) : new Map<number, number>();
     const x = mode === 'time' ? (seconds.get(e.step - 1) ?? 0) : toX(mode, e.step - 1, stepsPerEpoch, seconds);
     out.push({ x, label: `${e.arm}: ${e.name} ${formatValue(e.value)}` });
   }

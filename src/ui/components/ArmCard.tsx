@@ -1,4 +1,5 @@
 import type { ArmConfig, OptimizerConfig } from '../../engine/config';
+import { expectedRgWeight } from '../../engine/rg';
 import { useAppStore } from '../../store';
 import { armColor } from '../charts/colors';
 import { useTrainer } from '../hooks/useTrainer';
@@ -14,6 +15,8 @@ function createOptimizer(type: OptimizerConfig['type'], prev: OptimizerConfig): 
   return { type, lr: prev.lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: prev.weightDecay };
 }
 
+const formatFactor = (f: number): string => Number(f.toPrecision(3)).toString();
+
 export interface ArmCardProps {
   index: number;
 }
@@ -27,6 +30,7 @@ export function ArmCard({ index }: ArmCardProps) {
   const armCount = useAppStore((s) => s.config.arms.length);
   const updateArm = useAppStore((s) => s.updateArm);
   const removeArm = useAppStore((s) => s.removeArm);
+  const addMatchedLrArm = useAppStore((s) => s.addMatchedLrArm);
   const trainer = useTrainer();
   if (!arm) return null;
   const opt = arm.optimizer;
@@ -149,6 +153,17 @@ export function ArmCard({ index }: ArmCardProps) {
         </div>
         <RgFields rg={arm.rg} onChange={(rg) => update({ ...arm, rg })} />
         <ScheduleFields schedule={arm.lrSchedule} onChange={(lrSchedule) => update({ ...arm, lrSchedule })} />
+        {arm.rg.mode !== 'off' && (
+          <button
+            type="button"
+            className="small"
+            data-testid="matched-lr"
+            title={`Adds a plain arm at this arm's learning rate × E[RG weight] (${formatFactor(expectedRgWeight(arm.rg))}): the control for RG's smaller mean step`}
+            onClick={() => addMatchedLrArm(index)}
+          >
+            + matched-LR plain arm
+          </button>
+        )}
       </LockedFieldset>
     </article>
   );

@@ -41,6 +41,19 @@ export function ChartToolbar({ arms }: { arms: ChartArm[] }) {
         <input type="checkbox" data-testid="log-y-toggle" checked={ui.logY} onChange={(e) => setUi({ logY: e.target.checked })} />
         log y
       </label>
+      <label className="inline-field" title="With several seeds: each arm's mean with a band over its seeds">
+        band
+        <select data-testid="band-select" value={ui.band} onChange={(e) => setUi({ band: e.target.value as typeof ui.band })}>
+          <option value="std">±1 std</option>
+          <option value="minmax">min–max</option>
+          <option value="ci95">95% CI</option>
+          <option value="none">none</option>
+        </select>
+      </label>
+      <label className="inline-field" title="With several seeds: draw every seed's curve thin beneath the mean">
+        <input type="checkbox" data-testid="show-seeds-toggle" checked={ui.showSeeds} onChange={(e) => setUi({ showSeeds: e.target.checked })} />
+        single seeds
+      </label>
       <label className="inline-field" title="Show r × loss, what backpropagation saw, instead of the true loss">
         <input type="checkbox" data-testid="weighted-loss-toggle" checked={ui.weightedLoss} onChange={(e) => setUi({ weightedLoss: e.target.checked })} />
         weighted loss

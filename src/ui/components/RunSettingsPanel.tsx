@@ -1,4 +1,5 @@
 import { useAppStore } from '../../store';
+import { seedList } from '../../store/settingsSlice';
 import { LockedFieldset } from './LockedFieldset';
 import { NumberField } from './NumberField';
 import { Panel } from './Panel';
@@ -15,6 +16,7 @@ export function RunSettingsPanel() {
   const c = useAppStore((s) => s.config);
   const setConfig = useAppStore((s) => s.setConfig);
   const setRunLength = useAppStore((s) => s.setRunLength);
+  const setSeedCount = useAppStore((s) => s.setSeedCount);
   const unit = c.steps !== undefined ? 'steps' : 'epochs';
   return (
     <Panel title="Run settings">
@@ -42,7 +44,19 @@ export function RunSettingsPanel() {
         </div>
         <div className="field-row">
           <NumberField label="input size (px)" value={c.inputSize} min={8} max={128} integer testId="input-size-input" onCommit={(inputSize) => setConfig({ inputSize })} />
-          <NumberField label="seed" value={c.seeds[0]} min={0} max={0xffffffff} integer testId="seed-input" onCommit={(seed) => setConfig({ seeds: [seed] })} />
+          <NumberField label="seed" value={c.seeds[0]} min={0} max={0xffffffff} integer testId="seed-input" onCommit={(seed) => setConfig({ seeds: seedList(seed, c.seeds.length) })} />
+        </div>
+        <div className="field-row">
+          <NumberField
+            label="seeds per arm (1-10)"
+            value={c.seeds.length}
+            min={1}
+            max={10}
+            integer
+            testId="seeds-input"
+            title="Every arm runs once per seed (seed, seed + 1, ...); charts show the mean with a band, the summary tests the difference"
+            onCommit={setSeedCount}
+          />
         </div>
         <label className="field checkbox" title={AUGMENT_LABELS[c.task].title}>
           <input type="checkbox" data-testid="augment-toggle" checked={c.augment} onChange={(e) => setConfig({ augment: e.target.checked })} />

@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { EvalRecord } from '../../engine/records';
 import type { ArmSamples } from '../../engine/trainer';
 import { useAppStore } from '../../store';
+import { firstSeedOf, type BySeed } from '../../store/metricsSlice';
 import { armColor } from '../charts/colors';
 import { latestPerClassIoU, renderImage, renderMaskOverlay, type Rgb } from '../samples/pixels';
 import { SampleCanvas } from './SampleCanvas';
@@ -90,8 +91,8 @@ function ClassLegend({ classNames, palette }: { classNames: string[]; palette: R
 }
 
 /** Per class, one bar per arm: the IoU at the arm's latest evaluation; n/a for a class absent from truth and prediction. */
-function PerClassIoU({ arms, evalsByArm, classNames, palette }: { arms: ArmInfo[]; evalsByArm: Record<string, EvalRecord[]>; classNames: string[]; palette: Rgb[] | null }) {
-  const latest = arms.map((a) => latestPerClassIoU(evalsByArm[a.name]));
+function PerClassIoU({ arms, evalsByArm, classNames, palette }: { arms: ArmInfo[]; evalsByArm: BySeed<EvalRecord>; classNames: string[]; palette: Rgb[] | null }) {
+  const latest = arms.map((a) => latestPerClassIoU(firstSeedOf(evalsByArm, a.name)));
   const classes = Math.max(0, ...latest.map((v) => v?.length ?? 0));
   if (classes === 0) return <p className="muted">Per-class IoU appears at the first evaluation.</p>;
   return (
