@@ -95,8 +95,12 @@ export class LabPage {
   }
 
   /** Waits until `count` arms have points on a chart. */
+  /** Waits until `count` arms have points, then checks that each has a line drawn in the chart's SVG. */
   async waitForCurves(testId: string, count: number, timeout = 120_000): Promise<void> {
     await expect(this.chart(testId)).toHaveAttribute('data-arms', String(count), { timeout });
+    await expect
+      .poll(() => this.chart(testId).locator('svg path.series-line').evaluateAll((paths) => paths.filter((p) => /^M[\d.-]+,[\d.-]+/.test(p.getAttribute('d') ?? '')).length), { timeout })
+      .toBeGreaterThanOrEqual(count);
   }
 
   async longTasks(since = 0): Promise<[number, number][]> {

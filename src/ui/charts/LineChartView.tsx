@@ -87,13 +87,13 @@ export function LineChartView({ rows, arms, markers, xLabel, logY, showRaw, seed
   const xAxisLabel = useStableLabel(xLabel);
   // recharts gets two corner rows, not the data: everything it computes from data then stays
   // cached between redraws, and SeriesLayer draws the rows itself.
-  const corners = useMemo(() => [{ x: xDomain[0] }, { x: xDomain[1] }], [xDomain]);
+  const corners = useMemo(() => [{ x: xDomain[0], y: yDomain[0] }, { x: xDomain[1], y: yDomain[1] }], [xDomain, yDomain]);
   if (width <= 0) return <div style={{ height }} />;
   return (
     <LineChart width={width} height={height} data={corners} margin={MARGIN}>
       <CartesianGrid stroke="#e4e7eb" strokeDasharray="3 3" vertical={false} />
       <XAxis dataKey="x" type="number" niceTicks="none" domain={xDomain} ticks={xTicks} interval={0} tickFormatter={formatTick} label={xAxisLabel} stroke="#7b8794" fontSize={11} />
-      <YAxis scale={logY ? 'log' : 'linear'} niceTicks="none" domain={yDomain} ticks={yTicks} interval={0} tickFormatter={formatTick} width={52} stroke="#7b8794" fontSize={11} />
+      <YAxis dataKey="y" scale={logY ? 'log' : 'linear'} niceTicks="none" domain={yDomain} ticks={yTicks} interval={0} tickFormatter={formatTick} width={52} stroke="#7b8794" fontSize={11} />
       <SeriesLayer rows={rows} arms={arms} showRaw={showRaw} seedLines={seedLines} dots={dots} curve={curve} />
       {tooltip && <HoverLayer rows={rows} arms={arms} showRaw={showRaw} xLabel={xLabel} />}
       <MarkerLayer markers={markers} />
