@@ -1,6 +1,9 @@
 /// <reference types="vitest/config" />
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { readFileSync } from 'node:fs';
+
+const versionOf = (path: string): string => (JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as { version: string }).version;
 
 // COOP/COEP make the page cross-origin isolated, which SharedArrayBuffer (wasm threads) needs.
 const isolationHeaders = {
@@ -37,6 +40,11 @@ function contentSecurityPolicy(): Plugin {
 
 export default defineConfig({
   plugins: [react(), contentSecurityPolicy()],
+  // Versions for the reproducibility manifest.
+  define: {
+    __APP_VERSION__: JSON.stringify(versionOf('./package.json')),
+    __TFJS_VERSION__: JSON.stringify(versionOf('./node_modules/@tensorflow/tfjs/package.json')),
+  },
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   worker: { format: 'es' },

@@ -2,7 +2,10 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BUILTIN_DATASETS } from './data/builtin';
 import { useAppStore } from './store';
+import { connectPersistence } from './store/persistBridge';
 import { connectTrainer } from './store/trainerBridge';
+import { APP_FACTS } from './ui/appInfo';
+import { ExperimentsContext } from './ui/hooks/useExperiments';
 import { App } from './ui/App';
 import { TrainerContext } from './ui/hooks/useTrainer';
 import { parseUrlParams } from './ui/urlParams';
@@ -10,13 +13,19 @@ import { TrainerClient } from './worker/client';
 import './ui/styles.css';
 
 const params = parseUrlParams(location.search, BUILTIN_DATASETS.map((d) => d.id));
-if (params.dataset) useAppStore.getState().setConfig({ dataset: params.dataset });
+if (params.config) useAppStore.setState({ config: params.config });
+else if (params.dataset) useAppStore.getState().setConfig({ dataset: params.dataset });
 const { commands } = connectTrainer(TrainerClient.create(), { forcedBackend: params.backend });
+// A reload shows the newest saved experiment with its settings; a link with ?config= or
+// ?dataset= asks for its own settings, which are kept.
+const experiments = connectPersistence({ facts: APP_FACTS, showLatest: !params.config, restoreSettings: !params.dataset });
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <TrainerContext.Provider value={commands}>
-      <App warnings={params.warnings} />
+      <ExperimentsContext.Provider value={experiments.commands}>
+        <App warnings={params.warnings} />
+      </ExperimentsContext.Provider>
     </TrainerContext.Provider>
   </StrictMode>,
 );

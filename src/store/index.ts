@@ -1,13 +1,15 @@
 import { create } from 'zustand';
 import { createArchiveSlice, type ArchiveSlice } from './archiveSlice';
+import { createExperimentsSlice, INITIAL_EXPERIMENTS, type ExperimentsSlice } from './experimentsSlice';
 import { createMetricsSlice, type MetricsSlice } from './metricsSlice';
 import { createRunSlice, INITIAL_DATASET, type RunSlice } from './runSlice';
 import { createSettingsSlice, type SettingsSlice } from './settingsSlice';
+import { createSweepSlice, type SweepSlice } from './sweepSlice';
 import { createUiSlice, type UiSlice } from './uiSlice';
 
 /** The app's one store, combined from its slices (zustand's slices pattern). */
 
-export type AppStore = SettingsSlice & RunSlice & MetricsSlice & UiSlice & ArchiveSlice;
+export type AppStore = SettingsSlice & RunSlice & MetricsSlice & UiSlice & ArchiveSlice & ExperimentsSlice & SweepSlice;
 
 export const useAppStore = create<AppStore>()((...a) => ({
   ...createSettingsSlice(...a),
@@ -15,6 +17,8 @@ export const useAppStore = create<AppStore>()((...a) => ({
   ...createMetricsSlice(...a),
   ...createUiSlice(...a),
   ...createArchiveSlice(...a),
+  ...createExperimentsSlice(...a),
+  ...createSweepSlice(...a),
 }));
 
 /** Puts every slice back to its initial state (tests, "new experiment"). */
@@ -26,7 +30,8 @@ export function resetAppStore(): void {
   s.resetMetrics();
   s.resetUi();
   s.resetArchive();
-  useAppStore.setState({ dataset: INITIAL_DATASET });
+  s.resetSweep();
+  useAppStore.setState({ dataset: INITIAL_DATASET, experiments: INITIAL_EXPERIMENTS });
 }
 
 export type { MetricsSlice } from './metricsSlice';

@@ -20,6 +20,8 @@ export interface DatasetState {
   key: string | null;
   summary: DatasetSummary | null;
   error: string | null;
+  /** SHA-256 of the archive's bytes, or the built-in's name, size and seed (it is generated from them); null until known. */
+  contentHash: string | null;
 }
 
 export interface RunState {
@@ -36,6 +38,8 @@ export interface RunState {
   /** True when the run ended because the user stopped it. */
   stopped: boolean;
   error: string | null;
+  /** A run opened from the saved experiments (view only), and whether it was cut short by a reload or crash. */
+  stored: null | { interrupted: boolean };
 }
 
 export interface RunSlice {
@@ -46,7 +50,7 @@ export interface RunSlice {
   setBackendReady: (report: BackendReport) => void;
   setBackendError: (message: string) => void;
   setDatasetLoading: (key: string) => void;
-  setDatasetReady: (key: string, summary: DatasetSummary) => void;
+  setDatasetReady: (key: string, summary: DatasetSummary, contentHash?: string | null) => void;
   setDatasetError: (key: string, message: string) => void;
   beginRun: (id: string, config: ExperimentConfig) => void;
   setRunPlan: (totalSteps: number, stepsPerEpoch: number) => void;
@@ -56,10 +60,12 @@ export interface RunSlice {
   /** Marks the run failed; with no run, records the error (a bad config at start). */
   failRun: (message: string) => void;
   resetRun: () => void;
+  /** Shows a saved experiment's run (its records go to the metrics slice separately). */
+  showStoredRun: (id: string, config: ExperimentConfig, plan: { step: number; totalSteps: number; stepsPerEpoch: number; epoch: number; interrupted: boolean; stopped: boolean }) => void;
 }
 
 export const INITIAL_BACKEND: BackendState = { state: 'pending', report: null, error: null };
-export const INITIAL_DATASET: DatasetState = { state: 'empty', key: null, summary: null, error: null };
+export const INITIAL_DATASET: DatasetState = { state: 'empty', key: null, summary: null, error: null, contentHash: null };
 export const INITIAL_RUN: RunState = {
   id: null,
   status: 'idle',
@@ -72,6 +78,7 @@ export const INITIAL_RUN: RunState = {
   elapsedMs: 0,
   stopped: false,
   error: null,
+  stored: null,
 };
 
 /** True while a run is going or paused: settings other than the live ones are locked. */
@@ -86,9 +93,9 @@ export const createRunSlice: StateCreator<AppStore, [], [], RunSlice> = (set) =>
   setBackendPending: () => set({ backend: INITIAL_BACKEND }),
   setBackendReady: (report) => set({ backend: { state: 'ready', report, error: null } }),
   setBackendError: (message) => set({ backend: { state: 'error', report: null, error: message } }),
-  setDatasetLoading: (key) => set({ dataset: { state: 'loading', key, summary: null, error: null } }),
-  setDatasetReady: (key, summary) => set((s) => (s.dataset.key === key ? { dataset: { state: 'ready', key, summary, error: null } } : s)),
-  setDatasetError: (key, message) => set((s) => (s.dataset.key === key ? { dataset: { state: 'error', key, summary: null, error: message } } : s)),
+  setDatasetLoading: (key) => set({ dataset: { state: 'loading', key, summary: null, error: null, contentHash: null } }),
+  setDatasetReady: (key, summary, contentHash = null) => set((s) => (s.dataset.key === key ? { dataset: { state: 'ready', key, summary, error: null, contentHash } } : s)),
+  setDatasetError: (key, message) => set((s) => (s.dataset.key === key ? { dataset: { state: 'error', key, summary: null, error: message, contentHash: null } } : s)),
   beginRun: (id, config) => {
     const total = config.steps ?? 0;
     set({ run: { ...INITIAL_RUN, id, config, status: 'running', totalSteps: total } });
@@ -110,4 +117,19 @@ export const createRunSlice: StateCreator<AppStore, [], [], RunSlice> = (set) =>
     })),
   failRun: (message) => set((s) => ({ run: { ...s.run, status: 'error', error: message } })),
   resetRun: () => set({ run: INITIAL_RUN }),
+  showStoredRun: (id, config, p) =>
+    set({
+      run: {
+        ...INITIAL_RUN,
+        id,
+        config,
+        status: 'done',
+        step: p.step,
+        totalSteps: p.totalSteps,
+        stepsPerEpoch: p.stepsPerEpoch,
+        epoch: p.epoch,
+        stopped: p.stopped,
+        stored: { interrupted: p.interrupted },
+      },
+    }),
 });

@@ -71,9 +71,8 @@ export function applyTask(config: ExperimentConfig, task: Task): ExperimentConfi
 export function createPresetArms(id: PresetId, task: Task = 'classify'): ArmConfig[] {
   const arms = createTaskArms(task);
   if (id === 'plain-vs-rg') return arms;
-  const plain = arms[0];
-  const matched: ArmConfig = { ...plain, name: 'plain lr/2', optimizer: { ...plain.optimizer, lr: plain.optimizer.lr / 2 } };
-  return [...arms, matched];
+  const rg = arms.find((a) => a.rg.mode !== 'off') ?? arms[0];
+  return [...arms, matchedLrArm(rg, arms)];
 }
 
 function uniqueArmName(arms: readonly ArmConfig[]): string {

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createDefaultConfig } from '../engine/config';
+import { createDefaultConfig, DEFAULT_DATASET_BY_TASK, MODELS_BY_TASK, parseExperimentConfig } from '../engine/config';
 import type { EvalRecord, MetricRecord, StepRecord } from '../engine/records';
 import { resetAppStore, useAppStore } from './index';
-import { matchedLrArm, seedList } from './settingsSlice';
+import { createPresetArms, matchedLrArm, seedList } from './settingsSlice';
 import { baselineArm, findPlainArm, msPerStep, summariseRun } from './summary';
 
 const step = (arm: string, s: number, loss = 1, ms = 10): StepRecord => ({
@@ -37,7 +37,7 @@ describe('settings slice', () => {
     expect(s().config.arms.map((a) => [a.name, a.optimizer.lr])).toEqual([
       ['plain', 0.1],
       ['rg', 0.1],
-      ['plain lr/2', 0.05],
+      ['rg matched lr', 0.05],
     ]);
     s().resetSettings();
     expect(s().config).toEqual(createDefaultConfig());
@@ -201,7 +201,7 @@ describe('task switch', () => {
     expect(s().config.arms[0]).toMatchObject({ optimizer: { type: 'adam', lr: 2e-4, beta1: 0.5, beta2: 0.999 }, lrSchedule: { type: 'constant' } });
     expect(s().config.arms[1].rg).toMatchObject({ mode: 'uniform', applyTo: 'generator' });
     s().applyPreset('plain-vs-rg-matched');
-    expect(s().config.arms[2]).toMatchObject({ name: 'plain lr/2', optimizer: { type: 'adam', lr: 1e-4 } });
+    expect(s().config.arms[2]).toMatchObject({ name: 'rg matched lr', optimizer: { type: 'adam', lr: 1e-4 }, rg: { mode: 'off' } });
 
     s().setTask('classify');
     expect(s().config).toEqual(createDefaultConfig());
@@ -259,5 +259,21 @@ describe('experiment controls', () => {
     s().setSeedCount(40);
     expect(s().config.seeds).toHaveLength(10);
     expect(seedList(4294967295, 2)).toEqual([4294967295, 0]);
+  });
+});
+
+describe('presets', () => {
+  it('gives every preset arms that the config parser accepts (the matched-LR preset included)', () => {
+    for (const task of ['classify', 'segment', 'translate'] as const) {
+      for (const id of ['plain-vs-rg', 'plain-vs-rg-matched'] as const) {
+        const arms = createPresetArms(id, task);
+        expect(() => parseExperimentConfig({ ...useAppStore.getState().config, task, model: MODELS_BY_TASK[task][0], dataset: DEFAULT_DATASET_BY_TASK[task], arms }), `${task} ${id}`).not.toThrow();
+      }
+    }
+    expect(createPresetArms('plain-vs-rg-matched').map((a) => [a.name, a.optimizer.lr])).toEqual([
+      ['plain', 0.1],
+      ['rg', 0.1],
+      ['rg matched lr', 0.05],
+    ]);
   });
 });

@@ -143,4 +143,28 @@ describe('trainer bridge samples', () => {
     commands.start();
     expect(s().samplesByArm).toEqual({});
   });
+
+  it('runs a given config to its end for the sweep queue, and stops it on abort', async () => {
+    const { client, commands } = await connect();
+    const config = { ...s().config, steps: 5 };
+    const done = commands.runConfig(config);
+    const runId = s().run.id!;
+    expect(s().run.config).toBe(config);
+    client.emit({ type: 'metrics', runId, records: [{ type: 'diverged', arm: 'rg', seed: 1, step: 1, reason: 'x' }] });
+    client.emit({ type: 'done', runId, status: 'done', progress: null });
+    expect(await done).toEqual([{ type: 'diverged', arm: 'rg', seed: 1, step: 1, reason: 'x' }]);
+
+    const abort = new AbortController();
+    const stopped = commands.runConfig(config, abort.signal);
+    const second = s().run.id!;
+    await expect(commands.runConfig(config)).rejects.toThrow(/A run is going/);
+    abort.abort();
+    expect(client.sent.at(-1)).toEqual({ type: 'stop', runId: second });
+    client.emit({ type: 'done', runId: second, status: 'stopped', progress: null });
+    expect(await stopped).toEqual([]);
+
+    const failing = commands.runConfig(config);
+    client.emit({ type: 'error', runId: s().run.id!, error: { name: 'TrainingError', message: 'boom' } });
+    await expect(failing).rejects.toThrow(/boom/);
+  });
 });

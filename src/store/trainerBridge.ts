@@ -1,5 +1,5 @@
 import { ConfigError, parseExperimentConfig, type ExperimentConfig } from '../engine/config';
-import { assertNever } from '../engine/records';
+import { assertNever, type MetricRecord } from '../engine/records';
 import type { ArchiveOptions, BackendName, BackendReport, DatasetSummary, FromWorker, LiveParams } from '../worker/protocol';
 import { useAppStore, type AppStore } from './index';
 import { isRunActive } from './runSlice';
@@ -37,6 +37,12 @@ export interface TrainerCommands {
   loadArchive(file: File): void;
   /** Cancels the archive load in flight; the earlier dataset stays. */
   cancelArchive(): void;
+  /**
+   * Trains `config` as the lab's run (charts, summary and saving as for Start) and resolves with
+   * its records when it ends; an abort stops it. Rejects when a run is going, the backend is not
+   * ready, or the run fails. The sweep queue runs its cells through this.
+   */
+  runConfig(config: ExperimentConfig, signal?: AbortSignal): Promise<MetricRecord[]>;
 }
 
 export interface BridgeOptions {
@@ -54,6 +60,13 @@ function datasetKey(c: ExperimentConfig): string {
 
 function describe(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
+
+/** SHA-256 of a file's bytes as hex, for the manifest; null where Web Crypto is missing (non-secure origins). */
+export async function sha256(file: Blob): Promise<string | null> {
+  if (!globalThis.crypto?.subtle) return null;
+  const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer());
+  return `sha256:${Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
 let runCounter = 0;
@@ -130,7 +143,8 @@ export function connectTrainer(client: TrainerClientLike, opts: BridgeOptions): 
     get().setDatasetLoading(key);
     get().clearArchiveError();
     client.loadDataset(c.dataset, c.inputSize, c.seeds[0]).then(
-      (summary) => get().setDatasetReady(key, summary),
+      // A built-in is generated from its name, size and seed: they identify its content.
+      (summary) => get().setDatasetReady(key, summary, `${c.dataset}@${c.inputSize}px/seed${c.seeds[0]}`),
       (e) => get().setDatasetError(key, describe(e)),
     );
   }
@@ -155,6 +169,10 @@ export function connectTrainer(client: TrainerClientLike, opts: BridgeOptions): 
         const key = datasetKey({ ...config, ...patch });
         get().setDatasetLoading(key);
         get().setDatasetReady(key, summary);
+        void sha256(file).then((hash) => {
+          const d = get().dataset;
+          if (d.key === key && d.state === 'ready' && d.summary) get().setDatasetReady(key, d.summary, hash);
+        });
         // The layout decides the task; switching it brings that task's model and arm defaults.
         get().setTask(task);
         get().setConfig(patch);
@@ -244,6 +262,34 @@ export function connectTrainer(client: TrainerClientLike, opts: BridgeOptions): 
       pendingLive.set(arm, { params: merged, timer });
     },
     loadArchive,
+    runConfig(config, signal) {
+      const s = get();
+      if (isRunActive(s.run.status)) return Promise.reject(new Error('A run is going: stop it first.'));
+      if (s.backend.state !== 'ready') return Promise.reject(new Error('The backend is not ready yet.'));
+      const id = createRunId();
+      s.resetMetrics();
+      s.beginRun(id, config);
+      client.start(id, config);
+      return new Promise<MetricRecord[]>((resolve, reject) => {
+        const onAbort = () => {
+          if (get().run.id === id && isRunActive(get().run.status)) client.stop(id);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        const unsubscribe = store.subscribe((now) => {
+          if (now.run.id !== id) {
+            unsubscribe();
+            signal?.removeEventListener('abort', onAbort);
+            reject(new Error('Another run replaced this one.'));
+          } else if (!isRunActive(now.run.status)) {
+            unsubscribe();
+            signal?.removeEventListener('abort', onAbort);
+            if (now.run.status === 'error') reject(new Error(now.run.error ?? 'The run failed.'));
+            else resolve(now.records);
+          }
+        });
+        if (signal?.aborted) onAbort();
+      });
+    },
     cancelArchive() {
       if (!archiveLoad) return;
       archiveLoad.cancelled = true;

@@ -4,19 +4,22 @@ import { ArmsPanel } from './components/ArmsPanel';
 import { ChartsPanel } from './components/ChartsPanel';
 import { DatasetPanel } from './components/DatasetPanel';
 import { DropZone } from './components/DropZone';
+import { ExperimentsPanel } from './components/ExperimentsPanel';
 import { ExportPanel } from './components/ExportPanel';
+import { StoredRunBanner } from './components/StoredRunBanner';
 import { ModelPanel } from './components/ModelPanel';
 import { RunControls } from './components/RunControls';
 import { RunSettingsPanel } from './components/RunSettingsPanel';
 import { SamplesPanel } from './components/SamplesPanel';
 import { StatusBar } from './components/StatusBar';
 import { SummaryTable } from './components/SummaryTable';
+import { SweepView } from './sweep/SweepView';
 
 /** The landscape view and its TF.js worker load on first use, outside the lab's main bundle. */
 const loadLandscape = () => import('./landscape/LandscapeView');
 const LandscapeView = lazy(loadLandscape);
 
-type View = 'lab' | 'landscape';
+type View = 'lab' | 'landscape' | 'sweeps';
 
 /** The lab: settings on the left, run control and status on top, charts and results on the right. */
 export function App({ warnings }: { warnings: string[] }) {
@@ -25,8 +28,10 @@ export function App({ warnings }: { warnings: string[] }) {
   const [view, setView] = useState<View>('lab');
   // Both views stay mounted once opened and are hidden, not unmounted, so switching keeps a run and its charts.
   const [landscapeOpened, setLandscapeOpened] = useState(false);
+  const [sweepsOpened, setSweepsOpened] = useState(false);
   const show = (v: View) => {
     if (v === 'landscape') setLandscapeOpened(true);
+    if (v === 'sweeps') setSweepsOpened(true);
     setView(v);
   };
   return (
@@ -52,6 +57,16 @@ export function App({ warnings }: { warnings: string[] }) {
           >
             Landscape
           </button>
+          <button
+            type="button"
+            data-testid="nav-sweeps"
+            aria-pressed={view === 'sweeps'}
+            className={view === 'sweeps' ? 'primary' : undefined}
+            title="Grids over learning rate and momentum, and the paper's experiments scaled to the browser"
+            onClick={() => show('sweeps')}
+          >
+            Sweeps
+          </button>
         </nav>
         <RunControls />
         <StatusBar />
@@ -67,14 +82,21 @@ export function App({ warnings }: { warnings: string[] }) {
           <ModelPanel />
           <RunSettingsPanel />
           <ArmsPanel />
+          <ExperimentsPanel />
         </aside>
         <main className="content">
+          <StoredRunBanner />
           <ChartsPanel />
           <SamplesPanel />
           <SummaryTable />
           <ExportPanel />
         </main>
       </div>
+      {sweepsOpened && (
+        <div className="sweeps-view" style={view === 'sweeps' ? undefined : { display: 'none' }}>
+          <SweepView />
+        </div>
+      )}
       {landscapeOpened && (
         <div style={view === 'landscape' ? undefined : { display: 'none' }}>
           <Suspense fallback={<p className="banner">Loading the landscape…</p>}>

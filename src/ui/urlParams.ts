@@ -1,9 +1,15 @@
+import { ConfigError, parseExperimentConfig, type ExperimentConfig } from '../engine/config';
 import { BACKEND_ORDER, type BackendName } from '../worker/protocol';
 
-/** The URL parameters of CONTRACTS.md: `?backend=` forces a backend, `?dataset=` preselects one. */
+/**
+ * The URL parameters of CONTRACTS.md: `?backend=` forces a backend, `?dataset=` preselects one,
+ * `?config=` carries a whole experiment config (JSON, URI-encoded).
+ */
 export interface UrlParams {
   backend: BackendName | null;
   dataset: string | null;
+  /** A validated config from `?config=`; null when absent or rejected (a warning says why). */
+  config: ExperimentConfig | null;
   /** Problems to show the user (an unknown backend name, say). */
   warnings: string[];
 }
@@ -25,5 +31,28 @@ export function parseUrlParams(search: string, knownDatasets: readonly string[])
     if (knownDatasets.includes(d)) dataset = d;
     else warnings.push(`?dataset=${d} is not a built-in dataset; use one of ${knownDatasets.join(', ')}.`);
   }
-  return { backend, dataset, warnings };
+  let config: ExperimentConfig | null = null;
+  const c = q.get('config');
+  if (c !== null) {
+    try {
+      const parsed = parseExperimentConfig(JSON.parse(c));
+      if (parsed.dataset.startsWith('builtin:') && !knownDatasets.includes(parsed.dataset)) throw new ConfigError('dataset', `${parsed.dataset} is not a built-in dataset`);
+      if (!parsed.dataset.startsWith('builtin:')) {
+        warnings.push(`?config= names the dataset ${parsed.dataset}, which this page cannot open from a link; drop the archive on the page to use it.`);
+      }
+      config = parsed;
+    } catch (e) {
+      const why = e instanceof ConfigError ? e.message : e instanceof SyntaxError ? `not JSON (${e.message})` : String(e);
+      warnings.push(`?config= was ignored, the defaults are in place: ${why}.`);
+    }
+  }
+  return { backend, dataset, config, warnings };
+}
+
+/** A link to this page that opens with `config` (and the backend, when one is forced). */
+export function configUrl(config: ExperimentConfig, href: string): string {
+  const url = new URL(href);
+  url.searchParams.delete('dataset');
+  url.searchParams.set('config', JSON.stringify(config));
+  return url.toString();
 }

@@ -2,6 +2,10 @@ import { useState } from 'react';
 import { ConfigError } from '../../engine/config';
 import { exportPytorch, PYTORCH_EXPORT_FILE } from '../../export/pytorch';
 import { useAppStore } from '../../store';
+import { buildManifest } from '../../store/persistBridge';
+import { APP_FACTS } from '../appInfo';
+import { useExperiments } from '../hooks/useExperiments';
+import { configUrl } from '../urlParams';
 import { downloadBlob, toFileName } from '../export/download';
 import { serializeRecordsCsv, serializeRecordsJson } from '../export/records';
 
@@ -9,6 +13,22 @@ import { serializeRecordsCsv, serializeRecordsJson } from '../export/records';
 export function ExportPanel() {
   const count = useAppStore((s) => s.records.length);
   const [pytorchError, setPytorchError] = useState<string | null>(null);
+  const [link, setLink] = useState<string | null>(null);
+  const hasRun = useAppStore((s) => s.run.config !== null);
+  const experiments = useExperiments();
+  // The saved manifest of the run shown (where and how it ran); a run never saved gets one made now.
+  const exportManifest = async () => {
+    const s = useAppStore.getState();
+    if (!s.run.config) return;
+    const manifest = (s.run.id ? await experiments.manifest(s.run.id) : null) ?? buildManifest(s, s.run.config, APP_FACTS);
+    const name = toFileName(s.run.id ?? 'rg-lab');
+    downloadBlob(new Blob([JSON.stringify(manifest, null, 2)], { type: 'application/json' }), `${name}.manifest.json`);
+  };
+  const copyLink = async () => {
+    const url = configUrl(useAppStore.getState().config, location.href);
+    setLink(url);
+    await navigator.clipboard?.writeText(url).catch(() => undefined);
+  };
   // The experiment as set up now (the next run's config), not the last run's.
   const exportTrainPy = () => {
     try {
@@ -41,6 +61,13 @@ export function ExportPanel() {
         JSON
       </button>
       <span className="muted">{count.toLocaleString('en')} records</span>
+      <button type="button" data-testid="export-manifest" disabled={!hasRun} title="Config, seeds, backend and adapter, TF.js and app versions, dataset and its content hash" onClick={() => void exportManifest()}>
+        Manifest
+      </button>
+      <button type="button" data-testid="copy-config-link" title="A link that opens the lab with these settings (?config=)" onClick={() => void copyLink()}>
+        Copy link
+      </button>
+      {link && <input className="link-box" readOnly value={link} data-testid="config-link" onFocus={(e) => e.target.select()} />}
       <button type="button" data-testid="export-pytorch" title="A standalone PyTorch script of this experiment (python3 train.py --smoke tries it)" onClick={exportTrainPy}>
         Export train.py
       </button>

@@ -1,10 +1,12 @@
 import { useAppStore } from '../../store';
+import { isSweepActive } from '../../store/sweepSlice';
 import { useTrainer } from '../hooks/useTrainer';
 
 /** Start, pause, resume and stop. */
 export function RunControls() {
   const status = useAppStore((s) => s.run.status);
   const backendReady = useAppStore((s) => s.backend.state === 'ready');
+  const sweeping = useAppStore((s) => isSweepActive(s.sweep));
   const trainer = useTrainer();
   const active = status === 'running' || status === 'paused';
   return (
@@ -13,8 +15,8 @@ export function RunControls() {
         type="button"
         className="primary"
         data-testid="start"
-        disabled={active || !backendReady}
-        title={backendReady ? 'Train every arm on the same batches' : 'Waiting for the backend check to finish'}
+        disabled={active || !backendReady || sweeping}
+        title={sweeping ? 'A sweep is running (Sweeps view)' : backendReady ? 'Train every arm on the same batches' : 'Waiting for the backend check to finish'}
         onClick={trainer.start}
       >
         ▶ Start

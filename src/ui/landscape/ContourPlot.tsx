@@ -1,6 +1,6 @@
 import { memo, useId, useMemo, type MouseEvent, type Ref } from 'react';
-import { computeContours, ringsToPath } from '../../landscape/contours';
-import type { Point, Surface, SurfaceId } from '../../landscape/surfaces';
+import type { ContourPaths } from '../../landscape/contours';
+import type { Point, Surface } from '../../landscape/surfaces';
 import { bandColor, fromPixel, niceTicks, pathUpTo, type PlotFrame, toPixel, type TracedPath, tracePath } from './plotGeometry';
 
 /** A trajectory to draw: positions at steps 0..T as [x0, y0, x1, y1, ...]. */
@@ -13,6 +13,8 @@ export interface PlotArm {
 
 export interface ContourPlotProps {
   surface: Surface;
+  /** The surface's contour bands; the plot shows a plain background until they arrive. */
+  contours: ContourPaths | null;
   frame: PlotFrame;
   arms: PlotArm[];
   /** Steps drawn so far (the animation's position). */
@@ -23,21 +25,11 @@ export interface ContourPlotProps {
   svgRef: Ref<SVGSVGElement>;
 }
 
-const contourCache = new Map<SurfaceId, ReturnType<typeof computeContours>>();
-
-/** The surface's contour bands, computed once per surface. */
-function contoursOf(surface: Surface) {
-  let c = contourCache.get(surface.id);
-  if (!c) {
-    c = computeContours(surface);
-    contourCache.set(surface.id, c);
-  }
-  return c;
-}
-
-/** Filled contour bands, axes and minima: redrawn only when the surface or size changes. */
-const Backdrop = memo(function Backdrop({ surface, frame, clipId }: { surface: Surface; frame: PlotFrame; clipId: string }) {
-  const { bands, levels } = contoursOf(surface);
+/** Filled contour bands and axes: redrawn only when the surface, its contours or the size change. */
+const Backdrop = memo(function Backdrop({ surface, frame, contours, clipId }: { surface: Surface; frame: PlotFrame; contours: ContourPaths | null; clipId: string }) {
+  // The worker's paths are in grid units; one transform puts them on the plot at any size.
+  const bands = contours?.surface === surface.id ? contours : null;
+  const levels = bands?.bands.length ?? 1;
   const px = (p: Point) => toPixel(frame, p);
   const xTicks = niceTicks(surface.domain.x[0], surface.domain.x[1], Math.max(3, Math.round(frame.innerWidth / 70)));
   const yTicks = niceTicks(surface.domain.y[0], surface.domain.y[1], Math.max(3, Math.round(frame.innerHeight / 50)));
@@ -46,11 +38,15 @@ const Backdrop = memo(function Backdrop({ surface, frame, clipId }: { surface: S
     <g>
       <g clipPath={`url(#${clipId})`}>
         <rect x={frame.left} y={frame.top} width={frame.innerWidth} height={frame.innerHeight} fill={bandColor(0, levels + 1)} />
-        {bands.map((b) => (
-          <path key={b.level} d={ringsToPath(b.rings, px)} fill={bandColor(b.level + 1, levels + 1)} fillRule="evenodd" stroke="#7b8794" strokeOpacity={0.45} strokeWidth={0.6}>
-            <title>{`f ≥ ${b.loss.toPrecision(3)}`}</title>
-          </path>
-        ))}
+        {bands && (
+          <g transform={`translate(${frame.left} ${frame.top}) scale(${frame.innerWidth / bands.nx} ${frame.innerHeight / bands.ny})`}>
+            {bands.bands.map((b) => (
+              <path key={b.level} d={b.d} fill={bandColor(b.level + 1, levels + 1)} fillRule="evenodd" stroke="#7b8794" strokeOpacity={0.45} strokeWidth={0.6} vectorEffect="non-scaling-stroke">
+                <title>{`f ≥ ${b.loss.toPrecision(3)}`}</title>
+              </path>
+            ))}
+          </g>
+        )}
       </g>
       <rect x={frame.left} y={frame.top} width={frame.innerWidth} height={frame.innerHeight} fill="none" stroke="#9aa5b1" />
       {xTicks.map((t) => {
@@ -89,7 +85,7 @@ const Backdrop = memo(function Backdrop({ surface, frame, clipId }: { surface: S
  * The contour plot (SVG): the surface's level sets, every arm's path up to the drawn step with a
  * dot at its head, the start (click anywhere to move it) and each minimum with its epsilon circle.
  */
-export function ContourPlot({ surface, frame, arms, drawn, start, epsilon, onPickStart, svgRef }: ContourPlotProps) {
+export function ContourPlot({ surface, contours, frame, arms, drawn, start, epsilon, onPickStart, svgRef }: ContourPlotProps) {
   const clipId = `landscape-clip-${useId().replace(/[^\w-]/g, '')}`;
   const traced = useMemo<TracedPath[]>(() => arms.map((a) => tracePath(frame, a.xy)), [arms, frame]);
   const px = (p: Point) => toPixel(frame, p);
@@ -109,7 +105,7 @@ export function ContourPlot({ surface, frame, arms, drawn, start, epsilon, onPic
           <rect x={frame.left} y={frame.top} width={frame.innerWidth} height={frame.innerHeight} />
         </clipPath>
       </defs>
-      <Backdrop surface={surface} frame={frame} clipId={clipId} />
+      <Backdrop surface={surface} frame={frame} contours={contours} clipId={clipId} />
       <g clipPath={`url(#${clipId})`}>
         {surface.minima.map((m) => {
           const [mx, my] = px(m);

@@ -1,5 +1,5 @@
-import { MAX_STEPS } from '../../landscape/simulate';
-import { ARM_KEYS, armLabel, type ArmKey, describeRg, LANDSCAPE_RG_MODES, type LandscapeRgMode, type LandscapeSettings, matchedLr, withSurface } from '../../landscape/settings';
+import { memo } from 'react';
+import { ARM_KEYS, armLabel, type ArmKey, describeRg, LANDSCAPE_RG_MODES, type LandscapeRgMode, type LandscapeSettings, matchedLr, MAX_STEPS, withSurface } from '../../landscape/settings';
 import { getSurface, SURFACES, type SurfaceId } from '../../landscape/surfaces';
 import { LogSlider } from '../components/LogSlider';
 import { NumberField } from '../components/NumberField';
@@ -13,7 +13,7 @@ export interface LandscapeControlsProps {
 }
 
 /** The landscape's settings column: surface, arms, step sizes, RG, run length and noise. */
-export function LandscapeControls({ settings: s, onChange, colorOf }: LandscapeControlsProps) {
+export const LandscapeControls = memo(function LandscapeControls({ settings: s, onChange, colorOf }: LandscapeControlsProps) {
   const set = (patch: Partial<LandscapeSettings>) => onChange({ ...s, ...patch });
   const setRg = (patch: Partial<LandscapeSettings['rg']>) => set({ rg: { ...s.rg, ...patch } });
   const surface = getSurface(s.surface);
@@ -90,4 +90,4 @@ export function LandscapeControls({ settings: s, onChange, colorOf }: LandscapeC
       </Panel>
     </>
   );
-}
+});

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import type { PathMetrics } from '../../landscape/metrics';
 import { formatLoss, formatStepsToEpsilon } from './format';
 
@@ -19,7 +20,7 @@ function verdict(arms: SummaryArm[], epsilon: number): string {
 }
 
 /** Readouts of the drawn paths, one row per arm. */
-export function LandscapeSummary({ arms, steps, epsilon, pending }: { arms: SummaryArm[]; steps: number; epsilon: number; pending: boolean }) {
+export const LandscapeSummary = memo(function LandscapeSummary({ arms, steps, epsilon, pending }: { arms: SummaryArm[]; steps: number; epsilon: number; pending: boolean }) {
   return (
     <section className="summary landscape-summary" aria-label="landscape readouts">
       <div className="summary-head">
@@ -54,4 +55,4 @@ export function LandscapeSummary({ arms, steps, epsilon, pending }: { arms: Summ
       {arms.length > 0 && <p className="hint">{verdict(arms, epsilon)}</p>}
     </section>
   );
-}
+});

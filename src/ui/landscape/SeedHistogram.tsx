@@ -69,7 +69,7 @@ export function SeedHistogram({ arms, outcome, steps, epsilon, width, svgRef }: 
         {binBars}
         {neverBars}
         {hist.edges.map((e, k) =>
-          k % labelEvery === 0 || k === bins ? (
+          k % labelEvery === 0 || (k === bins && k % labelEvery > labelEvery / 2) ? (
             <text key={e} x={M.left + k * slot} y={M.top + innerH + 14} fontSize={11} textAnchor="middle" fill="#616e7c">
               {e}
             </text>

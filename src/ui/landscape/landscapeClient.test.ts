@@ -15,7 +15,6 @@ class FakeWorker implements LandscapeWorkerLike {
     if (type === 'message') this.onMessage = fn as (e: MessageEvent<FromLandscapeWorker>) => void;
     else this.onError = fn as (e: ErrorEvent) => void;
   }
-  terminate(): void {}
   reply(msg: FromLandscapeWorker): void {
     this.onMessage?.({ data: msg } as MessageEvent<FromLandscapeWorker>);
   }
@@ -61,6 +60,23 @@ describe('LandscapeClient', () => {
     c.cancelSeeds();
     await expect(third).resolves.toBeNull();
     expect(w.sent.at(-1)).toEqual({ type: 'cancel', id: w.sent[2].id });
+  });
+
+  it('asks for a surface’s contours once and shares the answer', async () => {
+    const w = new FakeWorker();
+    const c = new LandscapeClient(w);
+    const a = c.contours('beale');
+    const b = c.contours('beale');
+    expect(w.sent).toEqual([{ type: 'contours', id: 1, surface: 'beale' }]);
+    const contours = { surface: 'beale' as const, nx: 2, ny: 2, bands: [] };
+    w.reply({ type: 'contours', id: 1, contours });
+    await expect(a).resolves.toBe(contours);
+    await expect(b).resolves.toBe(contours);
+    c.contours('saddle');
+    w.reply({ type: 'error', id: 2, message: 'no' });
+    await expect(c.contours('saddle')).rejects.toThrow('no');
+    c.contours('saddle');
+    expect(w.sent.filter((m) => m.type === 'contours')).toHaveLength(3);
   });
 
   it('passes worker errors on to the request, and a dead worker fails everything', async () => {

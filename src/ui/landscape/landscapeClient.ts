@@ -1,9 +1,11 @@
+import type { ContourPaths } from '../../landscape/contours';
 import type { PathMetrics } from '../../landscape/metrics';
 import type { FromLandscapeWorker, SeedsOutcome, ToLandscapeWorker } from '../../landscape/protocol';
 import type { SimSpec } from '../../landscape/simulate';
+import type { SurfaceId } from '../../landscape/surfaces';
 
 /**
- * The view's side of the landscape worker. Path requests are coalesced: at most one runs, and
+ * The view's side of the landscape worker. Contours are asked for once per surface and kept. Path requests are coalesced: at most one runs, and
  * only the newest waiting one follows it (dragging a slider does not queue up work). A many-seed
  * run replaces the one before it. A superseded request resolves with null.
  */
@@ -13,7 +15,6 @@ export interface LandscapeWorkerLike {
   postMessage(msg: ToLandscapeWorker): void;
   addEventListener(type: 'message', fn: (e: MessageEvent<FromLandscapeWorker>) => void): void;
   addEventListener(type: 'error', fn: (e: ErrorEvent) => void): void;
-  terminate(): void;
 }
 
 export interface PathsAnswer {
@@ -32,6 +33,8 @@ export class LandscapeClient {
   private nextId = 1;
   private pathsRunning: (Waiting<PathsAnswer> & { id: number }) | null = null;
   private pathsQueued: (Waiting<PathsAnswer> & { spec: SimSpec; epsilon: number }) | null = null;
+  private readonly contourRequests = new Map<SurfaceId, Promise<ContourPaths>>();
+  private readonly contoursWaiting = new Map<number, { resolve: (c: ContourPaths) => void; reject: (e: Error) => void }>();
   private seedsRunning: (Waiting<SeedsOutcome> & { id: number; onProgress: (done: number, total: number) => void }) | null = null;
 
   constructor(private readonly worker: LandscapeWorkerLike) {
@@ -42,6 +45,20 @@ export class LandscapeClient {
   /** Starts the real worker (bundled by Vite as a module worker). */
   static create(): LandscapeClient {
     return new LandscapeClient(new Worker(new URL('./landscape.worker.ts', import.meta.url), { type: 'module', name: 'rg-lab-landscape' }));
+  }
+
+  /** The contour bands of `surface`, computed once. */
+  contours(surface: SurfaceId): Promise<ContourPaths> {
+    let p = this.contourRequests.get(surface);
+    if (!p) {
+      const id = this.nextId++;
+      p = new Promise<ContourPaths>((resolve, reject) => this.contoursWaiting.set(id, { resolve, reject }));
+      // A failed request is not kept, so a later call asks again.
+      p.catch(() => this.contourRequests.delete(surface));
+      this.contourRequests.set(surface, p);
+      this.worker.postMessage({ type: 'contours', id, surface });
+    }
+    return p;
   }
 
   /** Each arm's path for the spec's first seed; null if a newer request took its place. */
@@ -70,14 +87,6 @@ export class LandscapeClient {
     this.seedsRunning = null;
   }
 
-  dispose(): void {
-    this.worker.terminate();
-    this.pathsQueued?.resolve(null);
-    this.pathsRunning?.resolve(null);
-    this.seedsRunning?.resolve(null);
-    this.pathsQueued = this.pathsRunning = this.seedsRunning = null;
-  }
-
   private pumpPaths(): void {
     if (this.pathsRunning || !this.pathsQueued) return;
     const { spec, epsilon, resolve, reject } = this.pathsQueued;
@@ -91,6 +100,10 @@ export class LandscapeClient {
     const paths = this.pathsRunning?.id === m.id ? this.pathsRunning : null;
     const seeds = this.seedsRunning?.id === m.id ? this.seedsRunning : null;
     switch (m.type) {
+      case 'contours':
+        this.contoursWaiting.get(m.id)?.resolve(m.contours);
+        this.contoursWaiting.delete(m.id);
+        return;
       case 'paths':
         if (!paths) return;
         this.pathsRunning = null;
@@ -106,6 +119,8 @@ export class LandscapeClient {
         seeds.resolve({ stepsToEpsilon: m.stepsToEpsilon, diverged: m.diverged });
         return;
       case 'error':
+        this.contoursWaiting.get(m.id)?.reject(new Error(m.message));
+        this.contoursWaiting.delete(m.id);
         if (paths) {
           this.pathsRunning = null;
           paths.reject(new Error(m.message));
@@ -119,6 +134,8 @@ export class LandscapeClient {
   }
 
   private failAll(e: Error): void {
+    this.contoursWaiting.forEach((w) => w.reject(e));
+    this.contoursWaiting.clear();
     this.pathsQueued?.reject(e);
     this.pathsRunning?.reject(e);
     this.seedsRunning?.reject(e);

@@ -1,0 +1,119 @@
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createDefaultConfig, parseExperimentConfig } from '../engine/config';
+import type { MetricRecord } from '../engine/records';
+import { openExperimentStore } from '../persist';
+import { resetAppStore, useAppStore } from './index';
+import { buildManifest, connectPersistence } from './persistBridge';
+
+const facts = { appVersion: '9.9.9', tfjsVersion: '4.22.0' };
+const s = () => useAppStore.getState();
+
+function records(arm: string, seed: number, from: number, to: number): MetricRecord[] {
+  const out: MetricRecord[] = [];
+  for (let t = from; t <= to; t++) {
+    out.push({ type: 'step', arm, seed, step: t, epoch: t / 100, loss: 2 / t, weightedLoss: 1 / t, rgWeight: 0.5, lr: 0.1, gradNorm: 1, ms: 5 });
+    if (t % 5 === 0) out.push({ type: 'eval', arm, seed, step: t, epoch: t / 100, metrics: { loss: 1, accuracy: t / 100 + (arm === 'rg' ? 0.01 : 0) } });
+  }
+  return out;
+}
+
+/** The app as a page load sees it: a fresh store over the same IndexedDB. */
+async function load(factory: IDBFactory, opts: { restoreSettings?: boolean } = {}) {
+  const bridge = connectPersistence({ facts, flushMs: 10, open: () => openExperimentStore({ factory }), ...opts });
+  await bridge.ready;
+  return bridge;
+}
+
+describe('persistence bridge', () => {
+  beforeEach(() => resetAppStore());
+
+  it('saves a run as it arrives, with its manifest and summary, and shows it again after a reload', async () => {
+    const factory = new IDBFactory();
+    const first = await load(factory);
+    expect(s().experiments.storage).toBe('indexeddb');
+    const config = parseExperimentConfig({ ...createDefaultConfig(), steps: 20, seeds: [1, 2] });
+    s().beginRun('run-a', config);
+    s().appendRecords([...records('plain', 1, 1, 10), ...records('rg', 1, 1, 10)]);
+    await first.commands.flush();
+    await new Promise((r) => setTimeout(r, 30));
+    s().appendRecords([...records('plain', 1, 11, 20), ...records('rg', 1, 11, 20)]);
+    s().finishRun(false, null);
+    await new Promise((r) => setTimeout(r, 100));
+    const written = s().records;
+    const meta = s().experiments.list.find((m) => m.id === 'run-a');
+    expect(meta).toMatchObject({ status: 'done', recordCount: written.length });
+    expect(meta?.manifest).toMatchObject({ app: { version: '9.9.9' }, tfjs: '4.22.0', seeds: [1, 2], config });
+    expect(meta?.summary).toMatchObject({ metric: 'accuracy', baseline: 'plain', arms: [{ arm: 'plain', final: 0.2 }, { arm: 'rg' }] });
+    expect((meta?.summary as { arms: { final: number }[] }).arms[1].final).toBeCloseTo(0.21);
+    first.disconnect();
+
+    resetAppStore();
+    s().setConfig({ batchSize: 3 });
+    await load(factory);
+    expect(s().run).toMatchObject({ id: 'run-a', status: 'done', step: 20, totalSteps: 20, stored: { interrupted: false } });
+    expect(s().records).toEqual(written);
+    expect(s().stepsByArm.rg[1]).toHaveLength(20);
+    expect(s().config.batchSize).toBe(config.batchSize);
+  });
+
+  it('marks a run cut short by a reload as interrupted, keeping every record written', async () => {
+    const factory = new IDBFactory();
+    const first = await load(factory);
+    s().beginRun('run-b', parseExperimentConfig({ ...createDefaultConfig(), steps: 50 }));
+    s().appendRecords(records('plain', 1, 1, 7));
+    await first.commands.flush();
+    // The page goes away here: no finish, no status.
+    resetAppStore();
+    s().setConfig({ batchSize: 3 });
+    await load(factory, { restoreSettings: false });
+    expect(s().experiments.list[0]).toMatchObject({ id: 'run-b', status: 'interrupted' });
+    expect(s().run).toMatchObject({ id: 'run-b', step: 7, totalSteps: 50, stored: { interrupted: true } });
+    expect(s().records).toHaveLength(records('plain', 1, 1, 7).length);
+    expect(s().config.batchSize).toBe(3);
+  });
+
+  it('renames, deletes, exports and imports experiments; a broken bundle names the file and the problem', async () => {
+    const factory = new IDBFactory();
+    const bridge = await load(factory);
+    s().beginRun('run-c', parseExperimentConfig({ ...createDefaultConfig(), steps: 10 }));
+    s().appendRecords(records('plain', 1, 1, 10));
+    s().finishRun(true, null);
+    await new Promise((r) => setTimeout(r, 100));
+    await bridge.commands.rename('run-c', 'first try');
+    expect(s().experiments.list[0]).toMatchObject({ name: 'first try', status: 'stopped' });
+    const bundle = await bridge.commands.exportBundle('run-c');
+    const copy = await bridge.commands.importBundle(JSON.stringify(bundle), 'first.json');
+    expect(await bridge.commands.records(copy)).toEqual(await bridge.commands.records('run-c'));
+    await expect(bridge.commands.importBundle('{"format":"other"}', 'odd.json')).rejects.toThrow(/^odd\.json: .*format/);
+    await expect(bridge.commands.importBundle('not json', 'bad.json')).rejects.toThrow(/^bad\.json: not JSON/);
+    await bridge.commands.remove('run-c');
+    expect(s().experiments.list.map((m) => m.id)).toEqual([copy]);
+    expect(s().run.id).toBeNull();
+  });
+
+  it('keeps working in memory, and says so, when IndexedDB cannot be opened', async () => {
+    const broken = { open: () => { throw new DOMException('blocked', 'SecurityError'); } } as unknown as IDBFactory;
+    await load(broken);
+    expect(s().experiments.storage).toBe('memory');
+    expect(s().experiments.warning).toMatch(/memory/);
+    s().beginRun('run-d', parseExperimentConfig(createDefaultConfig()));
+    s().appendRecords(records('plain', 1, 1, 3));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(s().experiments.list[0]).toMatchObject({ id: 'run-d', status: 'running' });
+  });
+
+  it('writes the manifest from the backend, adapter and dataset in use', () => {
+    const config = parseExperimentConfig(createDefaultConfig());
+    s().setBackendReady({ backend: 'webgpu', adapter: { vendor: 'google', architecture: 'swiftshader', device: '', description: '', isFallbackAdapter: true }, forced: null, attempts: [], maxRelativeError: 0 });
+    s().setDatasetLoading('k');
+    s().setDatasetReady('k', { id: 'builtin:shapes10', name: 'shapes10', classNames: ['a', 'b'], height: 32, width: 32, channels: 3, numTrain: 10, numTest: 5, inputSize: 32, ms: 1 }, 'sha256:abc');
+    expect(buildManifest(s(), config, facts)).toMatchObject({
+      backend: 'webgpu',
+      adapter: { architecture: 'swiftshader', isFallbackAdapter: true },
+      dataset: { name: config.dataset, contentHash: 'sha256:abc', numTrain: 10, classes: 2 },
+      seeds: config.seeds,
+    });
+  });
+});

@@ -1,0 +1,295 @@
+import type { ExperimentConfig } from '../engine/config';
+import type { MetricRecord, StepRecord } from '../engine/records';
+import { openExperimentStore, RecordWriter, type ExperimentMeta, type ExperimentStore, type OpenedStore } from '../persist';
+import { useAppStore, type AppStore } from './index';
+import { firstSeedOf } from './metricsSlice';
+import { isRunActive } from './runSlice';
+import { baselineArm, summariseRun } from './summary';
+
+/**
+ * Keeps every experiment in IndexedDB as it runs: the config and a manifest when a run starts,
+ * its records as they arrive (flushed at least twice a second and when the page is hidden), its
+ * status and summary when it ends. Opens, renames, deletes, exports and imports saved
+ * experiments. It watches the store and never talks to the worker.
+ */
+
+type StoreApi = Pick<typeof useAppStore, 'getState' | 'subscribe'>;
+
+/** Facts about where a run happened, saved with it and exported as its manifest. */
+export interface ManifestFacts {
+  appVersion: string;
+  tfjsVersion: string;
+}
+
+export interface ExperimentCommands {
+  /** Shows a saved experiment's charts and summary and, unless `settings` is false, puts its settings back (not while a run is going). */
+  open(id: string, settings?: boolean): Promise<void>;
+  rename(id: string, name: string): Promise<void>;
+  remove(id: string): Promise<void>;
+  /** The experiment as a bundle (config, manifest, summary, records), JSON-ready. */
+  exportBundle(id: string): Promise<unknown>;
+  /** Stores a bundle from a file; returns its new id. Throws a BundleError naming what is wrong. */
+  importBundle(text: string, fileName: string): Promise<string>;
+  /** Writes what is queued now (page hidden or closing). */
+  flush(): Promise<void>;
+  /** The manifest saved with an experiment; null when there is none with this id. */
+  manifest(id: string): Promise<Record<string, unknown> | null>;
+  /** Every record of a saved experiment (for comparing experiments). */
+  records(id: string): Promise<MetricRecord[]>;
+}
+
+export interface PersistOptions {
+  store?: StoreApi;
+  facts: ManifestFacts;
+  open?: () => Promise<OpenedStore>;
+  /** Longest wait before records are written, ms (default 500). */
+  flushMs?: number;
+  /** Show the newest saved experiment on startup (default true). */
+  showLatest?: boolean;
+  /** Also put its settings back on startup (default true; a link that names a dataset or config says false). */
+  restoreSettings?: boolean;
+}
+
+/** The manifest of a run: config, seeds, backend and adapter, versions, dataset and its content hash. */
+export function buildManifest(s: AppStore, config: ExperimentConfig, facts: ManifestFacts): Record<string, unknown> {
+  const report = s.backend.report;
+  const summary = s.dataset.summary;
+  return {
+    format: 'rg-lab-manifest',
+    version: 1,
+    createdAt: new Date().toISOString(),
+    app: { name: 'rg-lab', version: facts.appVersion },
+    tfjs: facts.tfjsVersion,
+    backend: report?.backend ?? null,
+    adapter: report?.adapter ?? null,
+    seeds: config.seeds,
+    dataset: {
+      name: config.dataset,
+      fileName: summary?.name ?? null,
+      contentHash: s.dataset.contentHash,
+      inputSize: config.inputSize,
+      numTrain: summary?.numTrain ?? null,
+      numTest: summary?.numTest ?? null,
+      classes: summary?.classNames.length ?? null,
+    },
+    config,
+  };
+}
+
+/** Where a stored run got to, from its records. */
+function planOf(config: ExperimentConfig, records: readonly MetricRecord[]) {
+  let step = 0;
+  let epoch = 0;
+  let stepsPerEpoch = 0;
+  for (const r of records) {
+    if (r.type !== 'step') continue;
+    if (r.step > step) {
+      step = r.step;
+      epoch = r.epoch;
+    }
+    if (!stepsPerEpoch && r.epoch > 0) stepsPerEpoch = Math.round(r.step / r.epoch);
+  }
+  const totalSteps = config.steps ?? (config.epochs && stepsPerEpoch ? config.epochs * stepsPerEpoch : step);
+  return { step, epoch, stepsPerEpoch, totalSteps };
+}
+
+/** The run's summary as saved with it: per arm the headline metric's final and best mean, and the verdicts. */
+function storedSummary(s: AppStore): unknown {
+  const config = s.run.config;
+  if (!config) return null;
+  const baseline = baselineArm(config, s.ui.baseline);
+  if (!baseline) return null;
+  const records = [...Object.values(s.evalsByArm).flatMap((bySeed) => Object.values(bySeed).flat()), ...s.diverged, ...s.summaries];
+  const { byMetric, target } = summariseRun(config, records, baseline, s.ui.targetAccuracy);
+  const head = byMetric[0];
+  return {
+    metric: head.metric,
+    target,
+    baseline,
+    seeds: head.seeds.length,
+    arms: head.arms.map((a) => ({ arm: a.arm, final: a.final?.mean ?? null, best: a.best?.mean ?? null, verdict: a.comparison?.verdict ?? null })),
+    steps: Math.max(0, ...config.arms.map((a) => (firstSeedOf<StepRecord>(s.stepsByArm, a.name).at(-1)?.step ?? 0))),
+  };
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Connects the persistence layer to the app store. */
+export function connectPersistence(opts: PersistOptions): { commands: ExperimentCommands; ready: Promise<void>; disconnect: () => void } {
+  const app = opts.store ?? useAppStore;
+  const get = (): AppStore => app.getState();
+  let db: ExperimentStore | null = null;
+  let writer: RecordWriter | null = null;
+  /** The live run being saved, and how many of its records were handed to the writer. */
+  let saving: { id: string; written: number } | null = null;
+  let unsubscribe: () => void = () => {};
+
+  const warn = (warning: string | null) => get().setExperiments({ warning });
+  const refresh = async () => {
+    if (db) get().setExperiments({ list: await db.list() });
+  };
+
+  /** Starts saving a new run. Synchronous, so records arriving at once are not missed; writes wait for the experiment to exist. */
+  function startSaving(id: string, config: ExperimentConfig): void {
+    if (!db) return;
+    const store = db;
+    void writer?.close();
+    const created = store.createExperiment(config, buildManifest(get(), config, opts.facts), undefined, id).then(
+      async () => {
+        get().setExperiments({ shown: id });
+        await refresh();
+      },
+      (e: unknown) => {
+        warn(`This run is not being saved: ${describe(e)}`);
+        throw e;
+      },
+    );
+    created.catch(() => undefined);
+    saving = { id, written: 0 };
+    writer = new RecordWriter(
+      {
+        appendRecords: async (experiment, records) => {
+          await created;
+          return store.appendRecords(experiment, records);
+        },
+      },
+      id,
+      { intervalMs: opts.flushMs ?? 500, onError: (e) => warn(e.message), onRecover: () => warn(null) },
+    );
+    push();
+  }
+
+  function push(): void {
+    const s = get();
+    if (!saving || !writer || s.run.id !== saving.id) return;
+    if (s.records.length > saving.written) {
+      writer.push(s.records.slice(saving.written));
+      saving.written = s.records.length;
+    }
+  }
+
+  async function finishSaving(status: 'done' | 'stopped' | 'error', error?: string): Promise<void> {
+    const run = saving;
+    const w = writer;
+    if (!db || !run || !w) return;
+    push();
+    saving = null;
+    writer = null;
+    await w.close();
+    try {
+      await db.setSummary(run.id, storedSummary(get()));
+      await db.setStatus(run.id, status, error);
+    } catch (e) {
+      warn(`The end of this run was not saved: ${describe(e)}`);
+    }
+    await refresh();
+  }
+
+  const onStore = (s: AppStore, prev: AppStore) => {
+    if (s.run.id !== prev.run.id && s.run.id && s.run.status === 'running' && s.run.config && !s.run.stored) {
+      startSaving(s.run.id, s.run.config);
+      return;
+    }
+    if (s.records !== prev.records) push();
+    if (saving && s.run.id === saving.id && isRunActive(prev.run.status) && !isRunActive(s.run.status)) {
+      void finishSaving(s.run.status === 'error' ? 'error' : s.run.stopped ? 'stopped' : 'done', s.run.error ?? undefined);
+    }
+  };
+
+  const onHide = () => {
+    if (document.visibilityState === 'hidden') void writer?.flush();
+  };
+
+  const commands: ExperimentCommands = {
+    async open(id, settings = true) {
+      if (!db || isRunActive(get().run.status)) return;
+      const meta: ExperimentMeta | null = await db.getExperiment(id);
+      if (!meta) return;
+      const records = await db.getRecords(id);
+      const s = get();
+      s.resetMetrics();
+      s.showStoredRun(id, meta.config, { ...planOf(meta.config, records), interrupted: meta.status === 'interrupted', stopped: meta.status === 'stopped' });
+      s.appendRecords(records);
+      s.setExperiments({ shown: id });
+      // Its settings come back too, so Start runs it again, unless its archive is not the one loaded.
+      if (settings && (meta.config.dataset.startsWith('builtin:') || meta.config.dataset === s.config.dataset)) s.setConfig(meta.config);
+    },
+    async rename(id, name) {
+      await db?.rename(id, name);
+      await refresh();
+    },
+    async remove(id) {
+      if (!db || saving?.id === id) return;
+      await db.delete(id);
+      const s = get();
+      if (s.run.id === id && !isRunActive(s.run.status)) {
+        s.resetMetrics();
+        s.resetRun();
+      }
+      s.setExperiments({ shown: s.experiments.shown === id ? null : s.experiments.shown, compare: s.experiments.compare.filter((c) => c !== id) });
+      await refresh();
+    },
+    async exportBundle(id) {
+      if (saving?.id === id) await writer?.flush();
+      if (!db) throw new Error('Saved experiments are not open yet.');
+      return db.exportBundle(id);
+    },
+    async importBundle(text, fileName) {
+      if (!db) throw new Error('Saved experiments are not open yet.');
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (e) {
+        throw new Error(`${fileName}: not JSON (${describe(e)})`);
+      }
+      let id: string;
+      try {
+        id = await db.importBundle(parsed);
+      } catch (e) {
+        throw new Error(`${fileName}: ${describe(e)}`);
+      }
+      await refresh();
+      return id;
+    },
+    async flush() {
+      await writer?.flush();
+    },
+    async manifest(id) {
+      return (await db?.getExperiment(id))?.manifest ?? null;
+    },
+    async records(id) {
+      if (saving?.id === id) await writer?.flush();
+      return db ? db.getRecords(id) : [];
+    },
+  };
+
+  const ready = (async () => {
+    const opened = await (opts.open ?? openExperimentStore)();
+    db = opened.store;
+    get().setExperiments({ storage: db.persistent ? 'indexeddb' : 'memory', warning: opened.error?.message ?? null });
+    await db.markInterrupted();
+    await refresh();
+    unsubscribe = app.subscribe(onStore);
+    if (typeof document !== 'undefined') {
+      document.addEventListener('visibilitychange', onHide);
+      window.addEventListener('pagehide', onHide);
+    }
+    const latest = get().experiments.list[0];
+    if ((opts.showLatest ?? true) && latest && get().run.status === 'idle' && get().records.length === 0) await commands.open(latest.id, opts.restoreSettings ?? true);
+  })().catch((e: unknown) => warn(`Saved experiments could not be read: ${describe(e)}`));
+
+  return {
+    commands,
+    ready,
+    disconnect: () => {
+      unsubscribe();
+      if (typeof document !== 'undefined') {
+        document.removeEventListener('visibilitychange', onHide);
+        window.removeEventListener('pagehide', onHide);
+      }
+      void writer?.close();
+    },
+  };
+}

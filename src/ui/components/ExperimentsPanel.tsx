@@ -1,0 +1,184 @@
+import { useState } from 'react';
+import { useAppStore } from '../../store';
+import type { ExperimentMeta } from '../../persist';
+import { isRunActive } from '../../store/runSlice';
+import { downloadBlob, toFileName } from '../export/download';
+import { useExperiments } from '../hooks/useExperiments';
+import { Panel } from './Panel';
+
+interface StoredArm {
+  arm: string;
+  final: number | null;
+  best: number | null;
+  verdict: string | null;
+}
+
+interface StoredSummary {
+  metric: string;
+  seeds: number;
+  steps: number;
+  arms: StoredArm[];
+}
+
+/** The summary the persistence bridge saves at the end of a run, if this one has it. */
+function summaryOf(meta: ExperimentMeta): StoredSummary | null {
+  const s = meta.summary as Partial<StoredSummary> | null;
+  return s && Array.isArray(s.arms) && typeof s.metric === 'string' ? (s as StoredSummary) : null;
+}
+
+const pct = (v: number | null, metric: string): string => (v === null ? '–' : metric === 'psnr' ? `${v.toFixed(2)} dB` : `${(v * 100).toFixed(1)}%`);
+
+function Row({ meta, shown, ticked, busy }: { meta: ExperimentMeta; shown: boolean; ticked: boolean; busy: boolean }) {
+  const commands = useExperiments();
+  const toggleCompare = useAppStore((s) => s.toggleCompare);
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState(meta.name);
+  const [confirm, setConfirm] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const act = (p: Promise<unknown>) => p.then(() => setError(null), (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  const exportBundle = async () => {
+    const bundle = await commands.exportBundle(meta.id);
+    downloadBlob(new Blob([JSON.stringify(bundle)], { type: 'application/json' }), `${toFileName(meta.name)}.rglab.json`);
+  };
+  return (
+    <li className={`experiment-row${shown ? ' shown' : ''}`} data-testid="experiment-row" data-id={meta.id} data-status={meta.status}>
+      <div className="experiment-line">
+        <input type="checkbox" data-testid="experiment-compare" title="Compare" checked={ticked} onChange={() => toggleCompare(meta.id)} />
+        {editing ? (
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              setEditing(false);
+              void act(commands.rename(meta.id, name));
+            }}
+          >
+            <input data-testid="experiment-name-input" value={name} maxLength={120} autoFocus onChange={(e) => setName(e.target.value)} onBlur={() => setEditing(false)} />
+          </form>
+        ) : (
+          <button type="button" className="link" data-testid="experiment-open" disabled={busy} title="Show its charts and summary" onClick={() => void act(commands.open(meta.id))}>
+            {meta.name}
+          </button>
+        )}
+        <span className={`status-chip status-${meta.status}`}>{meta.status}</span>
+      </div>
+      <div className="experiment-line muted">
+        <span>{new Date(meta.createdAt).toLocaleString()}</span>
+        <span>{meta.recordCount.toLocaleString('en')} records</span>
+        <button type="button" className="small" data-testid="experiment-rename" onClick={() => (setName(meta.name), setEditing(true))}>
+          rename
+        </button>
+        <button type="button" className="small" data-testid="experiment-export" onClick={() => void act(exportBundle())}>
+          export
+        </button>
+        <button
+          type="button"
+          className="small"
+          data-testid="experiment-delete"
+          disabled={busy && shown}
+          onClick={() => (confirm ? void act(commands.remove(meta.id)) : setConfirm(true))}
+          onBlur={() => setConfirm(false)}
+        >
+          {confirm ? 'delete: sure?' : 'delete'}
+        </button>
+      </div>
+      {error && <p className="error-text">{error}</p>}
+    </li>
+  );
+}
+
+function CompareTable({ list }: { list: ExperimentMeta[] }) {
+  const arms = [...new Set(list.flatMap((m) => summaryOf(m)?.arms.map((a) => a.arm) ?? []))];
+  return (
+    <table className="compare-table" data-testid="experiments-compare-table">
+      <thead>
+        <tr>
+          <th>experiment</th>
+          <th>metric</th>
+          <th>seeds</th>
+          {arms.map((a) => (
+            <th key={a}>{a} final (best)</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {list.map((m) => {
+          const s = summaryOf(m);
+          return (
+            <tr key={m.id}>
+              <td>{m.name}</td>
+              <td>{s?.metric ?? '–'}</td>
+              <td>{s?.seeds ?? '–'}</td>
+              {arms.map((a) => {
+                const arm = s?.arms.find((x) => x.arm === a);
+                return <td key={a}>{arm ? `${pct(arm.final, s!.metric)} (${pct(arm.best, s!.metric)})` : s ? '–' : 'no summary'}</td>;
+              })}
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+/**
+ * The saved experiments (IndexedDB): open one to see its charts and summary again, rename,
+ * delete, export it as a bundle or import one, tick several to compare their results.
+ */
+export function ExperimentsPanel() {
+  const commands = useExperiments();
+  const { storage, list, warning, shown, compare } = useAppStore((s) => s.experiments);
+  const busy = useAppStore((s) => isRunActive(s.run.status));
+  const [importError, setImportError] = useState<string | null>(null);
+  const importFile = async (file: File) => {
+    try {
+      const id = await commands.importBundle(await file.text(), file.name);
+      setImportError(null);
+      if (!busy) await commands.open(id);
+    } catch (e) {
+      setImportError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  const ticked = list.filter((m) => compare.includes(m.id));
+  return (
+    <Panel title="Experiments">
+      <div data-testid="experiments-panel" data-storage={storage} data-count={list.length}>
+        <p className="muted">
+          {storage === 'indexeddb'
+            ? 'Every run is saved in this browser as it trains (IndexedDB) and survives a reload.'
+            : storage === 'memory'
+              ? 'Runs are kept in memory only: they are lost when the page closes.'
+              : 'Opening saved experiments…'}
+        </p>
+        {warning && (
+          <p className="error-text" role="alert" data-testid="storage-warning">
+            {warning}
+          </p>
+        )}
+        <label className="field">
+          <span className="field-label">import an experiment (.json bundle)</span>
+          <input
+            type="file"
+            accept=".json,application/json"
+            data-testid="experiment-import"
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              e.target.value = '';
+              if (f) void importFile(f);
+            }}
+          />
+        </label>
+        {importError && (
+          <p className="error-text" role="alert" data-testid="experiment-import-error">
+            {importError}
+          </p>
+        )}
+        <ul className="experiment-list">
+          {list.map((m) => (
+            <Row key={m.id} meta={m} shown={m.id === shown} ticked={compare.includes(m.id)} busy={busy} />
+          ))}
+        </ul>
+        {ticked.length >= 2 && <CompareTable list={ticked} />}
+      </div>
+    </Panel>
+  );
+}
