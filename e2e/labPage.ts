@@ -94,7 +94,6 @@ export class LabPage {
     await expect.poll(() => this.step(), { timeout }).toBeGreaterThanOrEqual(atLeast);
   }
 
-  /** Waits until `count` arms have points on a chart. */
   /** Waits until `count` arms have points, then checks that each has a line drawn in the chart's SVG. */
   async waitForCurves(testId: string, count: number, timeout = 120_000): Promise<void> {
     await expect(this.chart(testId)).toHaveAttribute('data-arms', String(count), { timeout });

@@ -15,10 +15,18 @@ import './ui/styles.css';
 const params = parseUrlParams(location.search, BUILTIN_DATASETS.map((d) => d.id));
 if (params.config) useAppStore.setState({ config: params.config });
 else if (params.dataset) useAppStore.getState().setConfig({ dataset: params.dataset });
-const { commands } = connectTrainer(TrainerClient.create(), { forcedBackend: params.backend });
-// A reload shows the newest saved experiment with its settings; a link with ?config= or
-// ?dataset= asks for its own settings, which are kept.
-const experiments = connectPersistence({ facts: APP_FACTS, showLatest: !params.config, restoreSettings: !params.dataset });
+// A reload shows the newest saved experiment with its settings; a link with ?config=, or with
+// ?dataset= naming another dataset, asks for its own settings, which are kept.
+const experiments = connectPersistence({
+  facts: APP_FACTS,
+  showLatest: !params.config,
+  restoreSettings: (latest) => !params.dataset || latest.config.dataset === params.dataset,
+});
+const { commands } = connectTrainer(TrainerClient.create(), {
+  forcedBackend: params.backend,
+  onCheckpoint: (runId, checkpoint) => experiments.commands.saveCheckpoint(runId, checkpoint),
+  onResumed: (runId, step) => void experiments.commands.discardAfter(runId, step),
+});
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { copyTensor, readTensors, type TensorData, tensorFromData } from './checkpoint';
 import type { OptimizerConfig } from './config';
 
 /**
@@ -11,10 +12,11 @@ import type { OptimizerConfig } from './config';
  * decay is added here and so is never scaled by it. Hyperparameters may change between steps.
  */
 
+/** The optimizer's state as plain data (a checkpoint's part). */
 export interface OptimizerSnapshot {
   step: number;
   momentumReady: boolean;
-  slots: { shape: number[]; values: Float32Array }[];
+  slots: TensorData[];
 }
 
 export class Optimizer {
@@ -86,21 +88,27 @@ export class Optimizer {
     });
   }
 
+  /** The optimizer's state with its slots copied on the device, synchronously; the caller disposes the copies. */
+  copyState(): { step: number; momentumReady: boolean; slots: tf.Tensor[] } {
+    return { step: this.step, momentumReady: this.momentumReady, slots: this.slots.map(copyTensor) };
+  }
+
+  /** The shapes of the state's slots, in snapshot order. */
+  slotShapes(): number[][] {
+    return this.slots.map((s) => s.shape);
+  }
+
   /** The optimizer's state, read back for a checkpoint. */
   async snapshot(): Promise<OptimizerSnapshot> {
-    const values = await Promise.all(this.slots.map((s) => s.data() as Promise<Float32Array>));
-    return {
-      step: this.step,
-      momentumReady: this.momentumReady,
-      slots: this.slots.map((s, i) => ({ shape: s.shape, values: values[i] })),
-    };
+    const { step, momentumReady, slots } = this.copyState();
+    return { step, momentumReady, slots: await readTensors(slots) };
   }
 
   restore(snap: OptimizerSnapshot): void {
     if (snap.slots.length !== this.slots.length) throw new Error('optimizer snapshot does not match');
     this.step = snap.step;
     this.momentumReady = snap.momentumReady;
-    snap.slots.forEach((s, i) => tf.tidy(() => this.slots[i].assign(tf.tensor(s.values, s.shape))));
+    snap.slots.forEach((s, i) => tf.tidy(() => this.slots[i].assign(tensorFromData(s))));
   }
 
   dispose(): void {

@@ -1,4 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
+import {
+  type ArmCapture,
+  type ArmLiveState,
+  captureArm,
+  type Checkpoint,
+  CheckpointError,
+  checkArmCheckpoint,
+  parseArmState,
+  parseSamplerPosition,
+  readArmCapture,
+  restoreArm,
+  type SamplerPosition,
+} from './checkpoint';
 import type { ArmConfig, ExperimentConfig } from './config';
 import type { Dataset } from './dataset';
 import type { Model } from './models';
@@ -13,7 +26,9 @@ import { disposeArm } from './tasks/types';
  * Runs N arms x S seeds in lock step. For each seed, every arm starts from the same initial
  * weights (drawn once, then copied) and is fed the same batch, prepared once per step; arms
  * differ only in their config. Records go out through `onRecord`; losses are read back
- * asynchronously in bunches, never synchronously inside a step.
+ * asynchronously in bunches, never synchronously inside a step. After each evaluation the run's
+ * state is copied on the device and read back while training goes on (`onCheckpoint`); a fresh
+ * trainer given that checkpoint (`restore`) continues with the same records as if never stopped.
  */
 
 export type RunStatus = 'idle' | 'running' | 'paused' | 'done' | 'stopped' | 'error';
@@ -58,22 +73,25 @@ export interface TrainerOptions {
   sampleCount?: number;
   /** Lets the host handle messages between steps (pause, stop, slider moves). */
   yieldToHost?: () => Promise<void>;
+  /**
+   * Receives a checkpoint after every evaluation (the stop's included), once it has been read
+   * back; the step loop goes on meanwhile. Never called after run() has failed.
+   */
+  onCheckpoint?: (c: Checkpoint) => void;
 }
 
-interface ArmRun {
+/** One arm x seed: its models and its live state (lr, momentum and lossWeight change with setParams). */
+interface ArmRun extends ArmLiveState {
   config: ArmConfig;
   seed: number;
   arm: ArmModels;
-  /** Live settings, changed by setParams. */
-  lr: number;
-  momentum: number;
-  rgScale: number;
-  diverged: string | null;
-  divergedAt: number;
-  stepsDone: number;
-  msTotal: number;
-  lastEval: Record<string, number>;
-  best: Record<string, number>;
+}
+
+/** A checkpoint's device copies and plain state, taken between two steps, not yet read back. */
+interface CheckpointCapture {
+  step: number;
+  positions: { sampler: SamplerPosition };
+  arms: { run: ArmRun; capture: ArmCapture; state: ArmLiveState }[];
 }
 
 interface PendingStep {
@@ -103,7 +121,11 @@ export class Trainer {
   private statusValue: RunStatus = 'idle';
   private resumeWaiter: (() => void) | null = null;
   private stopRequested = false;
+  private abortError: Error | null = null;
   private stepsDone = 0;
+  /** The checkpoint being read back, if any (one at a time). */
+  private checkpointing: Promise<void> | null = null;
+  private checkpointsClosed = false;
 
   constructor(opts: TrainerOptions) {
     this.opts = opts;
@@ -123,7 +145,7 @@ export class Trainer {
           arm,
           lr: armCfg.optimizer.lr,
           momentum: armCfg.optimizer.type === 'sgd' ? armCfg.optimizer.momentum : 0,
-          rgScale: armCfg.rg.scale,
+          lossWeight: armCfg.rg.scale,
           diverged: null,
           divergedAt: -1,
           stepsDone: 0,
@@ -139,46 +161,115 @@ export class Trainer {
     return this.statusValue;
   }
 
-  /** Trains to the end (or until stopped); resolves when every record has been emitted. */
+  /** Lock steps completed (a restored trainer starts at its checkpoint's step). */
+  get step(): number {
+    return this.stepsDone;
+  }
+
+  /**
+   * Trains to the end (or until stopped), from step 1 or from the restored checkpoint's next
+   * step; resolves when every record and checkpoint has been emitted.
+   */
   async run(): Promise<void> {
     if (this.statusValue !== 'idle') throw new Error(`run() called while ${this.statusValue}`);
     this.statusValue = 'running';
     const started = performance.now();
+    const firstStep = this.stepsDone;
     this.lastFlush = started;
     const yieldToHost = this.opts.yieldToHost ?? defaultYield;
     const imagesPerLockStep = this.task.batchSize * this.runs.length;
+    const allDiverged = (): boolean => this.runs.every((r) => r.diverged);
     try {
-      for (let t = this.stepsDone; t < this.totalSteps; t++) {
+      for (let t = this.stepsDone; t < this.totalSteps && !allDiverged(); t++) {
+        this.throwIfAborted();
         for (const seed of this.config.seeds) this.lockStep(seed, t);
         this.stepsDone = t + 1;
         const atEval = this.stepsDone % this.config.evalEvery === 0 || this.stepsDone === this.totalSteps;
         if (atEval || performance.now() - this.lastFlush >= (this.opts.flushIntervalMs ?? 250)) await this.flush();
-        if (atEval) await this.evaluate(this.stepsDone);
+        if (atEval) {
+          await this.evaluate(this.stepsDone);
+          await this.saveCheckpoint();
+        }
         const elapsedMs = performance.now() - started;
         this.opts.onProgress?.({
           step: this.stepsDone,
           totalSteps: this.totalSteps,
           epoch: this.stepsDone / this.stepsPerEpoch,
-          imagesPerSec: (imagesPerLockStep * this.stepsDone) / Math.max(elapsedMs / 1000, 1e-9),
+          imagesPerSec: (imagesPerLockStep * (this.stepsDone - firstStep)) / Math.max(elapsedMs / 1000, 1e-9),
           elapsedMs,
         });
-        if (this.runs.every((r) => r.diverged)) break;
+        if (allDiverged()) break;
         await yieldToHost();
         if (this.status === 'paused') await new Promise<void>((r) => (this.resumeWaiter = r));
+        this.throwIfAborted();
         if (this.stopRequested) break;
       }
       await this.flush();
       if (this.stopRequested && this.stepsDone % this.config.evalEvery !== 0 && this.stepsDone < this.totalSteps) {
         await this.evaluate(this.stepsDone);
+        await this.saveCheckpoint();
       }
+      await this.checkpointing;
       for (const r of this.runs) this.emitSummary(r);
       this.statusValue = this.stopRequested ? 'stopped' : 'done';
     } catch (e) {
       this.statusValue = 'error';
+      this.checkpointsClosed = true;
       throw e;
     } finally {
       this.disposePending();
     }
+  }
+
+  /**
+   * The run's state between two steps: every arm's weights (parameters and batch-norm
+   * statistics), optimizer state, live settings, divergence and best metrics. The trainer's own
+   * checkpoints (onCheckpoint) come right after an evaluation, when every step record up to
+   * `step` has been emitted and divergence is up to date.
+   */
+  async checkpoint(): Promise<Checkpoint> {
+    return this.readCapture(this.capture());
+  }
+
+  /**
+   * Makes a fresh trainer (built from the same config and data, run() not yet called) continue
+   * from a checkpoint: run() then starts at checkpoint.step + 1. Checks everything before
+   * changing anything; throws a CheckpointError naming what does not fit.
+   */
+  restore(c: Checkpoint): void {
+    if (this.statusValue !== 'idle' || this.stepsDone !== 0) throw new CheckpointError('restore() needs a fresh trainer, before run()');
+    if (!Number.isInteger(c.step) || c.step < 0 || c.step > this.totalSteps) {
+      throw new CheckpointError(`the checkpoint is at step ${c.step}, but this run has ${this.totalSteps} steps`);
+    }
+    const pos = parseSamplerPosition(c.positions);
+    if (pos.stepsPerEpoch !== this.stepsPerEpoch || pos.batchSize !== this.task.batchSize) {
+      throw new CheckpointError(
+        `the checkpoint was taken with ${pos.stepsPerEpoch} batches of ${pos.batchSize} per epoch, this run has ${this.stepsPerEpoch} of ${this.task.batchSize}: the dataset or the batch size changed`,
+      );
+    }
+    if (c.arms.length !== this.runs.length) throw new CheckpointError(`the checkpoint has ${c.arms.length} arm runs, this run ${this.runs.length}`);
+    const states = this.runs.map((r, i) => {
+      const a = c.arms[i];
+      if (a.arm !== r.config.name || a.seed !== r.seed) {
+        throw new CheckpointError(`the checkpoint's arm run ${i} is ${a.arm} (seed ${a.seed}), this run's is ${r.config.name} (seed ${r.seed})`);
+      }
+      checkArmCheckpoint(r.arm, a);
+      return parseArmState(a.state, `arm ${a.arm} (seed ${a.seed})`);
+    });
+    this.runs.forEach((r, i) => {
+      restoreArm(r.arm, c.arms[i]);
+      Object.assign(r, states[i]);
+    });
+    this.stepsDone = c.step;
+  }
+
+  /**
+   * Ends the run at the next step boundary: run() rejects with `error`, without evaluating or
+   * writing summaries (the device it trains on is gone).
+   */
+  abort(error: Error): void {
+    this.abortError ??= error;
+    if (this.statusValue === 'paused') this.resume();
   }
 
   pause(): void {
@@ -215,7 +306,7 @@ export class Trainer {
         events.push({ type: 'event', arm, seed: r.seed, step, name: 'momentum', value: p.momentum });
       }
       if (p.lossWeight !== undefined) {
-        r.rgScale = p.lossWeight;
+        r.lossWeight = p.lossWeight;
         events.push({ type: 'event', arm, seed: r.seed, step, name: 'lossWeight', value: p.lossWeight });
       }
       for (const e of events) this.opts.onRecord(e);
@@ -250,7 +341,7 @@ export class Trainer {
 
   private stepArm(run: ArmRun, batch: unknown, clock: ScheduleClock): void {
     const t0 = performance.now();
-    const { weight } = rgWeightAt({ ...run.config.rg, scale: run.rgScale }, run.seed, clock);
+    const { weight } = rgWeightAt({ ...run.config.rg, scale: run.lossWeight }, run.seed, clock);
     const lr = learningRateAt(run.config.lrSchedule, run.lr, run.config.optimizer.lr, clock);
     for (const o of run.arm.optimizers) o.momentum = run.momentum;
     const out = this.task.step(run.arm, run.config, batch, { weight, lr });
@@ -338,6 +429,57 @@ export class Trainer {
         if (better) run.best[k] = v;
       }
     }
+  }
+
+  private throwIfAborted(): void {
+    if (this.abortError) throw this.abortError;
+  }
+
+  /** Copies the run's state on the device and takes its plain state, synchronously. */
+  private capture(): CheckpointCapture {
+    const t = this.stepsDone;
+    return {
+      step: t,
+      positions: {
+        sampler: { epoch: Math.floor(t / this.stepsPerEpoch), batch: t % this.stepsPerEpoch, stepsPerEpoch: this.stepsPerEpoch, batchSize: this.task.batchSize },
+      },
+      arms: this.runs.map((run) => ({
+        run,
+        capture: captureArm(run.arm),
+        state: {
+          lr: run.lr,
+          momentum: run.momentum,
+          lossWeight: run.lossWeight,
+          diverged: run.diverged,
+          divergedAt: run.divergedAt,
+          stepsDone: run.stepsDone,
+          msTotal: run.msTotal,
+          lastEval: { ...run.lastEval },
+          best: { ...run.best },
+        },
+      })),
+    };
+  }
+
+  /** Reads a capture back; every copy is disposed, whether its read succeeds or not. */
+  private async readCapture(c: CheckpointCapture): Promise<Checkpoint> {
+    const arms = await Promise.all(
+      c.arms.map(async ({ run, capture, state }) => ({ arm: run.config.name, seed: run.seed, ...(await readArmCapture(capture)), state: { ...state } })),
+    );
+    return { step: c.step, epoch: Math.floor(c.step / this.stepsPerEpoch), savedAt: Date.now(), arms, positions: c.positions };
+  }
+
+  /** Starts reading a checkpoint for onCheckpoint; waits for the previous one first, whose failure fails the run. */
+  private async saveCheckpoint(): Promise<void> {
+    const deliver = this.opts.onCheckpoint;
+    if (!deliver) return;
+    await this.checkpointing;
+    const reading = this.readCapture(this.capture()).then((c) => {
+      if (!this.checkpointsClosed) deliver(c);
+    });
+    // Awaited at the next checkpoint or at the end; this keeps a failure from going unhandled meanwhile.
+    reading.catch(() => undefined);
+    this.checkpointing = reading;
   }
 
   private emitSummary(run: ArmRun): void {

@@ -1,5 +1,5 @@
+import type { Checkpoint } from '../engine/checkpoint';
 import type { ExperimentConfig } from '../engine/config';
-import type { OptimizerSnapshot } from '../engine/optim';
 import type { MetricRecord } from '../engine/records';
 
 /**
@@ -38,35 +38,8 @@ export interface ExperimentMeta {
   error?: string;
 }
 
-/** A tensor's values read back from the device, row-major. */
-export interface TensorData {
-  shape: number[];
-  values: Float32Array;
-}
-
-/** One arm x seed of a checkpoint. */
-export interface ArmCheckpoint {
-  arm: string;
-  seed: number;
-  /** Every model's parameters then buffers, in the arm's model order (pix2pix: generator, discriminator). */
-  weights: TensorData[];
-  /** One snapshot per optimizer of the arm, in the arm's order. */
-  optimizers: OptimizerSnapshot[];
-  /** The trainer's per-arm state (live lr, momentum and loss weight, best metrics, divergence): plain JSON-like data. */
-  state: Record<string, unknown>;
-}
-
-/** Everything needed to continue a run exactly from `step`; only the latest one per experiment is kept. */
-export interface Checkpoint {
-  /** Lock steps completed when it was taken. */
-  step: number;
-  epoch: number;
-  /** Milliseconds since the epoch. */
-  savedAt: number;
-  arms: ArmCheckpoint[];
-  /** RNG and sampler positions and any other run-wide state: plain JSON-like data. */
-  positions: Record<string, unknown>;
-}
+/** Checkpoints are the engine's (src/engine/checkpoint.ts): the trainer writes them, this layer stores them as they are. */
+export type { ArmCheckpoint, Checkpoint, TensorData } from '../engine/checkpoint';
 
 export const BUNDLE_FORMAT = 'rg-lab-experiment';
 export const BUNDLE_VERSION = 1;

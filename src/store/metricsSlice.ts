@@ -39,6 +39,8 @@ export interface MetricsSlice {
   /** Keeps `s` as its arm's latest samples; an older step than the one held is ignored. */
   setSamples: (s: ArmSamples, palette: [number, number, number][] | null) => void;
   resetMetrics: () => void;
+  /** Drops the records of steps after `step` and every summary (a run resumed from its checkpoint at `step` makes them again). */
+  discardRecordsAfter: (step: number) => void;
 }
 
 export const INITIAL_METRICS = {
@@ -121,4 +123,6 @@ export const createMetricsSlice: StateCreator<AppStore, [], [], MetricsSlice> = 
       return { samplesByArm: { ...s.samplesByArm, [samples.arm]: samples }, samplePalette: palette };
     }),
   resetMetrics: () => set(INITIAL_METRICS),
+  discardRecordsAfter: (step) =>
+    set((s) => appendToMetrics(INITIAL_METRICS, s.records.filter((r) => r.type !== 'summary' && r.step <= step))),
 });

@@ -116,4 +116,36 @@ describe('persistence bridge', () => {
       seeds: config.seeds,
     });
   });
+
+  it('keeps the newest checkpoint and resumes an interrupted run on the same experiment after a reload', async () => {
+    const factory = new IDBFactory();
+    const first = await load(factory);
+    const config = parseExperimentConfig({ ...createDefaultConfig(), steps: 30 });
+    s().beginRun('run-e', config);
+    s().appendRecords(records('plain', 1, 1, 12));
+    first.commands.saveCheckpoint('run-e', { step: 5, epoch: 0, savedAt: 1, positions: {}, arms: [] });
+    first.commands.saveCheckpoint('run-e', { step: 10, epoch: 0, savedAt: 2, positions: {}, arms: [{ arm: 'plain', seed: 1, weights: [{ shape: [2], values: new Float32Array([1, 2]) }], optimizers: [], state: {} }] });
+    await first.commands.flush();
+    await new Promise((r) => setTimeout(r, 30));
+    first.disconnect();
+
+    resetAppStore();
+    const second = await load(factory);
+    expect(s().run.stored).toEqual({ interrupted: true });
+    const saved = await second.commands.resumable('run-e');
+    expect(saved?.checkpoint.step).toBe(10);
+    expect(saved?.checkpoint.arms[0].weights[0].values).toEqual(new Float32Array([1, 2]));
+    expect(Math.max(...saved!.records.map((r) => (r.type === 'summary' ? 0 : r.step)))).toBe(10);
+    // What the trainer bridge's resumeRun does: the stored records, then the run under its own id.
+    s().resetMetrics();
+    s().appendRecords(saved!.records);
+    s().beginRun('run-e', saved!.config);
+    s().appendRecords(records('plain', 1, 11, 30));
+    s().finishRun(false, null);
+    await new Promise((r) => setTimeout(r, 100));
+    const all = await second.commands.records('run-e');
+    expect(all.filter((r) => r.type === 'step').map((r) => (r.type === 'step' ? r.step : 0))).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(s().experiments.list.filter((m) => m.id === 'run-e')).toMatchObject([{ status: 'done' }]);
+    expect(s().experiments.list).toHaveLength(1);
+  });
 });

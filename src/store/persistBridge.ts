@@ -1,5 +1,6 @@
 import type { ExperimentConfig } from '../engine/config';
 import type { MetricRecord, StepRecord } from '../engine/records';
+import type { Checkpoint } from '../engine/checkpoint';
 import { openExperimentStore, RecordWriter, type ExperimentMeta, type ExperimentStore, type OpenedStore } from '../persist';
 import { useAppStore, type AppStore } from './index';
 import { firstSeedOf } from './metricsSlice';
@@ -36,6 +37,12 @@ export interface ExperimentCommands {
   manifest(id: string): Promise<Record<string, unknown> | null>;
   /** Every record of a saved experiment (for comparing experiments). */
   records(id: string): Promise<MetricRecord[]>;
+  /** Keeps the newest checkpoint of the run being saved (one per experiment). */
+  saveCheckpoint(id: string, checkpoint: Checkpoint): void;
+  /** The run resumed from its checkpoint at `step`: stored records after it go (they are made again). */
+  discardAfter(id: string, step: number): Promise<void>;
+  /** What a resume of a saved experiment needs: its config, its checkpoint and its records up to the checkpoint; null without a checkpoint. */
+  resumable(id: string): Promise<{ config: ExperimentConfig; checkpoint: Checkpoint; records: MetricRecord[] } | null>;
 }
 
 export interface PersistOptions {
@@ -46,8 +53,8 @@ export interface PersistOptions {
   flushMs?: number;
   /** Show the newest saved experiment on startup (default true). */
   showLatest?: boolean;
-  /** Also put its settings back on startup (default true; a link that names a dataset or config says false). */
-  restoreSettings?: boolean;
+  /** Whether to put its settings back on startup too (default yes; a link with other settings says no). */
+  restoreSettings?: boolean | ((meta: ExperimentMeta) => boolean);
 }
 
 /** The manifest of a run: config, seeds, backend and adapter, versions, dataset and its content hash. */
@@ -123,7 +130,9 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
   let db: ExperimentStore | null = null;
   let writer: RecordWriter | null = null;
   /** The live run being saved, and how many of its records were handed to the writer. */
-  let saving: { id: string; written: number } | null = null;
+  let saving: { id: string; written: number; created: Promise<void> } | null = null;
+  /** Set while stored records after a resume point are being removed: new records wait. */
+  let holding = false;
   let unsubscribe: () => void = () => {};
 
   const warn = (warning: string | null) => get().setExperiments({ warning });
@@ -136,7 +145,14 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
     if (!db) return;
     const store = db;
     void writer?.close();
-    const created = store.createExperiment(config, buildManifest(get(), config, opts.facts), undefined, id).then(
+    // A resumed run keeps its experiment (its records up to the checkpoint are stored already).
+    const created = store
+      .getExperiment(id)
+      .then(async (found) => {
+        if (found) await store.setStatus(id, 'running');
+        else await store.createExperiment(config, buildManifest(get(), config, opts.facts), undefined, id);
+      })
+      .then(
       async () => {
         get().setExperiments({ shown: id });
         await refresh();
@@ -147,7 +163,7 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
       },
     );
     created.catch(() => undefined);
-    saving = { id, written: 0 };
+    saving = { id, written: get().records.length, created };
     writer = new RecordWriter(
       {
         appendRecords: async (experiment, records) => {
@@ -163,7 +179,7 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
 
   function push(): void {
     const s = get();
-    if (!saving || !writer || s.run.id !== saving.id) return;
+    if (!saving || !writer || holding || s.run.id !== saving.id) return;
     if (s.records.length > saving.written) {
       writer.push(s.records.slice(saving.written));
       saving.written = s.records.length;
@@ -188,7 +204,8 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
   }
 
   const onStore = (s: AppStore, prev: AppStore) => {
-    if (s.run.id !== prev.run.id && s.run.id && s.run.status === 'running' && s.run.config && !s.run.stored) {
+    // A run starts (a new one, or a saved one resumed under its own id).
+    if (s.run.id && s.run.config && !s.run.stored && isRunActive(s.run.status) && !isRunActive(prev.run.status) && saving?.id !== s.run.id) {
       startSaving(s.run.id, s.run.config);
       return;
     }
@@ -259,6 +276,34 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
     async manifest(id) {
       return (await db?.getExperiment(id))?.manifest ?? null;
     },
+    saveCheckpoint(id, checkpoint) {
+      const store = db;
+      if (!store) return;
+      const created = saving?.id === id ? saving.created : Promise.resolve();
+      created.then(() => store.saveCheckpoint(id, checkpoint)).catch((e: unknown) => warn(`A checkpoint was not saved: ${describe(e)}`));
+    },
+    async discardAfter(id, step) {
+      if (!db || !saving || saving.id !== id || !writer) return;
+      // The in-memory records were cut already; new ones wait until the stored copies are cut too.
+      saving.written = get().records.length;
+      holding = true;
+      try {
+        await writer.flush();
+        await db.discardRecordsAfter(id, step);
+      } catch (e) {
+        warn(`Records after step ${step} could not be removed from storage: ${describe(e)}`);
+      } finally {
+        holding = false;
+        push();
+      }
+    },
+    async resumable(id) {
+      if (!db) return null;
+      const [meta, checkpoint] = await Promise.all([db.getExperiment(id), db.loadCheckpoint(id)]);
+      if (!meta || !checkpoint) return null;
+      await db.discardRecordsAfter(id, checkpoint.step);
+      return { config: meta.config, checkpoint, records: await db.getRecords(id) };
+    },
     async records(id) {
       if (saving?.id === id) await writer?.flush();
       return db ? db.getRecords(id) : [];
@@ -277,7 +322,7 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
       window.addEventListener('pagehide', onHide);
     }
     const latest = get().experiments.list[0];
-    if ((opts.showLatest ?? true) && latest && get().run.status === 'idle' && get().records.length === 0) await commands.open(latest.id, opts.restoreSettings ?? true);
+    if ((opts.showLatest ?? true) && latest && get().run.status === 'idle' && get().records.length === 0) await commands.open(latest.id, typeof opts.restoreSettings === 'function' ? opts.restoreSettings(latest) : (opts.restoreSettings ?? true));
   })().catch((e: unknown) => warn(`Saved experiments could not be read: ${describe(e)}`));
 
   return {

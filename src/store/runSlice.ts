@@ -38,6 +38,10 @@ export interface RunState {
   /** True when the run ended because the user stopped it. */
   stopped: boolean;
   error: string | null;
+  /** What happened to the run that the person should know (a lost GPU device and where it resumed). */
+  notice: string | null;
+  /** The step of the newest checkpoint of this run (saved at every evaluation), or null. */
+  checkpointStep: number | null;
   /** A run opened from the saved experiments (view only), and whether it was cut short by a reload or crash. */
   stored: null | { interrupted: boolean };
 }
@@ -60,6 +64,10 @@ export interface RunSlice {
   /** Marks the run failed; with no run, records the error (a bad config at start). */
   failRun: (message: string) => void;
   resetRun: () => void;
+  setRunNotice: (notice: string | null) => void;
+  setCheckpointStep: (step: number) => void;
+  /** Back to running after a resume from a checkpoint at `step` (a lost device, a reload). */
+  resumeRunAt: (step: number) => void;
   /** Shows a saved experiment's run (its records go to the metrics slice separately). */
   showStoredRun: (id: string, config: ExperimentConfig, plan: { step: number; totalSteps: number; stepsPerEpoch: number; epoch: number; interrupted: boolean; stopped: boolean }) => void;
 }
@@ -78,6 +86,8 @@ export const INITIAL_RUN: RunState = {
   elapsedMs: 0,
   stopped: false,
   error: null,
+  notice: null,
+  checkpointStep: null,
   stored: null,
 };
 
@@ -117,6 +127,9 @@ export const createRunSlice: StateCreator<AppStore, [], [], RunSlice> = (set) =>
     })),
   failRun: (message) => set((s) => ({ run: { ...s.run, status: 'error', error: message } })),
   resetRun: () => set({ run: INITIAL_RUN }),
+  setRunNotice: (notice) => set((s) => ({ run: { ...s.run, notice } })),
+  setCheckpointStep: (step) => set((s) => ({ run: { ...s.run, checkpointStep: step } })),
+  resumeRunAt: (step) => set((s) => ({ run: { ...s.run, status: 'running', step, error: null, stopped: false } })),
   showStoredRun: (id, config, p) =>
     set({
       run: {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Checkpoint } from '../engine/checkpoint';
 import type { ExperimentConfig } from '../engine/config';
-import type { BackendReport, DatasetSummary, FromWorker, LiveParams } from '../worker/protocol';
+import { REINIT_ID, type BackendReport, type DatasetSummary, type FromWorker, type LiveParams } from '../worker/protocol';
 import { resetAppStore, useAppStore } from './index';
 import { connectTrainer, type TrainerClientLike } from './trainerBridge';
 
@@ -20,8 +21,8 @@ class FakeClient implements TrainerClientLike {
   cancelLoad(id: number) {
     this.sent.push({ type: 'cancelLoad', id });
   }
-  start(runId: string, config: ExperimentConfig) {
-    this.sent.push({ type: 'start', runId, arms: config.arms.length });
+  start(runId: string, config: ExperimentConfig, resumeFrom?: Checkpoint) {
+    this.sent.push({ type: 'start', runId, arms: config.arms.length, ...(resumeFrom ? { resumeAt: resumeFrom.step } : {}) });
   }
   pause(runId: string) {
     this.sent.push({ type: 'pause', runId });
@@ -166,5 +167,43 @@ describe('trainer bridge samples', () => {
     const failing = commands.runConfig(config);
     client.emit({ type: 'error', runId: s().run.id!, error: { name: 'TrainingError', message: 'boom' } });
     await expect(failing).rejects.toThrow(/boom/);
+  });
+
+  it('survives a lost device: the run goes on, records after the checkpoint are dropped, the new backend shows', async () => {
+    const checkpoints: [string, number][] = [];
+    const resumed: [string, number][] = [];
+    const client = new FakeClient();
+    const bridge = connectTrainer(client, {
+      forcedBackend: null,
+      liveDelayMs: 0,
+      datasetDelayMs: 0,
+      onCheckpoint: (id, c) => checkpoints.push([id, c.step]),
+      onResumed: (id, step) => resumed.push([id, step]),
+    });
+    disconnect = bridge.disconnect;
+    await tick();
+    bridge.commands.start();
+    const runId = s().run.id!;
+    const stepAt = (t: number) => ({ type: 'step' as const, arm: 'plain', seed: 1, step: t, epoch: 0, loss: 1, weightedLoss: 1, rgWeight: 1, lr: 0.1, gradNorm: 1, ms: 1 });
+    client.emit({ type: 'metrics', runId, records: [1, 2, 3, 4, 5, 6].map(stepAt) });
+    client.emit({ type: 'checkpoint', runId, checkpoint: { step: 4, epoch: 0, savedAt: 0, positions: {}, arms: [] } });
+    client.emit({ type: 'error', runId, error: { name: 'DeviceLostError', message: 'the GPU device was lost' } });
+    client.emit({ type: 'backendLost', runId, backend: 'webgpu', reason: 'device lost' });
+    expect(s().run.status).toBe('running');
+    expect(s().run.notice).toMatch(/webgpu backend was lost .*step 4/);
+    client.emit({ type: 'ready', id: REINIT_ID, report: { ...REPORT, backend: 'webgl' } });
+    expect(s().backend.report?.backend).toBe('webgl');
+    client.emit({ type: 'resumed', runId, step: 4, backend: 'webgl' });
+    expect(s().stepsByArm.plain[1].map((r) => r.step)).toEqual([1, 2, 3, 4]);
+    expect(s().run).toMatchObject({ status: 'running', step: 4, error: null });
+    expect(checkpoints).toEqual([[runId, 4]]);
+    expect(resumed).toEqual([[runId, 4]]);
+
+    // A saved run resumes under its own id from its checkpoint, with its records up to it.
+    client.emit({ type: 'done', runId, status: 'done', progress: null });
+    bridge.commands.resumeRun('saved-run', s().config, { step: 2, epoch: 0, savedAt: 0, positions: {}, arms: [] }, [1, 2, 3].map(stepAt));
+    expect(s().run).toMatchObject({ id: 'saved-run', status: 'running', step: 2 });
+    expect(s().records.map((r) => (r.type === 'step' ? r.step : -1))).toEqual([1, 2]);
+    expect(client.sent.at(-1)).toMatchObject({ type: 'start', runId: 'saved-run', resumeAt: 2 });
   });
 });

@@ -1,6 +1,7 @@
 import { ConfigError, parseExperimentConfig, type ExperimentConfig } from '../engine/config';
 import { assertNever, type MetricRecord } from '../engine/records';
-import type { ArchiveOptions, BackendName, BackendReport, DatasetSummary, FromWorker, LiveParams } from '../worker/protocol';
+import type { Checkpoint } from '../engine/checkpoint';
+import { REINIT_ID, type ArchiveOptions, type BackendName, type BackendReport, type DatasetSummary, type FromWorker, type LiveParams } from '../worker/protocol';
 import { useAppStore, type AppStore } from './index';
 import { isRunActive } from './runSlice';
 
@@ -16,7 +17,7 @@ export interface TrainerClientLike {
   loadDataset(dataset: string, inputSize: number, seed: number): Promise<DatasetSummary>;
   loadArchive(file: Blob, fileName: string, inputSize: number, seed: number, options: ArchiveOptions): { id: number; summary: Promise<DatasetSummary> };
   cancelLoad(id: number): void;
-  start(runId: string, config: ExperimentConfig): void;
+  start(runId: string, config: ExperimentConfig, resumeFrom?: Checkpoint): void;
   pause(runId: string): void;
   resume(runId: string): void;
   stop(runId: string): void;
@@ -43,6 +44,11 @@ export interface TrainerCommands {
    * ready, or the run fails. The sweep queue runs its cells through this.
    */
   runConfig(config: ExperimentConfig, signal?: AbortSignal): Promise<MetricRecord[]>;
+  /**
+   * Continues a saved run from its checkpoint (after a reload or a crashed worker): `records` are
+   * those stored up to the checkpoint's step; the run keeps its id, so it is saved on.
+   */
+  resumeRun(id: string, config: ExperimentConfig, checkpoint: Checkpoint, records: readonly MetricRecord[]): void;
 }
 
 export interface BridgeOptions {
@@ -52,6 +58,10 @@ export interface BridgeOptions {
   liveDelayMs?: number;
   /** Quiet time before a changed dataset setting reloads the dataset, in ms (default 300). */
   datasetDelayMs?: number;
+  /** Receives every checkpoint of the current run (saved at each evaluation). */
+  onCheckpoint?: (runId: string, checkpoint: Checkpoint) => void;
+  /** The run resumed from its checkpoint at `step`: stored records after it must go. */
+  onResumed?: (runId: string, step: number) => void;
 }
 
 function datasetKey(c: ExperimentConfig): string {
@@ -96,8 +106,30 @@ export function connectTrainer(client: TrainerClientLike, opts: BridgeOptions): 
         s.setArchiveProgress(m.id, m.progress, performance.now());
         return;
       case 'ready':
+        // The worker chose a backend by itself after losing one; replies to init go through its promise.
+        if (m.id === REINIT_ID) s.setBackendReady(m.report);
+        return;
       case 'datasetReady':
         // Answered through the request's promise.
+        return;
+      case 'checkpoint':
+        if (m.runId !== s.run.id) return;
+        s.setCheckpointStep(m.checkpoint.step);
+        opts.onCheckpoint?.(m.runId, m.checkpoint);
+        return;
+      case 'backendLost':
+        s.setRunNotice(
+          `The ${m.backend} backend was lost (${m.reason}).` +
+            (m.runId && m.runId === s.run.id ? ` Resuming on the next backend from the last checkpoint (step ${s.run.checkpointStep ?? 0}); every metric so far is kept.` : ''),
+        );
+        return;
+      case 'resumed':
+        if (m.runId !== s.run.id) return;
+        // The steps after the checkpoint are made again: drop the copies held (and stored).
+        s.discardRecordsAfter(m.step);
+        s.resumeRunAt(m.step);
+        s.setRunNotice(`${s.run.notice ? `${s.run.notice} ` : ''}Resumed at step ${m.step} on ${m.backend}.`);
+        opts.onResumed?.(m.runId, m.step);
         return;
       case 'started':
         if (m.runId === s.run.id) s.setRunPlan(m.totalSteps, m.stepsPerEpoch);
@@ -124,7 +156,9 @@ export function connectTrainer(client: TrainerClientLike, opts: BridgeOptions): 
         const text = `${m.error.name}: ${m.error.message}`;
         if (m.id !== undefined) return;
         if (m.runId !== undefined) {
-          if (m.runId === s.run.id) s.failRun(text);
+          // A lost device is not the end of the run: the worker resumes it on the next backend.
+          if (m.error.name === 'DeviceLostError') s.setRunNotice(text);
+          else if (m.runId === s.run.id) s.failRun(text);
           return;
         }
         if (isRunActive(s.run.status)) s.failRun(text);
@@ -289,6 +323,16 @@ export function connectTrainer(client: TrainerClientLike, opts: BridgeOptions): 
         });
         if (signal?.aborted) onAbort();
       });
+    },
+    resumeRun(id, config, checkpoint, records) {
+      const s = get();
+      if (isRunActive(s.run.status) || s.backend.state !== 'ready') return;
+      s.resetMetrics();
+      s.appendRecords(records.filter((r) => r.type !== 'summary' && r.step <= checkpoint.step));
+      s.beginRun(id, config);
+      s.resumeRunAt(checkpoint.step);
+      s.setCheckpointStep(checkpoint.step);
+      client.start(id, config, checkpoint);
     },
     cancelArchive() {
       if (!archiveLoad) return;

@@ -5,6 +5,7 @@ import { loadBuiltinDataset } from '../data/builtin';
 import { decodeImageBrowser } from '../data/decodeBrowser';
 import { loadArchiveDataset } from '../data/load';
 import { initBackend } from '../engine/backends/setup';
+import { watchDeviceLoss } from './deviceLoss';
 import type { HandlerDeps } from './handler';
 import { probeWebGpu } from './preflight';
 
@@ -24,6 +25,7 @@ export function createBrowserDeps(): HandlerDeps {
       await initBackend(name, name === 'wasm' ? { wasmPath, threads: false } : {});
     },
     probeWebGpu,
+    watchDeviceLoss: (backend, onLost) => watchDeviceLoss(backend, onLost),
     loadDataset: (id, opts) => loadBuiltinDataset(id, opts),
     loadArchive: (file, opts) => loadArchiveDataset(file, { ...opts, decoder: decodeImageBrowser }),
   };

@@ -1,5 +1,5 @@
 import type { ExperimentConfig } from '../engine/config';
-import type { ArchiveOptions, BackendName, BackendReport, DatasetSummary, FromWorker, LiveParams, ToWorker, WorkerErrorInfo } from './protocol';
+import type { ArchiveOptions, BackendName, BackendReport, Checkpoint, DatasetSummary, FromWorker, LiveParams, ToWorker, WorkerErrorInfo } from './protocol';
 
 /**
  * The main thread's side of the worker protocol. TrainerClient owns the worker, adds its
@@ -89,8 +89,9 @@ export class TrainerClient {
     this.worker.postMessage({ type: 'cancelLoad', id });
   }
 
-  start(runId: string, config: ExperimentConfig): void {
-    this.worker.postMessage({ type: 'start', runId, config });
+  /** Starts a run; with `resumeFrom` it continues from that checkpoint of a run of the same config. */
+  start(runId: string, config: ExperimentConfig, resumeFrom?: Checkpoint): void {
+    this.worker.postMessage(resumeFrom ? { type: 'start', runId, config, resumeFrom } : { type: 'start', runId, config });
   }
 
   pause(runId: string): void {
@@ -107,6 +108,11 @@ export class TrainerClient {
 
   setParams(runId: string, arm: string, params: LiveParams): void {
     this.worker.postMessage({ type: 'setParams', runId, arm, params });
+  }
+
+  /** Debug, for tests only: the worker acts as if its device were lost (see `simulateDeviceLoss` in protocol.ts). */
+  simulateDeviceLoss(reason?: string): void {
+    this.worker.postMessage(reason === undefined ? { type: 'simulateDeviceLoss' } : { type: 'simulateDeviceLoss', reason });
   }
 
   /** Ends the worker; pending requests fail. */

@@ -1,4 +1,5 @@
 import { DatasetError } from '../data/errors';
+import { CheckpointError } from '../engine/checkpoint';
 import { ConfigError } from '../engine/config';
 import type { WorkerErrorInfo } from './protocol';
 
@@ -25,17 +26,28 @@ export class TrainingError extends Error {
   override name = 'TrainingError';
 }
 
+/**
+ * The device under the backend went away during a run (a lost WebGPU device or WebGL context,
+ * out of memory). The worker goes on by itself on the next backend, from the last checkpoint.
+ */
+export class DeviceLostError extends Error {
+  override name = 'DeviceLostError';
+}
+
+/** A checkpoint that does not fit the run it should resume: the engine's error, naming what differs. */
+export { CheckpointError };
+
 /** A message that is not part of the protocol. */
 export class ProtocolError extends Error {
   override name = 'ProtocolError';
 }
 
-const KNOWN = [BackendError, DatasetError, RunStateError, TrainingError, ProtocolError, ConfigError];
+const KNOWN = [BackendError, DatasetError, RunStateError, TrainingError, DeviceLostError, ProtocolError, ConfigError, CheckpointError];
 
 /** Turns anything thrown into a named, cloneable error; unknown errors become TrainingErrors. */
 export function toErrorInfo(e: unknown): WorkerErrorInfo {
   if (e instanceof Error && KNOWN.some((k) => e instanceof k)) {
-    const hint = e instanceof ConfigError ? ' Fix that setting and start again.' : '';
+    const hint = e instanceof ConfigError ? ' Fix that setting and start again.' : e instanceof CheckpointError ? ' The checkpoint cannot be used: start the run again from the beginning.' : '';
     return { name: e.name, message: e.message + hint };
   }
   const message = e instanceof Error ? e.message : String(e);

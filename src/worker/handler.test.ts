@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDefaultConfig, type ExperimentConfig } from '../engine/config';
+import { Optimizer } from '../engine/optim';
 import type { MetricRecord } from '../engine/records';
 import { makeTinyClassification } from '../testing/tinyDatasets';
 import { createTrainerHandler, type HandlerDeps } from './handler';
@@ -9,9 +10,11 @@ import type { BackendName, FromWorker, ToWorker } from './protocol';
 /** A fake worker: collects every posted message and lets a test wait for one. */
 function createHarness(overrides: Partial<HandlerDeps> = {}) {
   const messages: FromWorker[] = [];
+  const transfers: (Transferable[] | undefined)[] = [];
   const waiters: { pred: (m: FromWorker) => boolean; resolve: (m: FromWorker) => void }[] = [];
-  const post = (m: FromWorker) => {
+  const post = (m: FromWorker, transfer?: Transferable[]) => {
     messages.push(m);
+    transfers.push(transfer);
     for (const w of [...waiters]) {
       if (w.pred(m)) {
         waiters.splice(waiters.indexOf(w), 1);
@@ -40,7 +43,7 @@ function createHarness(overrides: Partial<HandlerDeps> = {}) {
   };
   const records = (runId: string): MetricRecord[] =>
     messages.flatMap((m) => (m.type === 'metrics' && m.runId === runId ? m.records : []));
-  return { messages, handle, waitFor, records };
+  return { messages, transfers, handle, waitFor, records };
 }
 
 function tinyConfig(steps: number): ExperimentConfig {
@@ -223,5 +226,211 @@ describe('runs', () => {
 
     await h.handle({ type: 'bogus' } as unknown as ToWorker);
     expect(h.messages.at(-1)).toMatchObject({ type: 'error', error: { name: 'ProtocolError' } });
+  });
+});
+
+/** Every message about run `runId`, in order, with the `ready` messages between them. */
+const runMessages = (messages: FromWorker[], runId: string) => messages.filter((m) => m.type === 'ready' || ('runId' in m && m.runId === runId));
+
+/** What the page keeps: a `resumed` at step k drops the records after k received before it, and summaries. */
+function keptRecords(messages: FromWorker[], runId: string): MetricRecord[] {
+  let kept: MetricRecord[] = [];
+  for (const m of messages) {
+    if (m.type === 'metrics' && m.runId === runId) kept.push(...m.records);
+    if (m.type === 'resumed' && m.runId === runId) kept = kept.filter((r) => r.type !== 'summary' && r.step <= m.step);
+  }
+  return kept;
+}
+
+const withoutTimes = (rs: MetricRecord[]) => rs.map((r) => (r.type === 'step' || r.type === 'summary' ? { ...r, ms: 0 } : r));
+
+/** A harness where "webgl" is the cpu backend under another name and webgpu and wasm fail: a chain webgl > cpu. */
+function createChainHarness(overrides: Partial<HandlerDeps> = {}) {
+  return createHarness({
+    activateBackend: async (name: BackendName) => {
+      if (name === 'webgpu' || name === 'wasm') throw new Error(`${name} is not available in Node`);
+      await tf.setBackend('cpu');
+    },
+    ...overrides,
+  });
+}
+
+/** Makes Optimizer.applyGradients throw `error` on its `n`-th call from now (two arms: call 2s - 1 is step s's first). */
+function failOptimizerCall(n: number, error: Error): void {
+  const original = Optimizer.prototype.applyGradients;
+  let calls = 0;
+  vi.spyOn(Optimizer.prototype, 'applyGradients').mockImplementation(function (this: Optimizer, grads, lr) {
+    if (++calls === n) throw error;
+    return original.call(this, grads, lr);
+  });
+}
+
+describe('checkpoints and recovery', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('posts a checkpoint after each evaluation, after its records, with its buffers transferred', async () => {
+    const h = createHarness();
+    await h.handle(init());
+    await h.handle({ type: 'start', runId: 'c1', config: tinyConfig(4) });
+    const at = h.messages.flatMap((m, i) => (m.type === 'checkpoint' ? [i] : []));
+    expect(at.map((i) => (h.messages[i].type === 'checkpoint' ? h.messages[i].checkpoint.step : -1))).toEqual([2, 4]);
+    for (const i of at) {
+      const m = h.messages[i];
+      if (m.type !== 'checkpoint') continue;
+      const c = m.checkpoint;
+      expect(c.arms.map((a) => a.arm)).toEqual(['plain', 'rg']);
+      const before = h.messages.slice(0, i).flatMap((x) => (x.type === 'metrics' ? x.records : []));
+      expect(before.filter((r) => r.type === 'step' && r.step <= c.step)).toHaveLength(2 * c.step);
+      const buffers = c.arms.flatMap((a) => [...a.weights, ...a.optimizers.flatMap((o) => o.slots)].map((t) => t.values.buffer));
+      expect(new Set(h.transfers[i])).toEqual(new Set(buffers));
+    }
+    expect(h.messages.at(-1)).toMatchObject({ type: 'done', runId: 'c1', status: 'done' });
+  });
+
+  it('a device loss mid-run: DeviceLostError, the next backend, resumed from the checkpoint, the same records as without the loss', async () => {
+    const h = createChainHarness();
+    await h.handle(init('webgl'));
+    expect(h.messages.at(-1)).toMatchObject({ type: 'ready', report: { backend: 'webgl' } });
+    const config = tinyConfig(8);
+    // The same live change in both runs, after the checkpoint at step 4: it must survive the loss.
+    const startWithChange = async (runId: string, lose: boolean) => {
+      const finished = h.handle({ type: 'start', runId, config });
+      await h.waitFor('checkpoint', (m) => m.runId === runId && m.checkpoint.step === 4);
+      await h.handle({ type: 'setParams', runId, arm: 'rg', params: { lr: 0.05 } });
+      if (lose) await h.handle({ type: 'simulateDeviceLoss', reason: 'GPU hung' });
+      await finished;
+    };
+    await startWithChange('ref', false);
+    await startWithChange('lost', true);
+
+    const msgs = runMessages(h.messages.slice(h.messages.findIndex((m) => m.type === 'started' && m.runId === 'lost')), 'lost');
+    const types = msgs.map((m) => m.type).filter((t) => t !== 'metrics' && t !== 'progress');
+    expect(types).toEqual(['started', 'status', 'checkpoint', 'checkpoint', 'error', 'backendLost', 'ready', 'resumed', 'status', 'checkpoint', 'checkpoint', 'done']);
+    const error = msgs.find((m) => m.type === 'error');
+    expect(error).toMatchObject({ error: { name: 'DeviceLostError', message: expect.stringContaining('webgl stopped working at step 4: GPU hung') } });
+    expect(error).toMatchObject({ error: { message: expect.stringContaining('from its last checkpoint (step 4)') } });
+    expect(msgs.find((m) => m.type === 'backendLost')).toEqual({ type: 'backendLost', runId: 'lost', backend: 'webgl', reason: 'GPU hung' });
+    expect(msgs.find((m) => m.type === 'ready')).toEqual({
+      type: 'ready',
+      id: 0,
+      report: {
+        backend: 'cpu',
+        adapter: null,
+        forced: null,
+        attempts: [
+          { backend: 'webgl', ok: false, reason: 'lost during training: GPU hung' },
+          { backend: 'wasm', ok: false, reason: 'wasm is not available in Node' },
+          { backend: 'cpu', ok: true },
+        ],
+        maxRelativeError: 0,
+      },
+    });
+    expect(msgs.find((m) => m.type === 'resumed')).toEqual({ type: 'resumed', runId: 'lost', step: 4, backend: 'cpu' });
+    expect(msgs.filter((m) => m.type === 'checkpoint').map((m) => (m.type === 'checkpoint' ? m.checkpoint.step : -1))).toEqual([2, 4, 6, 8]);
+
+    const kept = keptRecords(h.messages, 'lost');
+    expect(withoutTimes(kept)).toEqual(withoutTimes(keptRecords(h.messages, 'ref')));
+    for (const armName of ['plain', 'rg']) {
+      expect(kept.flatMap((r) => (r.type === 'step' && r.arm === armName ? [r.step] : []))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    }
+    expect(kept.filter((r) => r.type === 'event')).toEqual([{ type: 'event', arm: 'rg', seed: 1, step: 5, name: 'lr', value: 0.05 }]);
+  });
+
+  it('an out-of-memory error in a step counts as a device loss; the steps after the checkpoint are made again', async () => {
+    const h = createChainHarness();
+    await h.handle(init('webgl'));
+    const config = { ...tinyConfig(8), evalEvery: 4 };
+    await h.handle({ type: 'start', runId: 'ref', config });
+    failOptimizerCall(13, new RangeError('Array buffer allocation failed'));
+    await h.handle({ type: 'start', runId: 'oom', config });
+    const msgs = runMessages(h.messages, 'oom');
+    expect(msgs.find((m) => m.type === 'error')).toMatchObject({
+      error: { name: 'DeviceLostError', message: expect.stringMatching(/^webgl stopped working at step 6: out of memory \(Array buffer allocation failed\)/) },
+    });
+    expect(msgs.find((m) => m.type === 'resumed')).toEqual({ type: 'resumed', runId: 'oom', step: 4, backend: 'cpu' });
+    expect(msgs.at(-1)).toMatchObject({ type: 'done', status: 'done', progress: { step: 8 } });
+    expect(withoutTimes(keptRecords(h.messages, 'oom'))).toEqual(withoutTimes(keptRecords(h.messages, 'ref')));
+  });
+
+  it('an exception in a step posts a TrainingError, and the handler stays usable', async () => {
+    const h = createHarness();
+    await h.handle(init());
+    failOptimizerCall(5, new Error('kernel exploded'));
+    await h.handle({ type: 'start', runId: 'boom', config: tinyConfig(4) });
+    const msgs = runMessages(h.messages, 'boom');
+    expect(msgs.at(-1)).toEqual({
+      type: 'error',
+      runId: 'boom',
+      error: { name: 'TrainingError', message: expect.stringContaining('kernel exploded') },
+    });
+    expect(msgs.some((m) => m.type === 'backendLost' || m.type === 'resumed' || m.type === 'done')).toBe(false);
+    expect(h.records('boom').filter((r) => r.type === 'step' && r.step > 2)).toHaveLength(0);
+    vi.restoreAllMocks();
+    await h.handle({ type: 'start', runId: 'after', config: tinyConfig(2) });
+    expect(h.messages.at(-1)).toMatchObject({ type: 'done', runId: 'after', status: 'done' });
+  });
+
+  it('watches the backend in use; a loss with no run going moves to the next backend at once', async () => {
+    const watched: { backend: BackendName; onLost: (reason: string) => void; stopped: boolean }[] = [];
+    const h = createChainHarness({
+      watchDeviceLoss: (backend, onLost) => {
+        const w = { backend, onLost, stopped: false };
+        watched.push(w);
+        return () => (w.stopped = true);
+      },
+    });
+    await h.handle(init('webgl'));
+    expect(watched.map((w) => w.backend)).toEqual(['webgl']);
+    watched[0].onLost('the WebGL context was lost');
+    await h.waitFor('ready', (m) => m.id === 0);
+    expect(h.messages.slice(1)).toEqual([
+      { type: 'backendLost', backend: 'webgl', reason: 'the WebGL context was lost' },
+      { type: 'ready', id: 0, report: expect.objectContaining({ backend: 'cpu', attempts: expect.arrayContaining([{ backend: 'cpu', ok: true }]) }) },
+    ]);
+    expect(watched.map((w) => [w.backend, w.stopped])).toEqual([
+      ['webgl', true],
+      ['cpu', false],
+    ]);
+    // A late report from the backend left behind changes nothing.
+    watched[0].onLost('again');
+    await h.handle({ type: 'loadDataset', id: 9, dataset: 'builtin:tiny', inputSize: 8, seed: 1 });
+    expect(h.messages.filter((m) => m.type === 'backendLost')).toHaveLength(1);
+  });
+
+  it('with no backend after the lost one, the run ends with a BackendError', async () => {
+    const h = createHarness();
+    await h.handle(init('cpu'));
+    const finished = h.handle({ type: 'start', runId: 'last', config: tinyConfig(8) });
+    await h.waitFor('checkpoint', (m) => m.runId === 'last');
+    await h.handle({ type: 'simulateDeviceLoss' });
+    await finished;
+    const errors = runMessages(h.messages, 'last').filter((m) => m.type === 'error');
+    expect(errors.map((m) => (m.type === 'error' ? m.error.name : ''))).toEqual(['DeviceLostError', 'BackendError']);
+    expect(errors[1]).toMatchObject({ error: { message: expect.stringContaining('no backend is left to train cnn on (cpu: lost during training: simulated') } });
+    expect(h.messages.some((m) => m.type === 'resumed' || m.type === 'done')).toBe(false);
+  });
+
+  it('resumes from a checkpoint the page sends with start', async () => {
+    const h = createHarness();
+    await h.handle(init());
+    await h.handle({ type: 'start', runId: 'first', config: tinyConfig(4) });
+    const c = h.messages.find((m) => m.type === 'checkpoint' && m.checkpoint.step === 2);
+    if (c?.type !== 'checkpoint') throw new Error('no checkpoint at step 2');
+    await h.handle({ type: 'start', runId: 'again', config: tinyConfig(4), resumeFrom: c.checkpoint });
+    const msgs = h.messages.filter((m) => 'runId' in m && m.runId === 'again');
+    expect(msgs.slice(0, 3)).toEqual([
+      { type: 'started', runId: 'again', totalSteps: 4, stepsPerEpoch: 8 },
+      { type: 'resumed', runId: 'again', step: 2, backend: 'cpu' },
+      { type: 'status', runId: 'again', status: 'running' },
+    ]);
+    const after = (rs: MetricRecord[]) => withoutTimes(rs.filter((r) => r.type === 'summary' || r.step > 2));
+    expect(after(h.records('again'))).toEqual(after(h.records('first')));
+    expect(h.records('again').filter((r) => r.type === 'step' && r.step <= 2)).toHaveLength(0);
+
+    const other = { ...tinyConfig(4), batchSize: 2 };
+    await h.handle({ type: 'start', runId: 'misfit', config: other, resumeFrom: c.checkpoint });
+    expect(h.messages.at(-1)).toMatchObject({ type: 'error', runId: 'misfit', error: { name: 'CheckpointError', message: expect.stringContaining('the dataset or the batch size changed') } });
   });
 });

@@ -1,10 +1,12 @@
 import type { BuiltinLoadOptions } from '../data/builtin';
 import type { LoadArchiveOptions, LoadedDataset } from '../data/load';
-import { parseExperimentConfig } from '../engine/config';
+import { type Checkpoint, checkpointBuffers, copyCheckpointTensors } from '../engine/checkpoint';
+import { type ExperimentConfig, parseExperimentConfig } from '../engine/config';
 import type { Dataset } from '../engine/dataset';
 import type { MetricRecord } from '../engine/records';
 import { Trainer, type ArmSamples, type LiveParams, type TrainerProgress } from '../engine/trainer';
-import { BackendError, DatasetError, ProtocolError, RunStateError, toErrorInfo } from './errors';
+import { describeDeviceFailure } from './deviceLoss';
+import { BackendError, DatasetError, DeviceLostError, ProtocolError, RunStateError, toErrorInfo } from './errors';
 import {
   compareProbes,
   computeProbeGradients,
@@ -22,6 +24,7 @@ import {
   type BackendReport,
   type DatasetSummary,
   type FromWorker,
+  REINIT_ID,
   type ToWorker,
 } from './protocol';
 
@@ -30,6 +33,12 @@ import {
  * `post`: backend preflight, dataset loading, and one run at a time whose records are batched
  * into `metrics` messages. Setup requests (init, loadDataset, start) run one after another;
  * run control (pause, resume, stop, setParams) acts at once, between training steps.
+ *
+ * Device loss: when the device under the backend is lost (deps.watchDeviceLoss, or an
+ * out-of-memory / lost-device exception from a step), the run stops and the handler posts a
+ * DeviceLostError `error` and `backendLost`, moves to the next backend of the order that passes
+ * the preflight (`ready` with id REINIT_ID), and continues the run from the last checkpoint it
+ * kept (`resumed`). Records after that checkpoint's step are made again.
  */
 
 /** Posts a message; `transfer` lists buffers to move rather than copy (sample images). */
@@ -45,6 +54,13 @@ export interface HandlerDeps {
   loadDataset(id: string, opts: Required<BuiltinLoadOptions>): Dataset | Promise<Dataset>;
   /** Reads a dataset archive with this host's image decoder (loadArchiveDataset). */
   loadArchive(file: Blob, opts: Omit<LoadArchiveOptions, 'decoder'>): Promise<LoadedDataset>;
+  /**
+   * Calls `onLost` when the device under `backend` (just activated) is lost; returns the function
+   * that stops watching. Left out, only exceptions from steps reveal a lost device.
+   */
+  watchDeviceLoss?(backend: BackendName, onLost: (reason: string) => void): () => void;
+  /** The backends to try, best first (default BACKEND_ORDER); after a loss, those after the lost one. */
+  backendOrder?: readonly BackendName[];
   /** Least time between two `metrics` messages, in ms (default 100). */
   metricsIntervalMs?: number;
   now?: () => number;
@@ -53,6 +69,19 @@ export interface HandlerDeps {
 interface ModelCheck {
   kernels: string[];
   reference: Float32Array[];
+}
+
+/** A device that went away, and why. */
+interface DeviceLoss {
+  backend: BackendName;
+  reason: string;
+}
+
+/** A live setting change, applied from `step` on. */
+interface ParamChange {
+  step: number;
+  arm: string;
+  params: LiveParams;
 }
 
 interface ActiveRun {
@@ -66,6 +95,14 @@ interface ActiveRun {
   progress: TrainerProgress | null;
   progressSent: TrainerProgress | null;
   lastFlush: number;
+  /** Whether `started` has been posted (once per run, whatever the retries). */
+  started: boolean;
+  /** The latest checkpoint, to continue from after a device loss. */
+  checkpoint: Checkpoint | null;
+  /** Live changes made after `checkpoint`, applied again when the run continues from it. */
+  changes: ParamChange[];
+  /** Set when the device under the run's backend is lost. */
+  lost: DeviceLoss | null;
 }
 
 const yieldOnce = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
@@ -87,6 +124,10 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
   const archiveLoads = new Map<number, AbortController>();
   let run: ActiveRun | null = null;
   let queue: Promise<void> = Promise.resolve();
+  const order = deps.backendOrder ?? BACKEND_ORDER;
+  /** The model the backend was last checked with, for a re-check after a device loss. */
+  let readyModel: string | null = null;
+  let stopWatching: (() => void) | null = null;
 
   /** Runs a request's work; anything it throws is posted as an `error` naming the request. */
   async function runTask(ref: { id?: number; runId?: string }, task: () => Promise<void> | void): Promise<void> {
@@ -131,12 +172,22 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
     return err;
   }
 
-  async function init(msg: Extract<ToWorker, { type: 'init' }>): Promise<void> {
-    if (run) throw new RunStateError('a run is in progress: stop it before changing the backend');
-    const check = await checkOnCpu(msg.model);
-    const candidates = msg.backend ? [msg.backend, ...BACKEND_ORDER.filter((b) => b !== msg.backend)] : BACKEND_ORDER;
-    const attempts: BackendAttempt[] = [];
-    let adapter: AdapterInfo | null = null;
+  /** Watches the device under the backend in use, and only that one. */
+  function watchActiveBackend(): void {
+    stopWatching?.();
+    stopWatching = null;
+    const backend = report?.backend;
+    if (backend && deps.watchDeviceLoss) stopWatching = deps.watchDeviceLoss(backend, (reason) => onDeviceLost(backend, reason));
+  }
+
+  /**
+   * Activates the first of `candidates` that can train `model` and posts `ready` as reply `id`;
+   * `attempts` holds the trail so far. Throws a BackendError listing why each failed.
+   */
+  async function chooseBackend(candidates: readonly BackendName[], model: string, id: number, forced: BackendName | null, attempts: BackendAttempt[], adapterSeen: AdapterInfo | null): Promise<void> {
+    const check = await checkOnCpu(model);
+    let adapter = adapterSeen;
+    report = null;
     for (const backend of candidates) {
       try {
         if (backend === 'webgpu') {
@@ -145,18 +196,59 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
           adapter = probe;
         }
         await deps.activateBackend(backend);
-        const maxRelativeError = await verifyBackend(backend, msg.model, check);
+        const maxRelativeError = await verifyBackend(backend, model, check);
         attempts.push({ backend, ok: true });
-        report = { backend, adapter, forced: msg.backend, attempts, maxRelativeError };
-        post({ type: 'ready', id: msg.id, report });
+        report = { backend, adapter, forced, attempts, maxRelativeError };
+        readyModel = model;
+        watchActiveBackend();
+        post({ type: 'ready', id, report });
         return;
       } catch (e) {
         attempts.push({ backend, ok: false, reason: e instanceof Error ? e.message : String(e) });
       }
     }
-    report = null;
+    watchActiveBackend();
     const why = attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ');
-    throw new BackendError(`no backend can train ${msg.model} here (${why}). Try another model or another browser.`);
+    throw new BackendError(`no backend can train ${model} here (${why}). Try another model or another browser.`);
+  }
+
+  async function init(msg: Extract<ToWorker, { type: 'init' }>): Promise<void> {
+    if (run) throw new RunStateError('a run is in progress: stop it before changing the backend');
+    const candidates = msg.backend ? [msg.backend, ...order.filter((b) => b !== msg.backend)] : order;
+    await chooseBackend(candidates, msg.model, msg.id, msg.backend, [], null);
+  }
+
+  /** Moves to the backends after the lost one (posting `ready` with id REINIT_ID); throws a BackendError when none passes. */
+  async function reinitAfterLoss(lost: DeviceLoss, model: string): Promise<void> {
+    const next = order.slice(order.indexOf(lost.backend) + 1);
+    const attempts: BackendAttempt[] = [{ backend: lost.backend, ok: false, reason: `lost during training: ${lost.reason}` }];
+    try {
+      await chooseBackend(next, model, REINIT_ID, null, attempts, report?.adapter ?? null);
+    } catch (e) {
+      const why = attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ');
+      if (e instanceof BackendError) throw new BackendError(`no backend is left to train ${model} on (${why}). Reload the page; the run can resume from its last checkpoint.`);
+      throw e;
+    }
+  }
+
+  /** Reacts to a lost device: a run stops at its next step (startRun carries on); with no run, the backend is replaced now. */
+  function onDeviceLost(backend: BackendName, reason: string): void {
+    if (report?.backend !== backend) return;
+    const r = run;
+    if (r) {
+      if (r.lost) return;
+      r.lost = { backend, reason };
+      r.trainer?.abort(new DeviceLostError(reason));
+      return;
+    }
+    const model = readyModel;
+    void enqueue(() =>
+      runTask({}, async () => {
+        if (report?.backend !== backend || !model) return;
+        post({ type: 'backendLost', backend, reason });
+        await reinitAfterLoss({ backend, reason }, model);
+      }),
+    );
   }
 
   /**
@@ -294,6 +386,15 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
     post({ type: 'samples', runId: r.id, samples: { ...samples, samples: { ...s, input, target, output } }, palette }, [input.buffer, target.buffer, output.buffer]);
   }
 
+  /** Keeps the checkpoint and posts a copy of it (its buffers moved) after the records before it. */
+  function postCheckpoint(r: ActiveRun, c: Checkpoint): void {
+    r.checkpoint = c;
+    r.changes = r.changes.filter((p) => p.step > c.step);
+    flush(r, true);
+    const copy = copyCheckpointTensors(c);
+    post({ type: 'checkpoint', runId: r.id, checkpoint: copy }, checkpointBuffers(copy));
+  }
+
   async function startRun(msg: Extract<ToWorker, { type: 'start' }>, r: ActiveRun): Promise<void> {
     try {
       const config = parseExperimentConfig(msg.config);
@@ -303,11 +404,46 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
         post({ type: 'done', runId: r.id, status: 'stopped', progress: null });
         return;
       }
-      const trainer = new Trainer({
+      r.checkpoint = msg.resumeFrom ?? null;
+      for (let retry = false; ; retry = true) {
+        const lost = await trainOnce(config, data, r, retry);
+        if (!lost) return;
+        const at = r.progress?.step ?? 0;
+        const from = r.checkpoint ? `its last checkpoint (step ${r.checkpoint.step}); records after step ${r.checkpoint.step} are made again` : 'the start';
+        const message = `${lost.backend} stopped working at step ${at}: ${lost.reason}. The run goes on from ${from}, on the next backend that passes the check.`;
+        post({ type: 'error', runId: r.id, error: toErrorInfo(new DeviceLostError(message)) });
+        post({ type: 'backendLost', runId: r.id, backend: lost.backend, reason: lost.reason });
+        r.lost = null;
+        await reinitAfterLoss(lost, config.model);
+        if (r.stopRequested) {
+          post({ type: 'done', runId: r.id, status: 'stopped', progress: r.progress });
+          return;
+        }
+      }
+    } finally {
+      if (run === r) run = null;
+      // A loss the run finished before noticing: replace the backend now.
+      if (r.lost) onDeviceLost(r.lost.backend, r.lost.reason);
+    }
+  }
+
+  /**
+   * Trains once on the backend in use, from `r.checkpoint` when there is one (always when
+   * `retry`, after a device loss). Resolves with the device loss that ended it, or null when
+   * the run finished; any other failure is thrown.
+   */
+  async function trainOnce(config: ExperimentConfig, data: Dataset, r: ActiveRun, retry: boolean): Promise<DeviceLoss | null> {
+    if (r.lost) return r.lost;
+    const backend = report?.backend;
+    if (!backend) throw new RunStateError('the backend is not ready: reload the page');
+    let trainer: Trainer | null = null;
+    try {
+      const t = new Trainer({
         config,
         dataset: data,
         onRecord: (rec) => r.buffer.push(rec),
         onSamples: (s) => postSamples(r, s, config.task === 'segment' && data.kind === 'segment' ? data.palette : null),
+        onCheckpoint: (c) => postCheckpoint(r, c),
         onProgress: (p) => {
           r.progress = p;
           flush(r, false);
@@ -321,23 +457,45 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
           }
         },
       });
-      r.trainer = trainer;
-      try {
-        for (const p of r.pendingParams) trainer.setParams(p.arm, p.params);
-        r.pendingParams = [];
-        post({ type: 'started', runId: r.id, totalSteps: trainer.totalSteps, stepsPerEpoch: trainer.stepsPerEpoch });
-        post({ type: 'status', runId: r.id, status: 'running' });
-        const done = trainer.run();
-        if (r.paused) trainer.pause();
-        await done;
-        flush(r, true);
-        post({ type: 'done', runId: r.id, status: trainer.status === 'stopped' ? 'stopped' : 'done', progress: r.progress });
-      } finally {
-        flush(r, true);
-        trainer.dispose();
+      trainer = t;
+      const from = r.checkpoint;
+      if (from) t.restore(from);
+      r.trainer = t;
+      if (!r.started) {
+        r.started = true;
+        post({ type: 'started', runId: r.id, totalSteps: t.totalSteps, stepsPerEpoch: t.stepsPerEpoch });
       }
+      if (from || retry) post({ type: 'resumed', runId: r.id, step: from?.step ?? 0, backend });
+      // Changes made after the checkpoint apply again from its next step: the page still shows them.
+      const changes = [...r.changes, ...r.pendingParams].map((c) => ({ step: t.step + 1, arm: c.arm, params: c.params }));
+      for (const c of changes) t.setParams(c.arm, c.params);
+      r.changes = changes;
+      r.pendingParams = [];
+      r.pauseAnnounced = false;
+      post({ type: 'status', runId: r.id, status: 'running' });
+      const done = t.run();
+      if (r.paused) t.pause();
+      await done;
+      flush(r, true);
+      post({ type: 'done', runId: r.id, status: t.status === 'stopped' ? 'stopped' : 'done', progress: r.progress });
+      return null;
+    } catch (e) {
+      // A lost context or device may first show as a failing kernel: let its event arrive.
+      await yieldOnce();
+      if (!r.lost) {
+        const reason = describeDeviceFailure(e);
+        if (reason === null) throw e;
+        r.lost = { backend, reason };
+      }
+      return r.lost;
     } finally {
-      if (run === r) run = null;
+      r.trainer = null;
+      flush(r, true);
+      try {
+        trainer?.dispose();
+      } catch {
+        // The device is gone, and its memory with it.
+      }
     }
   }
 
@@ -373,6 +531,7 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
             return;
           }
           r.trainer.setParams(msg.arm, msg.params);
+          r.changes.push({ step: r.trainer.step + 1, arm: msg.arm, params: msg.params });
           flush(r, true);
           return;
         default:
@@ -416,6 +575,10 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
             progress: null,
             progressSent: null,
             lastFlush: now(),
+            started: false,
+            checkpoint: null,
+            changes: [],
+            lost: null,
           };
           run = r;
           return await enqueue(() => runTask({ runId: msg.runId }, () => startRun(msg, r)));
@@ -425,6 +588,9 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
         case 'stop':
         case 'setParams':
           return await control(msg);
+        case 'simulateDeviceLoss':
+          if (report) onDeviceLost(report.backend, msg.reason ?? 'simulated (a debug message)');
+          return;
         default:
           return rejectUnknown(msg);
       }

@@ -8,17 +8,22 @@
 import type { LoadProgress } from '../data/pace';
 import type { DatasetSummary as ArchiveSummary } from '../data/summary';
 import type { BackendName } from '../engine/backends/setup';
+import type { Checkpoint } from '../engine/checkpoint';
 import type { ExperimentConfig } from '../engine/config';
 import type { MetricRecord } from '../engine/records';
 import type { ArmSamples, LiveParams, TrainerProgress } from '../engine/trainer';
 
 export type { BackendName } from '../engine/backends/setup';
+export type { ArmCheckpoint, Checkpoint, TensorData } from '../engine/checkpoint';
 export type { ArmSamples, LiveParams, TrainerProgress } from '../engine/trainer';
 export type { LoadProgress } from '../data/pace';
 export type { ArchiveSummary };
 
 /** Backends in the order the worker tries them. */
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+/** The `id` of a `ready` that answers no request: the worker chose a new backend by itself, after a device loss. */
+export const REINIT_ID = 0;
 
 /** What the WebGPU adapter says about itself (GPUAdapterInfo plus the fallback flag). */
 export interface AdapterInfo {
@@ -111,13 +116,23 @@ export type ToWorker =
   | { type: 'loadArchive'; id: number; file: Blob; fileName: string; inputSize: number; seed: number; options: ArchiveOptions }
   /** Cancels the `loadArchive` request `id`; the dataset loaded before it stays. */
   | { type: 'cancelLoad'; id: number }
-  | { type: 'start'; runId: string; config: ExperimentConfig }
+  /**
+   * Starts a run; with `resumeFrom` (a checkpoint of a run of this same config) it continues at
+   * resumeFrom.step + 1, and the page drops the run's records after resumeFrom.step.
+   */
+  | { type: 'start'; runId: string; config: ExperimentConfig; resumeFrom?: Checkpoint }
   | { type: 'pause'; runId: string }
   | { type: 'resume'; runId: string }
   | { type: 'stop'; runId: string }
-  | { type: 'setParams'; runId: string; arm: string; params: LiveParams };
+  | { type: 'setParams'; runId: string; arm: string; params: LiveParams }
+  /**
+   * Debug, for tests only: acts as if the device under the active backend were lost (the real
+   * thing comes from WebGPU's device.lost or WebGL's webglcontextlost). Nothing is destroyed.
+   */
+  | { type: 'simulateDeviceLoss'; reason?: string };
 
 export type FromWorker =
+  /** The backend in use: the reply to `init` `id`, or, with id REINIT_ID, the backend chosen after `backendLost`. */
   | { type: 'ready'; id: number; report: BackendReport }
   | { type: 'datasetReady'; id: number; summary: DatasetSummary }
   /** How far `loadArchive` request `id` has got (at most one per interval). */
@@ -133,5 +148,23 @@ export type FromWorker =
    */
   | { type: 'samples'; runId: string; samples: ArmSamples; palette: [number, number, number][] | null }
   | { type: 'done'; runId: string; status: 'done' | 'stopped'; progress: TrainerProgress | null }
+  /**
+   * The run's state after an evaluation (weights, optimizer state, live settings), posted after
+   * the records up to `checkpoint.step`; its Float32Array buffers are transferred. The worker
+   * keeps the latest one to recover from a device loss; the page stores it to resume later.
+   */
+  | { type: 'checkpoint'; runId: string; checkpoint: Checkpoint }
+  /**
+   * The device under `backend` was lost (or ran out of memory); follows a DeviceLostError
+   * `error` when a run was going. A `ready` with id REINIT_ID follows once another backend passes,
+   * then `resumed` for the run.
+   */
+  | { type: 'backendLost'; runId?: string; backend: BackendName; reason: string }
+  /**
+   * The run goes on from its checkpoint at `step` (0: from the start) on `backend`: records of
+   * later steps and summaries received before this message are made again, so the page drops
+   * them (ExperimentStore.discardRecordsAfter(id, step)) and marks the run running.
+   */
+  | { type: 'resumed'; runId: string; step: number; backend: BackendName }
   /** `id` or `runId` names the request that failed; both absent for a message that made no sense. */
   | { type: 'error'; id?: number; runId?: string; error: WorkerErrorInfo };

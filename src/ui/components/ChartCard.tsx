@@ -1,4 +1,6 @@
 import { memo, useRef, useState } from 'react';
+import { useAppStore } from '../../store';
+import { configCaption } from '../export/caption';
 import { serializeChartSvg, renderSvgToPng } from '../export/chartImage';
 import { downloadBlob, toFileName } from '../export/download';
 import { LineChartView, type LineChartViewProps } from '../charts/LineChartView';
@@ -31,7 +33,8 @@ export const ChartCard = memo(function ChartCard({ testId, title, experiment, em
       return;
     }
     try {
-      const out = serializeChartSvg(svg, title, chart.arms);
+      const config = useAppStore.getState().run.config;
+      const out = serializeChartSvg(svg, title, chart.arms, config ? configCaption(config) : []);
       const name = toFileName(`${experiment}-${testId.replace(/^chart-/, '')}`);
       if (kind === 'svg') downloadBlob(new Blob([out.text], { type: 'image/svg+xml' }), `${name}.svg`);
       else downloadBlob(await renderSvgToPng(out), `${name}.png`);

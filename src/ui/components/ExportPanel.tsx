@@ -60,7 +60,9 @@ export function ExportPanel() {
       <button type="button" data-testid="export-json" disabled={count === 0} onClick={() => exportRecords('json')}>
         JSON
       </button>
-      <span className="muted">{count.toLocaleString('en')} records</span>
+      <span className="muted" data-testid="record-count" data-count={count}>
+        {count.toLocaleString('en')} records
+      </span>
       <button type="button" data-testid="export-manifest" disabled={!hasRun} title="Config, seeds, backend and adapter, TF.js and app versions, dataset and its content hash" onClick={() => void exportManifest()}>
         Manifest
       </button>

@@ -1,16 +1,50 @@
+import { useState } from 'react';
 import { useAppStore } from '../../store';
+import { useExperiments } from '../hooks/useExperiments';
+import { useTrainer } from '../hooks/useTrainer';
 
-/** Says that the charts show a saved experiment, and whether it was cut short by a reload or a crash. */
+/**
+ * Says that the charts show a saved experiment, and whether it was cut short by a reload or a
+ * crash; an interrupted run with a checkpoint can be resumed from it. Also shows what happened
+ * to a live run (a lost GPU device and where it resumed).
+ */
 export function StoredRunBanner() {
   const run = useAppStore((s) => s.run);
   const name = useAppStore((s) => s.experiments.list.find((m) => m.id === s.run.id)?.name ?? s.run.id);
-  if (!run.stored) return null;
+  const datasetReady = useAppStore((s) => s.dataset.state === 'ready');
+  const backendReady = useAppStore((s) => s.backend.state === 'ready');
+  const experiments = useExperiments();
+  const trainer = useTrainer();
+  const [error, setError] = useState<string | null>(null);
+  if (run.notice && !run.stored) {
+    return (
+      <p className="banner" role="status" data-testid="run-notice">
+        {run.notice}
+      </p>
+    );
+  }
+  if (!run.stored || !run.id) return null;
+  const id = run.id;
+  const resume = async () => {
+    const saved = await experiments.resumable(id);
+    if (!saved) {
+      setError('This run has no checkpoint (one is saved at every evaluation): it cannot be resumed.');
+      return;
+    }
+    trainer.resumeRun(id, saved.config, saved.checkpoint, saved.records);
+  };
   return (
     <p className="banner" data-testid="stored-run" data-interrupted={run.stored.interrupted}>
       {run.stored.interrupted
         ? `Showing “${name}”, interrupted at step ${run.step} of ${run.totalSteps} (the page was closed or reloaded mid-run). Everything it recorded is kept. `
         : `Showing the saved experiment “${name}” (step ${run.step} of ${run.totalSteps}). `}
-      Press Start to train a new run with the settings on the left.
+      {run.stored.interrupted && (
+        <button type="button" className="small" data-testid="resume-checkpoint" disabled={!datasetReady || !backendReady} onClick={() => void resume().catch((e: unknown) => setError(String(e)))}>
+          Resume from the last checkpoint
+        </button>
+      )}{' '}
+      Start trains a new run with the settings on the left.
+      {error && <span className="error-text"> {error}</span>}
     </p>
   );
 }

@@ -51,8 +51,27 @@ function inlineStyles(source: Element, target: Element): void {
   });
 }
 
-/** A standalone SVG of a rendered chart, with `title` and a legend above it. */
-export function serializeChartSvg(svg: SVGSVGElement, title: string, legend: readonly LegendEntry[]): ChartSvg {
+const CAPTION_LINE = 13;
+
+/** Caption lines cut to what fits `width` (about 5.6 px a character at 10 px). */
+function wrapCaption(lines: readonly string[], width: number): string[] {
+  const max = Math.max(20, Math.floor((width - 24) / 5.6));
+  return lines.flatMap((line) => {
+    const out: string[] = [];
+    let rest = line;
+    while (rest.length > max) {
+      const cut = rest.lastIndexOf(' ', max);
+      const at = cut > max / 2 ? cut : max;
+      out.push(rest.slice(0, at));
+      rest = rest.slice(at).trimStart();
+    }
+    out.push(rest);
+    return out;
+  });
+}
+
+/** A standalone SVG of a rendered chart, with `title` and a legend above it and the `caption` lines (the config) below. */
+export function serializeChartSvg(svg: SVGSVGElement, title: string, legend: readonly LegendEntry[], caption: readonly string[] = []): ChartSvg {
   const box = svg.getBoundingClientRect();
   const width = Math.round(box.width) || Number(svg.getAttribute('width')) || 600;
   const chartHeight = Math.round(box.height) || Number(svg.getAttribute('height')) || 300;
@@ -62,7 +81,11 @@ export function serializeChartSvg(svg: SVGSVGElement, title: string, legend: rea
   clone.setAttribute('y', String(HEADER));
   clone.setAttribute('width', String(width));
   clone.setAttribute('height', String(chartHeight));
-  const height = chartHeight + HEADER;
+  const captionLines = wrapCaption(caption, width);
+  const height = chartHeight + HEADER + (captionLines.length ? captionLines.length * CAPTION_LINE + 8 : 0);
+  const captionParts = captionLines.map(
+    (l, i) => `<text x="12" y="${chartHeight + HEADER + 4 + (i + 1) * CAPTION_LINE}" font-size="10" font-family="sans-serif" fill="#52606d">${escapeXml(l)}</text>`,
+  );
   let x = 12 + title.length * 7.5 + 24;
   const legendParts = legend.map((l) => {
     const part = `<rect x="${x}" y="11" width="14" height="4" fill="${escapeXml(l.color)}"/><text x="${x + 18}" y="17" font-size="12" font-family="sans-serif" fill="#323f4b">${escapeXml(l.name)}</text>`;
@@ -76,6 +99,7 @@ export function serializeChartSvg(svg: SVGSVGElement, title: string, legend: rea
     `<text x="12" y="19" font-size="14" font-weight="600" font-family="sans-serif" fill="#1f2933">${escapeXml(title)}</text>` +
     legendParts.join('') +
     inner +
+    captionParts.join('') +
     `</svg>`;
   return { text, width, height };
 }
