@@ -22,3 +22,22 @@ test('the built page carries a same-origin CSP and makes no request off its orig
   await lab.expectState('done', 120_000);
   expect(offOrigin).toEqual([]);
 });
+
+test('after the first load the lab opens and trains offline (service worker)', async ({ page, context }) => {
+  const lab = new LabPage(page);
+  await lab.open('?dataset=builtin:shapes10&backend=wasm');
+  expect(await lab.waitForBackend()).toBe('wasm');
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  // A second online load goes through the service worker, which keeps every file it serves.
+  await page.reload();
+  expect(await lab.waitForBackend()).toBe('wasm');
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+
+  await context.setOffline(true);
+  await page.reload();
+  expect(await lab.waitForBackend()).toBe('wasm');
+  await lab.configure({ inputSize: 16, batchSize: 8, steps: 3, evalEvery: 3 });
+  await lab.click('start');
+  await lab.expectState('done', 120_000);
+  await context.setOffline(false);
+});

@@ -37,3 +37,10 @@ createRoot(document.getElementById('root')!).render(
     </TrainerContext.Provider>
   </StrictMode>,
 );
+
+// The production build works offline after its first load (public/sw.js); dev mode leaves it out.
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  window.addEventListener('load', () => {
+    navigator.serviceWorker.register('/sw.js').catch((e: unknown) => console.warn('offline support unavailable:', e));
+  });
+}
