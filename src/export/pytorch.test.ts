@@ -14,6 +14,7 @@ import { rgUniforms, rgWeightAt } from '../engine/rg';
 import { Rng } from '../engine/rng';
 import { learningRateAt } from '../engine/schedules';
 import { useCpu } from '../testing/nodeBackends';
+import { findTorchPython } from '../testing/torchReference';
 import { exportPytorch } from './pytorch';
 
 /**
@@ -22,22 +23,6 @@ import { exportPytorch } from './pytorch';
  * TF.js models, and its schedules and metrics against the engine's. These tests never skip: CI
  * installs python3-torch.
  */
-
-/** Debian's python3-torch lives under /usr/bin; a pyenv `python3` on PATH usually lacks torch. */
-const PYTHONS = ['/usr/bin/python3', 'python3'];
-
-function findTorchPython(): string {
-  const tried: string[] = [];
-  for (const python of PYTHONS) {
-    const res = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
-    if (!res.error && res.status === 0) return python;
-    tried.push(`${python}: ${res.error?.message ?? res.stderr.trim().split('\n').pop()}`);
-  }
-  throw new Error(
-    'No Python with PyTorch found; the PyTorch export tests run the exported train.py and do not skip. ' +
-      `Install python3-torch (apt-get install python3-torch) or torch for python3. Tried: ${tried.join(' | ')}`,
-  );
-}
 
 interface Run {
   status: number | null;
@@ -127,7 +112,7 @@ const CONFIGS: { label: string; config: ExperimentConfig; extras: string[] }[] =
 
 describe('exportPytorch', () => {
   beforeAll(() => {
-    python = findTorchPython();
+    python = findTorchPython('the PyTorch export tests run the exported train.py');
     dir = mkdtempSync(join(tmpdir(), 'rg-export-'));
   });
   afterAll(() => {

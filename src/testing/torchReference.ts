@@ -6,30 +6,27 @@ import { fileURLToPath } from 'node:url';
 const TORCH_SCRIPT = fileURLToPath(new URL('./torch_reference.py', import.meta.url));
 /** Debian's python3-torch lives under /usr/bin; a pyenv `python3` on PATH usually lacks torch. */
 const PYTHONS = ['/usr/bin/python3', 'python3'];
-/** torch_reference.py's exit code when `import torch` fails. */
-const NO_TORCH = 3;
+let found: string | null = null;
 
 /**
- * Runs every case through torch in one Python process and returns its answers in order.
- * Throws (never skips) when no Python with torch is found: CI installs python3-torch.
+ * The first Python that can import torch (Debian's /usr/bin/python3 first). Throws (never
+ * skips) when there is none: CI installs python3-torch. `purpose` says which tests need it.
  */
-export function runTorchReference<T>(cases: unknown[]): T[] {
+export function findTorchPython(purpose = 'these tests compare against PyTorch'): string {
+  if (found) return found;
   const tried: string[] = [];
   for (const python of PYTHONS) {
-    const res = spawnSync(python, [TORCH_SCRIPT], { input: JSON.stringify(cases), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    if (res.error) {
-      tried.push(`${python}: ${res.error.message}`);
-      continue;
-    }
-    if (res.status === NO_TORCH) {
-      tried.push(`${python}: ${res.stderr.trim()}`);
-      continue;
-    }
-    if (res.status !== 0) throw new Error(`torch_reference.py failed under ${python} (exit ${res.status}): ${res.stderr}`);
-    return JSON.parse(res.stdout) as T[];
+    const res = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
+    if (!res.error && res.status === 0) return (found = python);
+    tried.push(`${python}: ${res.error?.message ?? res.stderr.trim().split('\n').pop()}`);
   }
-  throw new Error(
-    'No Python with PyTorch found; these tests compare against PyTorch and do not skip. ' +
-      `Install python3-torch (apt-get install python3-torch) or torch for python3. Tried: ${tried.join(' | ')}`,
-  );
+  throw new Error(`No Python with PyTorch found; ${purpose} and do not skip. Install python3-torch (apt-get install python3-torch) or torch for python3. Tried: ${tried.join(' | ')}`);
+}
+
+/** Runs every case through torch in one Python process and returns its answers in order. */
+export function runTorchReference<T>(cases: unknown[]): T[] {
+  const python = findTorchPython();
+  const res = spawnSync(python, [TORCH_SCRIPT], { input: JSON.stringify(cases), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (res.error || res.status !== 0) throw new Error(`torch_reference.py failed under ${python} (exit ${res.status}): ${res.error?.message ?? res.stderr}`);
+  return JSON.parse(res.stdout) as T[];
 }

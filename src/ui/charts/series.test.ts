@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventRecord, StepRecord } from '../../engine/records';
-import { buildChartRows, eventMarkers, formatValue, logTicks, niceTicks, smoothEma, stepSeries, valueRange, linePath, bandPath, nearestRow, type ChartRow } from './series';
+import { buildChartRows, divergedMarkers, eventMarkers, formatValue, logTicks, niceTicks, smoothEma, stepSeries, valueRange, linePath, bandPath, nearestRow, type ChartRow } from './series';
 
 const step = (arm: string, s: number, loss: number, ms = 100): StepRecord => ({
   type: 'step',
@@ -134,5 +134,15 @@ describe('path builders', () => {
     expect(nearestRow(rows, 1.6)?.x).toBe(2);
     expect(nearestRow(rows, 99)?.x).toBe(2);
     expect(nearestRow([], 1)).toBeUndefined();
+  });
+});
+
+describe('divergence markers', () => {
+  it('puts one marker per arm and step where it diverged', () => {
+    const d = (arm: string, seed: number, st: number) => ({ type: 'diverged' as const, arm, seed, step: st, reason: 'loss is NaN' });
+    expect(divergedMarkers([d('rg', 1, 7), d('rg', 2, 7), d('plain', 1, 9)], 'epoch', 2, {})).toEqual([
+      { x: 3.5, label: 'rg diverged' },
+      { x: 4.5, label: 'plain diverged' },
+    ]);
   });
 });

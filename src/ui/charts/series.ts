@@ -1,6 +1,6 @@
 import { createLTTB } from 'downsample';
 import { bandSeries, type BandKind, type Point } from '../../stats';
-import type { EvalRecord, EventRecord, StepRecord } from '../../engine/records';
+import type { DivergedRecord, EvalRecord, EventRecord, StepRecord } from '../../engine/records';
 import type { XAxisMode } from '../../store/uiSlice';
 
 /**
@@ -208,6 +208,20 @@ export function eventMarkers(
     const seconds = mode === 'time' ? cumulativeSeconds(stepsByArm[e.arm]?.[e.seed] ?? []) : new Map<number, number>();
     const x = mode === 'time' ? (seconds.get(e.step - 1) ?? 0) : toX(mode, e.step - 1, stepsPerEpoch, seconds);
     out.push({ x, label: `${e.arm}: ${e.name} ${formatValue(e.value)}` });
+  }
+  return out;
+}
+
+/** Where arms diverged, one marker per arm and step (seeds that diverged at the same step collapse into one). */
+export function divergedMarkers(diverged: readonly DivergedRecord[], mode: XAxisMode, stepsPerEpoch: number, stepsByArm: Record<string, Record<number, StepRecord[]>>): Marker[] {
+  const seen = new Set<string>();
+  const out: Marker[] = [];
+  for (const d of diverged) {
+    const key = `${d.arm}|${d.step}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const seconds = mode === 'time' ? cumulativeSeconds(stepsByArm[d.arm]?.[d.seed] ?? []) : new Map<number, number>();
+    out.push({ x: toX(mode, d.step, stepsPerEpoch, seconds), label: `${d.arm} diverged` });
   }
   return out;
 }

@@ -9,7 +9,7 @@ import { seedsOf, type BySeed } from '../../store/metricsSlice';
 import type { XAxisMode } from '../../store/uiSlice';
 import { armColor } from '../charts/colors';
 import type { ChartArm } from '../charts/LineChartView';
-import { aggregateSeeds, buildChartRows, cumulativeSeconds, evalSeries, eventMarkers, stepSeries, type ArmSeries, type BandMode, type Marker, type StepMetric } from '../charts/series';
+import { aggregateSeeds, buildChartRows, cumulativeSeconds, divergedMarkers, evalSeries, eventMarkers, stepSeries, type ArmSeries, type BandMode, type Marker, type StepMetric } from '../charts/series';
 import { useThrottledValue } from '../hooks/useThrottledValue';
 import { ChartCard } from './ChartCard';
 import { ChartToolbar } from './ChartToolbar';
@@ -29,6 +29,7 @@ const selectLive = (s: AppStore) => ({
   stepsByArm: s.stepsByArm,
   evalsByArm: s.evalsByArm,
   events: s.events,
+  diverged: s.diverged,
   xAxis: s.ui.xAxis,
   band: s.ui.band,
   showSeeds: s.ui.showSeeds,
@@ -113,7 +114,10 @@ function StepChart({ testId, title, metric, slot, smoothing, logY, curve }: Step
       ),
     [arms, stepsByArm, metric, xAxis, stepsPerEpoch, smoothing, logY, band, showSeeds],
   );
-  const markers = useMemo(() => eventMarkers(events, stepsByArm, xAxis, stepsPerEpoch), [events, stepsByArm, xAxis, stepsPerEpoch]);
+  const markers = useMemo(
+    () => [...eventMarkers(events, stepsByArm, xAxis, stepsPerEpoch), ...divergedMarkers(snap.diverged, xAxis, stepsPerEpoch, stepsByArm)],
+    [events, snap.diverged, stepsByArm, xAxis, stepsPerEpoch],
+  );
   return (
     <ChartCard
       testId={testId}
@@ -166,7 +170,10 @@ function EvalChart({ testId, title, metric, slot, empty }: EvalChartProps) {
       ),
     [arms, evalsByArm, stepsByArm, metric, xAxis, stepsPerEpoch, band, showSeeds],
   );
-  const markers = useMemo(() => eventMarkers(events, stepsByArm, xAxis, stepsPerEpoch), [events, stepsByArm, xAxis, stepsPerEpoch]);
+  const markers = useMemo(
+    () => [...eventMarkers(events, stepsByArm, xAxis, stepsPerEpoch), ...divergedMarkers(snap.diverged, xAxis, stepsPerEpoch, stepsByArm)],
+    [events, snap.diverged, stepsByArm, xAxis, stepsPerEpoch],
+  );
   return (
     <ChartCard
       testId={testId}

@@ -10,17 +10,28 @@ import { useTrainer } from '../hooks/useTrainer';
  */
 export function StoredRunBanner() {
   const run = useAppStore((s) => s.run);
+  const diverged = useAppStore((s) => s.diverged);
   const name = useAppStore((s) => s.experiments.list.find((m) => m.id === s.run.id)?.name ?? s.run.id);
   const datasetReady = useAppStore((s) => s.dataset.state === 'ready');
   const backendReady = useAppStore((s) => s.backend.state === 'ready');
   const experiments = useExperiments();
   const trainer = useTrainer();
   const [error, setError] = useState<string | null>(null);
-  if (run.notice && !run.stored) {
+  if (!run.stored && (run.notice || diverged.length > 0)) {
     return (
-      <p className="banner" role="status" data-testid="run-notice">
-        {run.notice}
-      </p>
+      <>
+        {run.notice && (
+          <p className="banner" role="status" data-testid="run-notice">
+            {run.notice}
+          </p>
+        )}
+        {diverged.length > 0 && (
+          <p className="banner error-text" role="status" data-testid="diverged-note">
+            {diverged.map((d) => `${d.arm} (seed ${d.seed}) diverged at step ${d.step}: ${d.reason}.`).join(' ')}
+            {run.status === 'running' || run.status === 'paused' ? ' The other arms go on.' : ''}
+          </p>
+        )}
+      </>
     );
   }
   if (!run.stored || !run.id) return null;
