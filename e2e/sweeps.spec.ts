@@ -19,7 +19,9 @@ test('a 2 x 1 learning-rate sweep of plain vs RG runs to a table and a heatmap; 
 
   await page.getByTestId('sweep-preset').selectOption('custom-classify');
   await page.getByTestId('sweep-model').selectOption('cnn');
-  await page.getByTestId('sweep-budget').fill('4');
+  await page.getByTestId('sweep-input-size').fill('16');
+  await page.getByTestId('sweep-batch-size').fill('8');
+  await page.getByTestId('sweep-budget').fill('10');
   await page.getByTestId('sweep-budget').blur();
   await page.getByTestId('sweep-lrs').fill('0.1, 0.05');
   await page.getByTestId('sweep-momenta').fill('0.5');

@@ -45,6 +45,25 @@ export function SweepControls({ choice, spec, locked, onChoose, onChange }: Swee
             </select>
           </label>
           <NumberField
+            label="input size (px)"
+            value={spec.base.inputSize}
+            min={8}
+            max={128}
+            integer
+            testId="sweep-input-size"
+            title="Images are resized to this; smaller runs faster"
+            onCommit={(inputSize) => set({ base: { ...spec.base, inputSize } })}
+          />
+          <NumberField
+            label="batch size"
+            value={spec.base.batchSize}
+            min={1}
+            max={1024}
+            integer
+            testId="sweep-batch-size"
+            onCommit={(batchSize) => set({ base: { ...spec.base, batchSize } })}
+          />
+          <NumberField
             label="steps per run"
             value={spec.steps}
             min={MIN_BUDGET}
