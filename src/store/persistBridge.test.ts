@@ -52,7 +52,7 @@ describe('persistence bridge', () => {
     resetAppStore();
     s().setConfig({ batchSize: 3 });
     await load(factory);
-    expect(s().run).toMatchObject({ id: 'run-a', status: 'done', step: 20, totalSteps: 20, stored: { interrupted: false } });
+    expect(s().run).toMatchObject({ id: 'run-a', status: 'done', step: 20, totalSteps: 20, stored: { interrupted: false, resumable: false } });
     expect(s().records).toEqual(written);
     expect(s().stepsByArm.rg[1]).toHaveLength(20);
     expect(s().config.batchSize).toBe(config.batchSize);
@@ -69,7 +69,7 @@ describe('persistence bridge', () => {
     s().setConfig({ batchSize: 3 });
     await load(factory, { restoreSettings: false });
     expect(s().experiments.list[0]).toMatchObject({ id: 'run-b', status: 'interrupted' });
-    expect(s().run).toMatchObject({ id: 'run-b', step: 7, totalSteps: 50, stored: { interrupted: true } });
+    expect(s().run).toMatchObject({ id: 'run-b', step: 7, totalSteps: 50, stored: { interrupted: true, resumable: true } });
     expect(s().records).toHaveLength(records('plain', 1, 1, 7).length);
     expect(s().config.batchSize).toBe(3);
   });
@@ -131,7 +131,7 @@ describe('persistence bridge', () => {
 
     resetAppStore();
     const second = await load(factory);
-    expect(s().run.stored).toEqual({ interrupted: true });
+    expect(s().run.stored).toEqual({ interrupted: true, resumable: true });
     const saved = await second.commands.resumable('run-e');
     expect(saved?.checkpoint.step).toBe(10);
     expect(saved?.checkpoint.arms[0].weights[0].values).toEqual(new Float32Array([1, 2]));

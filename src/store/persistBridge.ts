@@ -227,7 +227,7 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
       const records = await db.getRecords(id);
       const s = get();
       s.resetMetrics();
-      s.showStoredRun(id, meta.config, { ...planOf(meta.config, records), interrupted: meta.status === 'interrupted', stopped: meta.status === 'stopped' });
+      s.showStoredRun(id, meta.config, { ...planOf(meta.config, records), interrupted: meta.status === 'interrupted', stopped: meta.status === 'stopped', resumable: meta.status !== 'done' && meta.status !== 'running' });
       s.appendRecords(records);
       s.setExperiments({ shown: id });
       // Its settings come back too, so Start runs it again, unless its archive is not the one loaded.

@@ -43,7 +43,7 @@ export interface RunState {
   /** The step of the newest checkpoint of this run (saved at every evaluation), or null. */
   checkpointStep: number | null;
   /** A run opened from the saved experiments (view only), and whether it was cut short by a reload or crash. */
-  stored: null | { interrupted: boolean };
+  stored: null | { interrupted: boolean; resumable: boolean };
 }
 
 export interface RunSlice {
@@ -69,7 +69,7 @@ export interface RunSlice {
   /** Back to running after a resume from a checkpoint at `step` (a lost device, a reload). */
   resumeRunAt: (step: number) => void;
   /** Shows a saved experiment's run (its records go to the metrics slice separately). */
-  showStoredRun: (id: string, config: ExperimentConfig, plan: { step: number; totalSteps: number; stepsPerEpoch: number; epoch: number; interrupted: boolean; stopped: boolean }) => void;
+  showStoredRun: (id: string, config: ExperimentConfig, plan: { step: number; totalSteps: number; stepsPerEpoch: number; epoch: number; interrupted: boolean; stopped: boolean; resumable: boolean }) => void;
 }
 
 export const INITIAL_BACKEND: BackendState = { state: 'pending', report: null, error: null };
@@ -142,7 +142,7 @@ export const createRunSlice: StateCreator<AppStore, [], [], RunSlice> = (set) =>
         stepsPerEpoch: p.stepsPerEpoch,
         epoch: p.epoch,
         stopped: p.stopped,
-        stored: { interrupted: p.interrupted },
+        stored: { interrupted: p.interrupted, resumable: p.resumable },
       },
     }),
 });

@@ -38,7 +38,7 @@ export class TrainerClient {
       const detail = e.message || 'the script did not load';
       this.receive({
         type: 'error',
-        error: { name: 'WorkerError', message: `the training worker stopped: ${detail}. Reload the page; if it happens again, try ?backend=cpu.` },
+        error: { name: 'WorkerError', message: `the training worker stopped: ${detail}. Every metric is kept and saved; reload the page to resume the run from its last checkpoint (Resume in the banner). If it happens again, try ?backend=cpu.` },
       });
     });
   }

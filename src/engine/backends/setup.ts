@@ -41,6 +41,9 @@ export async function initBackend(name: BackendName, opts: BackendOptions = {}):
     // Read once, when the backend first initialises: setting it later has no effect.
     if (opts.threads !== undefined) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', opts.threads);
     registerWasmTrainingKernels();
+  } else if (name === 'cpu') {
+    const { registerCpuTrainingKernels } = await import('./cpuKernels');
+    registerCpuTrainingKernels();
   }
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`backend "${name}" failed to initialise`);

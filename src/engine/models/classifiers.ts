@@ -184,3 +184,25 @@ export function createDensenet(spec: ModelSpec, rng: Rng | null): Model {
     },
   };
 }
+
+/**
+ * ConvNetJS's CIFAR-10 demo network, the pure-JS peer the benchmarks compare against (not offered
+ * in the lab's model list): conv5x5 16, conv5x5 20, conv5x5 20 ('same', ReLU, each followed by a
+ * 2x2 max pool), dense to the classes on the flattened map.
+ */
+export function createConvnetjs(spec: ModelSpec, rng: Rng | null): Model {
+  const pb = new ParamBuilder(rng);
+  const convs = [pb.conv(5, spec.channels, 16), pb.conv(5, 16, 20), pb.conv(5, 20, 20)];
+  const side = Math.floor(Math.floor(Math.floor(spec.inputSize / 2) / 2) / 2);
+  const fc = pb.dense(side * side * 20, spec.numClasses);
+  return {
+    name: 'convnetjs',
+    params: pb.params,
+    buffers: pb.buffers,
+    apply: (x) => {
+      let h = x as tf.Tensor4D;
+      for (const c of convs) h = tf.maxPool(tf.relu(c.apply(h)), 2, 2, 'valid');
+      return fc.apply(tf.reshape(h, [h.shape[0], -1]));
+    },
+  };
+}

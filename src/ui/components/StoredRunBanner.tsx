@@ -48,8 +48,8 @@ export function StoredRunBanner() {
     <p className="banner" data-testid="stored-run" data-interrupted={run.stored.interrupted}>
       {run.stored.interrupted
         ? `Showing “${name}”, interrupted at step ${run.step} of ${run.totalSteps} (the page was closed or reloaded mid-run). Everything it recorded is kept. `
-        : `Showing the saved experiment “${name}” (step ${run.step} of ${run.totalSteps}). `}
-      {run.stored.interrupted && (
+        : `Showing the saved experiment “${name}” (step ${run.step} of ${run.totalSteps}${run.stopped ? ', stopped early' : ''}). `}
+      {run.stored.resumable && (
         <button type="button" className="small" data-testid="resume-checkpoint" disabled={!datasetReady || !backendReady} onClick={() => void resume().catch((e: unknown) => setError(String(e)))}>
           Resume from the last checkpoint
         </button>

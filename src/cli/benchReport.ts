@@ -1,0 +1,113 @@
+import type { BenchResult } from './bench';
+
+/** BENCHMARKS.md from one run's figures: tables first, then how each was measured. */
+
+const f = (v: number | string | null | undefined, digits = 1): string => (typeof v === 'number' ? v.toFixed(digits) : (v ?? 'not measured'));
+const meets = (ok: boolean): string => (ok ? 'met' : '**not met**');
+
+export function renderBenchmarks(r: BenchResult): string {
+  const nodeRows = (['cnn', 'resnet20', 'convnetjs'] as const)
+    .map((m) => `| Node | ${m} | ${f(r.backends.node.wasm[m])} (batch ${r.backends.node.batch.wasm}) | | | ${f(r.backends.node.cpu[m], 2)} (batch ${r.backends.node.batch.cpu}) |`)
+    .join('\n');
+  const b = r.backends.browser;
+  const browserRows = b
+    ? (['cnn', 'resnet20', 'convnetjs'] as const).map((m) => `| Chromium worker | ${m} | ${f(b.wasm?.[m])} | ${f(b.webgpu?.[m])} | ${f(b.webgl?.[m])} | ${f(b.cpu?.[m], 2)} |`).join('\n')
+    : `| Chromium worker | all | ${r.browserError ?? 'not measured'} | | | |`;
+  const d = r.data;
+  const peer = r.peerNet;
+  const peerBrowser = peer.browser ? Object.entries(peer.browser).map(([k, v]) => `${k} ${f(v)}`).join(', ') : (r.browserError ?? 'not measured');
+  return `# Benchmarks
+
+Written by \`npm run bench${r.quick ? ' -- --quick' : ''}\` (\`src/cli/bench.ts\`) on ${r.date.slice(0, 10)}, in ${f(r.benchSeconds, 0)} s.
+
+- Machine: ${r.machine}
+- Ratios: ${r.setup}
+
+## Ratios (measured side by side in one run)
+
+| ratio | value (CPU time) | wall clock | goal | | meaning |
+| --- | --- | --- | --- | --- | --- |
+| engineVsBare | ${f(r.engineVsBare, 3)} | ${f(r.wallClock.engineVsBare, 3)} | >= 0.95 | ${meets(r.engineVsBare >= 0.95)} | engine images/s over a bare TF.js loop of the same model, batch, backend and update rule |
+| rgOverhead | ${f(r.rgOverhead, 3)} | ${f(r.wallClock.rgOverhead, 3)} | <= 1.01 | ${meets(r.rgOverhead <= 1.01)} | an RG arm's step time over a plain arm's |
+| pairedCost | ${f(r.pairedCost, 3)} | ${f(r.wallClock.pairedCost, 3)} | <= 1.0 | ${meets(r.pairedCost <= 1.0)} | two arms in lock step over twice one arm |
+| flopEfficiency | ${f(r.flopEfficiency, 3)} | | | | ${f(r.flops.achievedGflops, 2)} GFLOP/s achieved by the engine's plain \`cnn\` arm (wall clock) over the ${f(r.flops.matmulPeakGflops, 1)} GFLOP/s of a ${r.flops.matmulSize}x${r.flops.matmulSize} matmul, both on wasm in this run |
+
+Each ratio is the median over rounds of that round's ratio; in each round the four variants run
+back to back in an order that rotates from round to round. The goals are judged on the process's
+CPU time per step: wasm runs single-threaded here, so CPU time is the work done, while wall-clock
+time on this shared 2-core machine also counts other people's processes (both are in the JSON,
+per round). CPU milliseconds per step (medians): bare ${f(r.msPerStep.bare)}, plain ${f(r.msPerStep.plain)},
+RG ${f(r.msPerStep.rg)}, plain + RG ${f(r.msPerStep.paired)}; wall clock: bare ${f(r.wallClock.msPerStep.bare)},
+plain ${f(r.wallClock.msPerStep.plain)}, RG ${f(r.wallClock.msPerStep.rg)}, plain + RG ${f(r.wallClock.msPerStep.paired)}.
+
+- The bare loop is \`tf.train.momentum(0.1, 0.5).minimize\` on one fixed batch already on the
+  device. The engine arms use the same update (SGD, momentum 0.5, no weight decay: the default
+  5e-4 would add work that the bare loop does not do). The engine's step keeps everything the
+  product needs and the bare loop lacks: the batch gathered and normalised on the device from
+  the whole dataset, the RG weight, the gradient norm (divergence detection) and the losses read
+  back in bunches. Nothing was added to the bare loop.
+- What cost the engine its 6% (measured with wasm CPU time per call): \`tf.gather\` of a
+  64-image batch took about 8-10 ms in wasm's native Gather (an index computed per element) and
+  normalising with a [3]-vector broadcast about 2.7 ms, against a step of about 100 ms. The wasm
+  backend now gets a row-copy GatherV2 (\`src/engine/backends/wasmKernels.ts\`, about 1 ms) and
+  batches are normalised as one same-shape multiply-add with whole-batch rows held on the device
+  (about 0.4 ms): a batch is ready in about 0.7 ms instead of 9. The gradient norm costs about
+  0.6 ms and stays: divergence detection needs it.
+- FLOPs are counted from the kernels TF.js runs in one training step (\`tf.profile\`):
+  convolutions forward and both gradients, and matrix products, 2 per multiply-add
+  (${f(r.flops.gflopPerStep, 3)} GFLOP per step of ${r.flops.batch} images); element-wise work
+  is not counted, so the efficiency is a floor.
+
+## Training speed, images/s
+
+One plain engine arm (the lab's own step: device batches, gradient norm, bunched read-back),
+32x32 inputs, SGD; median of rounds where more than one.
+
+| where | model | wasm | webgpu | webgl | cpu |
+| --- | --- | --- | --- | --- | --- |
+${nodeRows}
+${browserRows}
+
+Node's cpu backend: a ${f(r.backends.node.cpuMatmulPeakGflops, 2)} GFLOP/s matmul peak (256x256) in this run.
+
+## Against ConvNetJS (peerNet)
+
+ConvNetJS trains its CIFAR-10 demo network at about ${peer.convnetjsImagesPerSec} images/s on this machine
+(../shared/BROWSER.md; pure JS, one thread). The same network as engine model \`convnetjs\`
+(conv5x5 16, conv5x5 20, conv5x5 20, each ReLU + 2x2 max pool, dense 10), trained by the engine:
+Node wasm ${f(peer.node.wasm)} images/s (${f(peer.node.wasm / peer.convnetjsImagesPerSec, 1)}x ConvNetJS), Node cpu
+${f(peer.node.cpu, 2)}; Chromium worker: ${peerBrowser}.
+
+## Data
+
+| what | figure |
+| --- | --- |
+| CIFAR-10 binary tar.gz, real size (${d.cifar10.images} generated images, ${f(d.cifar10.archiveMB, 0)} MB gzip) | read and parsed in ${f(d.cifar10.loadMs / 1000, 2)} s, on the device in ${f(d.cifar10.toTensorsMs / 1000, 2)} s more (${f(d.cifar10.totalMs / 1000, 2)} s in all) |
+| peak resident memory of that load | ${f(d.cifar10.peakRssMB, 0)} MB (the process started at ${f(d.cifar10.baseRssMB, 0)} MB); ${f(d.cifar10.deviceMB, 0)} MB on the device |
+| ImageFolder zip (PNG ${d.imageFolder.size}x${d.imageFolder.size}, ${d.imageFolder.images} images) | ${f(d.imageFolder.imagesPerSec, 0)} images/s decoded and parsed (median of 3) |
+
+The CIFAR-10 load runs in a child process of its own (Node, wasm backend), so its peak resident
+memory is that of the load: the archive's bytes, the decoded uint8 dataset and the tensors.
+
+## UI (Chromium, main thread)
+
+${r.ui ? `| what | figure |\n| --- | --- |\n| longest main-thread task while training | ${f(r.ui.longestTaskMs)} ms (goal <= 50) |\n| chart redraw with ${r.ui.pointsPerSeries} points per series | ${f(r.ui.chartRedrawMs)} ms |` : `Not measured in this run: ${r.browserError ?? 'no browser part'}.`}
+
+## Node's cpu backend against Chromium's
+
+${CPU_NOTE}
+`;
+}
+
+/** What was found about the cpu backend in Node (item 4 of the performance issue). */
+const CPU_NOTE = `BROWSER.md measured the cpu backend at 1.7 images/s in Node and 7-9 in Chromium. A
+\`tf.profile\` of one \`cnn\` step in Node (batch 16) put 14.8 s of 15 s in Conv2DBackpropFilter
+(forward Conv2D: 0.23 s). tfjs-backend-cpu 4.22 reads every element of that kernel through
+\`TensorBuffer.get(...locs)\`, a rest-argument call in the innermost loop; Node 20's V8 (11.3)
+leaves that call in, Chromium's much newer V8 optimises it. Fixed, not routed around:
+\`src/engine/backends/cpuKernels.ts\` registers a Conv2DBackpropFilter for the cpu backend that
+indexes the typed arrays directly (outer products of contiguous NHWC channel runs, float64
+accumulation as before; tested against the package's kernel to 1e-6 of the largest value).
+\`initBackend('cpu')\` installs it in Node and in the browser. The same profile then gave 0.23 s
+for that kernel and the step went from 0.73 to about 12 images/s (batch 16, under load); the cpu
+row above is with it.`;
