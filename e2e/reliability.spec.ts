@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { LabPage } from './labPage';
+import { LabPage, readDownload } from './labPage';
 
 /** Faults a person can cause from the page: a diverging arm stops alone, with a marker, a note and a reason. */
 
@@ -20,4 +20,36 @@ test('an arm that diverges stops with a marker and a reason while the other arm 
   await expect(lab.chart('chart-loss').locator('.event-marker')).toContainText('rg diverged');
   // The plain arm trained and evaluated to the end: its final accuracy is there.
   await expect(page.getByTestId('summary-table').locator('tr[data-arm="plain"] td').nth(2)).toHaveText(/^\d+\.\d%/);
+});
+
+test('a lost GPU device mid-run: the person is told, training resumes on the next backend from the last checkpoint, nothing is lost', async ({ page }) => {
+  const lab = new LabPage(page);
+  await lab.open('?dataset=builtin:shapes10&backend=webgl&debug');
+  expect(await lab.waitForBackend()).toBe('webgl');
+  await lab.configure({ inputSize: 16, batchSize: 8, steps: 24, evalEvery: 4 });
+  await lab.click('start');
+  await lab.waitForStep(9);
+  await page.evaluate(() => (window as unknown as { __rgLab: { simulateDeviceLoss: (r: string) => void } }).__rgLab.simulateDeviceLoss('test: device lost'));
+  await expect(page.getByTestId('run-notice')).toContainText('webgl backend was lost', { timeout: 60_000 });
+  await expect(page.getByTestId('run-notice')).toContainText('Resumed at step', { timeout: 120_000 });
+  await expect(lab.backendBadge).toHaveAttribute('data-backend', 'wasm');
+  await lab.waitForStep(24);
+  await lab.expectState('done', 120_000);
+  // Every step once: the steps after the checkpoint were trained again and their first copies dropped.
+  const csv = (await readDownload(await lab.download('export-csv'))).trimEnd().split('\n');
+  for (const arm of ['plain', 'rg']) {
+    const steps = csv.filter((l) => l.split(',')[1] === arm && l.split(',')[5] === 'loss').map((l) => Number(l.split(',')[3]));
+    expect(steps).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
+  }
+  await expect(page.getByTestId('experiment-row')).toHaveAttribute('data-status', 'done');
+});
+
+test('a value out of range is refused where it is typed, with the allowed range', async ({ page }) => {
+  const lab = new LabPage(page);
+  await lab.open('?dataset=builtin:shapes10&backend=wasm');
+  await lab.waitForBackend();
+  await page.getByTestId('batch-size-input').fill('5000');
+  await expect(page.getByTestId('batch-size-input-error')).toHaveText(/batch size: a whole number from 1 to 1024/);
+  await page.getByTestId('batch-size-input').blur();
+  await expect(page.getByTestId('batch-size-input')).not.toHaveValue('5000');
 });

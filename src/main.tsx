@@ -22,11 +22,17 @@ const experiments = connectPersistence({
   showLatest: !params.config,
   restoreSettings: (latest) => !params.dataset || latest.config.dataset === params.dataset,
 });
-const { commands } = connectTrainer(TrainerClient.create(), {
+const client = TrainerClient.create();
+const { commands } = connectTrainer(client, {
   forcedBackend: params.backend,
   onCheckpoint: (runId, checkpoint) => experiments.commands.saveCheckpoint(runId, checkpoint),
   onResumed: (runId, step) => void experiments.commands.discardAfter(runId, step),
 });
+
+// `?debug` exposes fault injection for the browser tests (e2e/reliability.spec.ts): nothing else.
+if (new URLSearchParams(location.search).has('debug')) {
+  (window as unknown as { __rgLab: unknown }).__rgLab = { simulateDeviceLoss: (reason?: string) => client.simulateDeviceLoss(reason) };
+}
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -13,6 +13,15 @@ export interface NumberFieldProps {
   title?: string;
 }
 
+/** "batch size: a whole number from 1 to 1024": what a field accepts, for its error message. */
+export function rangeText(label: string, min: number | undefined, max: number | undefined, integer: boolean | undefined): string {
+  const kind = integer ? 'a whole number' : 'a number';
+  if (min !== undefined && max !== undefined) return `${label}: ${kind} from ${min} to ${max}`;
+  if (min !== undefined) return `${label}: ${kind} of at least ${min}`;
+  if (max !== undefined) return `${label}: ${kind} of at most ${max}`;
+  return `${label}: ${kind}`;
+}
+
 /**
  * A number box that commits only valid values: while the user types "0.0" on the way to
  * "0.05", nothing half-typed reaches the config or a running arm.
@@ -44,6 +53,11 @@ export function NumberField({ label, value, onCommit, min, max, step = 'any', in
         }}
         onBlur={() => setDraft(null)}
       />
+      {invalid && (
+        <span className="field-error error-text" role="alert" data-testid={testId ? `${testId}-error` : undefined}>
+          {rangeText(label, min, max, integer)}; the last valid value stays in use
+        </span>
+      )}
     </label>
   );
 }
