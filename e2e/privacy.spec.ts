@@ -1,9 +1,10 @@
 import { expect, test } from '@playwright/test';
+import { makeImageFolderZip } from '../src/testing/datasetArchives';
 import { LabPage } from './labPage';
 
 /** Everything stays on the person's machine: a strict CSP, and no request leaves the origin. */
 
-test('the built page carries a same-origin CSP and makes no request off its origin while training', async ({ page, baseURL }) => {
+test('the built page carries a same-origin CSP and makes no request off its origin in a whole session: upload, training, exports', async ({ page, baseURL }) => {
   const offOrigin: string[] = [];
   const origin = new URL(baseURL!).origin;
   page.on('request', (r) => {
@@ -17,9 +18,14 @@ test('the built page carries a same-origin CSP and makes no request off its orig
   expect(csp).toContain("connect-src 'self'");
   expect(csp).not.toMatch(/https?:/);
   expect(await lab.waitForBackend()).toBe('webgl');
+  await lab.uploadArchive('pets.zip', makeImageFolderZip({ classes: ['cat', 'dog'], perClass: 6, size: 16, root: 'pets' }));
+  await lab.datasetState('ready');
   await lab.configure({ inputSize: 16, batchSize: 8, steps: 3, evalEvery: 3 });
   await lab.click('start');
   await lab.expectState('done', 120_000);
+  await lab.download('export-csv');
+  await lab.download('export-manifest');
+  await lab.download('export-svg', lab.chart('chart-loss'));
   expect(offOrigin).toEqual([]);
 });
 
