@@ -36,6 +36,9 @@ test('3 seeds of plain vs RG vs matched LR: bands, verdict, reload, exports', as
   await page.getByTestId('show-seeds-toggle').check();
   await expect(lab.chart('chart-loss').locator('path.series-seed')).toHaveCount(9);
   await lab.waitForCurves('chart-paired-diff', 2);
+  await page.getByTestId('show-seeds-toggle').uncheck();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: 'docs/seeds.png' });
 
   const table = page.getByTestId('summary-table');
   await expect(table).toHaveAttribute('data-seeds', '3');
