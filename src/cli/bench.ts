@@ -11,6 +11,7 @@ import { Trainer } from '../engine/trainer';
 import { benchData, type DataBench, runCifarChild } from './benchData';
 import { renderBenchmarks } from './benchReport';
 import { initNodeBackend } from './nodeBackend';
+import { runSoak } from './soak';
 
 /**
  * `npm run bench [-- --quick] [-- --json FILE] [-- --no-browser]`: the engine's cost ratios, the
@@ -21,7 +22,14 @@ import { initNodeBackend } from './nodeBackend';
  */
 
 const { values: args } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, json: { type: 'string' }, 'no-browser': { type: 'boolean', default: false }, 'data-child': { type: 'string' } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    json: { type: 'string' },
+    'no-browser': { type: 'boolean', default: false },
+    'data-child': { type: 'string' },
+    soak: { type: 'boolean', default: false },
+    minutes: { type: 'string', default: '30' },
+  },
 });
 const QUICK = args.quick ?? false;
 const SIZE = 32;
@@ -308,4 +316,21 @@ export interface BenchResult {
   benchSeconds: number;
 }
 
-await main();
+/** `--soak`: the long run of the reliability issue instead of the benchmarks (see soak.ts). */
+async function soak(): Promise<void> {
+  const minutes = Number(args.minutes);
+  if (!(minutes > 0)) throw new Error(`--minutes must be a positive number (got ${args.minutes})`);
+  await initNodeBackend('wasm', { threads: false });
+  console.error(`soak: ${minutes} min of plain vs RG (cnn, 16 px) on ${tf.getBackend()}, a sample a minute`);
+  const report = await runSoak({
+    minutes,
+    onSample: (x) => console.error(`  ${(x.seconds / 60).toFixed(1)} min  step ${x.step}  tensors ${x.numTensors}  TF.js ${(x.numBytes / 1e6).toFixed(1)} MB  heap ${(x.heapUsed / 1e6).toFixed(1)} MB`),
+  });
+  console.error(
+    `soak ${report.ok ? 'passed' : 'FAILED'}: tensor growth ${report.tensorGrowth}, tensors left after dispose ${report.tensorsLeft}, heap growth ${(report.heapGrowth * 100).toFixed(1)}%`,
+  );
+  if (args.json) writeFileSync(args.json, JSON.stringify(report, null, 2));
+  if (!report.ok) process.exitCode = 1;
+}
+
+await (args.soak ? soak() : main());
