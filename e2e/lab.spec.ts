@@ -31,6 +31,8 @@ test('plain vs RG on WebGPU: live curves, run control, live lr marker, CSV, resp
   // process that competes with the page for this machine's two cores.
   const trainingFrom = await lab.now();
   await lab.waitForCurves('chart-loss', 2);
+  // The memory the backend holds is shown: at least the dataset (5,000 images of 16 x 16 x 3 floats).
+  expect(Number(await page.getByTestId('device-bytes').getAttribute('data-bytes'))).toBeGreaterThan(5000 * 16 * 16 * 3 * 4);
 
   await lab.click('pause');
   await lab.expectState('paused');

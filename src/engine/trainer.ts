@@ -41,6 +41,8 @@ export interface TrainerProgress {
   /** Training images per second over all arms and seeds, since the start. */
   imagesPerSec: number;
   elapsedMs: number;
+  /** Bytes the backend holds in tensors now (tf.memory(): the dataset, models, optimizer state, batches in flight). */
+  deviceBytes?: number;
 }
 
 export interface LiveParams {
@@ -197,6 +199,7 @@ export class Trainer {
           epoch: this.stepsDone / this.stepsPerEpoch,
           imagesPerSec: (imagesPerLockStep * (this.stepsDone - firstStep)) / Math.max(elapsedMs / 1000, 1e-9),
           elapsedMs,
+          deviceBytes: tf.memory().numBytes,
         });
         if (allDiverged()) break;
         await yieldToHost();

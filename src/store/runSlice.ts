@@ -35,6 +35,8 @@ export interface RunState {
   epoch: number;
   imagesPerSec: number;
   elapsedMs: number;
+  /** Bytes the training backend holds in tensors (its last progress report); 0 before one. */
+  deviceBytes: number;
   /** True when the run ended because the user stopped it. */
   stopped: boolean;
   error: string | null;
@@ -84,6 +86,7 @@ export const INITIAL_RUN: RunState = {
   epoch: 0,
   imagesPerSec: 0,
   elapsedMs: 0,
+  deviceBytes: 0,
   stopped: false,
   error: null,
   notice: null,
@@ -114,7 +117,7 @@ export const createRunSlice: StateCreator<AppStore, [], [], RunSlice> = (set) =>
   setRunStatus: (status) => set((s) => (isRunActive(s.run.status) ? { run: { ...s.run, status } } : s)),
   setProgress: (p) =>
     set((s) => ({
-      run: { ...s.run, step: p.step, totalSteps: p.totalSteps, epoch: p.epoch, imagesPerSec: p.imagesPerSec, elapsedMs: p.elapsedMs },
+      run: { ...s.run, step: p.step, totalSteps: p.totalSteps, epoch: p.epoch, imagesPerSec: p.imagesPerSec, elapsedMs: p.elapsedMs, deviceBytes: p.deviceBytes ?? s.run.deviceBytes },
     })),
   finishRun: (stopped, p) =>
     set((s) => ({

@@ -44,6 +44,11 @@ export function StatusBar() {
         </span>
         <span>epoch {run.epoch.toFixed(2)}</span>
         <span>{run.imagesPerSec > 0 ? `${run.imagesPerSec.toFixed(1)} img/s` : '– img/s'}</span>
+        {run.deviceBytes > 0 && (
+          <span data-testid="device-bytes" data-bytes={run.deviceBytes} title="Memory the training backend holds in tensors: the dataset, every arm's weights and optimizer state, batches in flight">
+            {(run.deviceBytes / 2 ** 20).toFixed(0)} MiB on {backend.report?.backend ?? 'device'}
+          </span>
+        )}
         <span>{run.status === 'running' ? `ETA ${formatDuration(eta)}` : run.elapsedMs > 0 ? `took ${formatDuration(run.elapsedMs / 1000)}` : ''}</span>
       </div>
       <span
