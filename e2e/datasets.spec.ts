@@ -55,6 +55,11 @@ test('archives: ImageFolder zip and CIFAR-10 tar.gz load and train; a broken zip
   expect(broken).toContain('cifar-10-binary.tar.gz: CIFAR-10 binary (tar.gz)');
   await expect(page.getByTestId('dataset-builtin')).toHaveValue('archive:cifar-10-binary.tar.gz');
   await trainBriefly();
+
+  // After the broken one, a good archive loads as if nothing had happened.
+  await lab.uploadArchive('birds.zip', makeImageFolderZip({ classes: ['owl', 'wren'], perClass: 6, size: 16, root: 'birds' }));
+  expect(await lab.datasetState('ready')).toContain('birds.zip: ImageFolder (zip), classification');
+  await expect(page.getByTestId('dataset-builtin')).toHaveValue('archive:birds.zip');
 });
 
 test('dropping an archive anywhere on the page loads it', async ({ page }) => {
