@@ -34,6 +34,11 @@ if (new URLSearchParams(location.search).has('debug')) {
   (window as unknown as { __rgLab: unknown }).__rgLab = { simulateDeviceLoss: (reason?: string) => client.simulateDeviceLoss(reason) };
 }
 
+// `?bench` exposes `window.__rgBench` for `npm run bench` (src/cli/benchBrowser.ts): nothing else.
+if (new URLSearchParams(location.search).has('bench')) {
+  void import('./ui/benchHook').then((m) => m.installBenchHook(client));
+}
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <TrainerContext.Provider value={commands}>

@@ -270,6 +270,7 @@ async function main(): Promise<void> {
       node: { wasm: wasmSpeeds.convnetjs, cpu: cpuSpeeds.convnetjs },
       browser: browser?.peerNet ?? null,
     },
+    browser: browser ? { batch: browser.batch, sizes: browser.sizes, steps: browser.steps, rounds: browser.rounds, warmupSeconds: browser.warmupSeconds, chromium: browser.chromium } : null,
     browserError,
     benchSeconds: (performance.now() - started) / 1000,
   };
@@ -281,11 +282,31 @@ async function main(): Promise<void> {
 
 /** What benchBrowser.ts measures. */
 export interface BrowserBench {
-  /** Images/s per backend in Chromium's worker: { webgl: { cnn, resnet20 }, ... }. */
+  /** Images/s per backend in Chromium's worker: { webgl: { cnn, resnet20, convnetjs }, ... }; a string says why a cell has no figure. */
   backends: Record<string, Record<string, number | string>>;
+  /** Images/s per backend on the `convnetjs` network (the same cells as backends[*].convnetjs). */
   peerNet: Record<string, number | string>;
-  ui: { longestTaskMs: number; chartRedrawMs: number; pointsPerSeries: number } | null;
+  ui: {
+    /** Longest main-thread task (PerformanceObserver 'longtask') from the second training step to the end; 0 when none. */
+    longestTaskMs: number;
+    longTasks: number;
+    trainingBackend: string;
+    trainingSteps: number;
+    /** Median redraw: buildChartRows of 2 arms x pointsPerSeries points, React render, layout. */
+    chartRedrawMs: number;
+    chartMountMs: number;
+    chartRows: number;
+    pointsPerSeries: number;
+  } | null;
+  /** The cnn's batch on the GPU backends and wasm. */
   batch: number;
+  /** Input size and batch per model (cpuBatch on the cpu backend). */
+  sizes: Record<string, { inputSize: number; batch: number; cpuBatch: number }>;
+  /** Steps per measurement (the first 2 and the last untimed) and rounds (medians over them). */
+  steps: number;
+  rounds: number;
+  /** Construction and the first two steps, in s, per model/backend (median): shader compilation shows here. */
+  warmupSeconds: Record<string, number>;
   chromium: string;
 }
 
@@ -312,6 +333,8 @@ export interface BenchResult {
   data: DataBench;
   ui: BrowserBench['ui'];
   peerNet: { convnetjsImagesPerSec: number; node: { wasm: number; cpu: number }; browser: BrowserBench['peerNet'] | null };
+  /** How the browser figures were taken (sizes, steps, rounds, warm-up times, Chromium's version). */
+  browser: Omit<BrowserBench, 'backends' | 'peerNet' | 'ui'> | null;
   browserError: string | null;
   benchSeconds: number;
 }

@@ -1,11 +1,223 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../../playwright.config';
+import type { BenchHook } from '../ui/benchHook';
+import type { BackendName, BenchRequest, BenchResult } from '../worker/protocol';
 import type { BrowserBench } from './bench';
 
 /**
- * The browser part of `npm run bench`: not written yet. It is to build the app into its own
- * folder, serve it with `vite preview` on port 4400, drive /usr/bin/chromium (playwright.config's
- * CHROMIUM_ARGS) and measure images/s per backend in the worker, the longest main-thread task
- * while training and a chart redraw of 100,000 points per series.
+ * The browser part of `npm run bench`: builds the app into its own folder, serves it with
+ * `vite preview` on port 4400, drives /usr/bin/chromium (playwright.config's CHROMIUM_ARGS) and
+ * measures, through the page's `?bench` hook (src/ui/benchHook.tsx), images/s per backend in the
+ * training worker (the engine's Trainer, one plain SGD arm), then in the lab itself the longest
+ * main-thread task while training and a chart redraw of 100,000 points per series.
  */
-export function benchBrowser(_opts: { quick: boolean; log: (s: string) => void }): Promise<BrowserBench> {
-  return Promise.reject(new Error('the browser part (src/cli/benchBrowser.ts) is not written yet'));
+
+const PORT = 4400;
+const OUT_DIR = '/tmp/rglab-bench-dist';
+const ORIGIN = `http://127.0.0.1:${PORT}`;
+const BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+const CHART_POINTS = 100_000;
+
+/** Input size and batch per model; cpu trains a smaller batch (it is 10-100x slower). */
+export const BROWSER_SIZES: Record<string, { inputSize: number; batch: number; cpuBatch: number }> = {
+  cnn: { inputSize: 32, batch: 64, cpuBatch: 16 },
+  resnet20: { inputSize: 16, batch: 8, cpuBatch: 8 },
+  convnetjs: { inputSize: 32, batch: 64, cpuBatch: 16 },
+};
+
+declare global {
+  interface Window {
+    __rgBench?: BenchHook;
+    __longTasks: [number, number][];
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const k = s.length >> 1;
+  return s.length % 2 ? s[k] : (s[k - 1] + s[k]) / 2;
+}
+
+const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 200);
+
+/** Builds the app into OUT_DIR (its own folder: a test run may be using dist/). */
+function buildApp(log: (s: string) => void): void {
+  log(`browser: building the app into ${OUT_DIR}`);
+  const r = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--outDir', OUT_DIR, '--emptyOutDir', '--logLevel', 'error'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`vite build failed: ${r.stderr.slice(-2000)}`);
+}
+
+/** Starts `vite preview` on PORT and resolves once it answers. */
+async function startServer(): Promise<ChildProcess> {
+  const server = spawn(process.execPath, ['node_modules/vite/bin/vite.js', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort', '--outDir', OUT_DIR], { stdio: 'ignore' });
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`vite preview exited (${server.exitCode}); is port ${PORT} taken?`);
+    try {
+      if ((await fetch(ORIGIN)).ok) return server;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  server.kill();
+  throw new Error(`vite preview did not answer on ${ORIGIN} within 30 s`);
+}
+
+/** Opens the lab with the bench hook (init on wasm: it checks fast; each request picks its own backend). */
+async function openBenchPage(browser: Browser): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(`${ORIGIN}/?bench&backend=wasm`);
+  await page.waitForFunction(() => window.__rgBench !== undefined, undefined, { timeout: 60_000 });
+  return page;
+}
+
+/** One request in the page's worker; rejects after `timeoutMs` (the caller then reloads the page). */
+async function runRequest(page: Page, request: BenchRequest, timeoutMs: number): Promise<BenchResult> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs / 1000} s`)), timeoutMs)));
+  try {
+    return await Promise.race([page.evaluate((req) => window.__rgBench!.bench(req), request), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface Cell {
+  model: string;
+  backend: BackendName;
+  request: BenchRequest | null;
+  /** Why the cell is not measured (set before the run for a skipped cell, or by a failure). */
+  skipped?: string;
+  imagesPerSec: number[];
+  warmupMs: number[];
+  error?: string;
+}
+
+/**
+ * Images/s per model and backend in the worker. Each round runs every cell once, the backends
+ * of a model back to back in an order that rotates from round to round; medians over rounds.
+ */
+async function measureBackends(browser: Browser, quick: boolean, log: (s: string) => void): Promise<{ cells: Cell[]; page: Page; steps: number; rounds: number }> {
+  const steps = quick ? 5 : 10;
+  const rounds = quick ? 1 : 3;
+  const cells: Cell[] = [];
+  for (const model of Object.keys(BROWSER_SIZES)) {
+    const size = BROWSER_SIZES[model];
+    for (const backend of BACKENDS) {
+      const batchSize = backend === 'cpu' ? size.cpuBatch : size.batch;
+      const cell: Cell = { model, backend, request: { backend, model, inputSize: size.inputSize, batchSize, steps }, imagesPerSec: [], warmupMs: [] };
+      // WebGPU (SwiftShader) spends about 110 s compiling ResNet-20's shaders before its first step.
+      if (quick && backend === 'webgpu' && model === 'resnet20') cell.skipped = 'skipped in --quick (about 110 s of shader compilation first)';
+      cells.push(cell);
+    }
+  }
+  let page = await openBenchPage(browser);
+  for (let r = 0; r < rounds; r++) {
+    for (const model of Object.keys(BROWSER_SIZES)) {
+      const row = cells.filter((c) => c.model === model);
+      for (let k = 0; k < row.length; k++) {
+        const cell = row[(k + r) % row.length];
+        if (cell.skipped || cell.error || !cell.request) continue;
+        const timeoutMs = (cell.backend === 'webgpu' ? 300 : 180) * 1000;
+        try {
+          const res = await runRequest(page, cell.request, timeoutMs);
+          cell.imagesPerSec.push(res.imagesPerSec);
+          cell.warmupMs.push(res.warmupMs);
+          log(`browser round ${r + 1}/${rounds}: ${model} ${cell.backend} ${res.inputSize}px batch ${res.batchSize}: ${res.imagesPerSec.toFixed(2)} img/s (${res.msPerStep.toFixed(0)} ms/step, warm-up ${(res.warmupMs / 1000).toFixed(1)} s)`);
+        } catch (e) {
+          cell.error = describe(e);
+          log(`browser: ${model} on ${cell.backend} failed: ${cell.error}`);
+          // A request that hung keeps the worker busy: start a fresh page (and worker).
+          await page.close().catch(() => {});
+          page = await openBenchPage(browser);
+        }
+      }
+    }
+  }
+  return { cells, page, steps, rounds };
+}
+
+/** The longest main-thread task (ms) while the lab trains, from its second step to its end. */
+async function measureLongestTask(browser: Browser, quick: boolean, log: (s: string) => void): Promise<{ longestTaskMs: number; longTasks: number; backend: string; steps: number }> {
+  const steps = quick ? 150 : 400;
+  const page = await browser.newPage();
+  try {
+    await page.addInitScript(() => {
+      window.__longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
+      }).observe({ type: 'longtask', buffered: true });
+    });
+    await page.goto(`${ORIGIN}/?backend=wasm`);
+    const badge = page.getByTestId('backend-badge');
+    await page.waitForSelector('[data-testid="backend-badge"][data-state="ready"]', { timeout: 120_000 });
+    const backend = (await badge.getAttribute('data-backend')) ?? '';
+    await page.getByTestId('task-select').selectOption('classify');
+    await page.getByTestId('model-select').selectOption('cnn');
+    await page.getByTestId('input-size-input').fill('16');
+    await page.getByTestId('batch-size-input').fill('16');
+    await page.getByTestId('length-input').fill(String(steps));
+    await page.getByTestId('eval-every-input').fill('50');
+    await page.getByTestId('input-size-input').blur();
+    await page.waitForSelector('[data-testid="dataset-status"][data-state="ready"]', { timeout: 60_000 });
+    await page.getByTestId('start').click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-status"]')?.getAttribute('data-step')) >= 2, undefined, { timeout: 120_000 });
+    const since = await page.evaluate(() => performance.now());
+    await page.waitForSelector('[data-testid="run-status"][data-state="done"]', { timeout: 300_000 });
+    const tasks = await page.evaluate((t) => window.__longTasks.filter(([start]) => start >= t), since);
+    const longest = tasks.reduce((m, [, d]) => Math.max(m, d), 0);
+    log(`browser ui: ${tasks.length} long tasks while training ${steps} steps on ${backend}, longest ${longest.toFixed(0)} ms`);
+    return { longestTaskMs: longest, longTasks: tasks.length, backend, steps };
+  } finally {
+    await page.close();
+  }
+}
+
+/** See the file comment. Throws when the app cannot be built or served or Chromium cannot start. */
+export async function benchBrowser(opts: { quick: boolean; log: (s: string) => void }): Promise<BrowserBench> {
+  const { quick, log } = opts;
+  buildApp(log);
+  const server = await startServer();
+  let browser: Browser | null = null;
+  try {
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const chromiumVersion = browser.version();
+    log(`browser: Chromium ${chromiumVersion} on ${ORIGIN}`);
+    const { cells, page, steps, rounds } = await measureBackends(browser, quick, log);
+    const chart = await page.evaluate((n) => window.__rgBench!.timeChartRedraw(n, 7), CHART_POINTS);
+    log(`browser chart: ${chart.arms} x ${chart.pointsPerSeries} points -> ${chart.rows} rows, redraw ${chart.redrawMs.toFixed(1)} ms (mount ${chart.mountMs.toFixed(1)} ms)`);
+    await page.close();
+    const longTask = await measureLongestTask(browser, quick, log);
+
+    const value = (c: Cell): number | string => (c.imagesPerSec.length ? median(c.imagesPerSec) : (c.skipped ?? `failed: ${c.error ?? 'no result'}`));
+    const backends: BrowserBench['backends'] = {};
+    for (const c of cells) (backends[c.backend] ??= {})[c.model] = value(c);
+    const peerNet: BrowserBench['peerNet'] = {};
+    for (const c of cells.filter((x) => x.model === 'convnetjs')) peerNet[c.backend] = value(c);
+    return {
+      backends,
+      peerNet,
+      ui: {
+        longestTaskMs: longTask.longestTaskMs,
+        longTasks: longTask.longTasks,
+        trainingBackend: longTask.backend,
+        trainingSteps: longTask.steps,
+        chartRedrawMs: chart.redrawMs,
+        chartMountMs: chart.mountMs,
+        chartRows: chart.rows,
+        pointsPerSeries: chart.pointsPerSeries,
+      },
+      batch: BROWSER_SIZES.cnn.batch,
+      sizes: BROWSER_SIZES,
+      steps,
+      rounds,
+      warmupSeconds: Object.fromEntries(cells.filter((c) => c.warmupMs.length).map((c) => [`${c.model}/${c.backend}`, median(c.warmupMs) / 1000])),
+      chromium: chromiumVersion,
+    };
+  } finally {
+    await browser?.close().catch(() => {});
+    server.kill();
+  }
 }

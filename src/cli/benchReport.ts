@@ -10,12 +10,27 @@ export function renderBenchmarks(r: BenchResult): string {
     .map((m) => `| Node | ${m} | ${f(r.backends.node.wasm[m])} (batch ${r.backends.node.batch.wasm}) | | | ${f(r.backends.node.cpu[m], 2)} (batch ${r.backends.node.batch.cpu}) |`)
     .join('\n');
   const b = r.backends.browser;
+  const sizes = r.browser?.sizes;
+  const cell = (v: number | string | undefined, digits: number, batch: number | undefined) => (typeof v === 'number' ? `${f(v, digits)} (batch ${batch})` : f(v));
   const browserRows = b
-    ? (['cnn', 'resnet20', 'convnetjs'] as const).map((m) => `| Chromium worker | ${m} | ${f(b.wasm?.[m])} | ${f(b.webgpu?.[m])} | ${f(b.webgl?.[m])} | ${f(b.cpu?.[m], 2)} |`).join('\n')
+    ? (['cnn', 'resnet20', 'convnetjs'] as const)
+        .map((m) => {
+          const s = sizes?.[m];
+          return `| Chromium worker | ${m}${s ? ` (${s.inputSize}x${s.inputSize})` : ''} | ${cell(b.wasm?.[m], 1, s?.batch)} | ${cell(b.webgpu?.[m], 2, s?.batch)} | ${cell(b.webgl?.[m], 2, s?.batch)} | ${cell(b.cpu?.[m], 2, s?.cpuBatch)} |`;
+        })
+        .join('\n')
     : `| Chromium worker | all | ${r.browserError ?? 'not measured'} | | | |`;
+  const browserNote = r.browser
+    ? `\n\nChromium ${r.browser.chromium} (headless, ../shared/BROWSER.md's flags: WebGPU and WebGL are SwiftShader, i.e. this CPU), in the lab's training worker through the page's \`?bench\` hook (the worker's \`bench\` request: the engine's Trainer, one plain SGD arm, shapes10), ${r.browser.steps} steps per measurement (the first 2 and the last untimed), ${r.browser.rounds} round${r.browser.rounds > 1 ? 's, backends in rotating order, medians' : ''}. Warm-up (construction and the first two steps: model build, upload, shader compilation) in s: ${Object.entries(r.browser.warmupSeconds).map(([k, v]) => `${k} ${f(v, 1)}`).join(', ')}.`
+    : '';
   const d = r.data;
   const peer = r.peerNet;
-  const peerBrowser = peer.browser ? Object.entries(peer.browser).map(([k, v]) => `${k} ${f(v)}`).join(', ') : (r.browserError ?? 'not measured');
+  const peerBatch = (k: string) => (k === 'cpu' ? r.browser?.sizes.convnetjs?.cpuBatch : r.browser?.sizes.convnetjs?.batch);
+  const peerBrowser = peer.browser
+    ? Object.entries(peer.browser)
+        .map(([k, v]) => (typeof v === 'number' ? `${k} ${f(v, 2)} (batch ${peerBatch(k)}, ${f(v / peer.convnetjsImagesPerSec, 2)}x ConvNetJS)` : `${k} ${v}`))
+        .join(', ')
+    : (r.browserError ?? 'not measured');
   return `# Benchmarks
 
 Written by \`npm run bench${r.quick ? ' -- --quick' : ''}\` (\`src/cli/bench.ts\`) on ${r.date.slice(0, 10)}, in ${f(r.benchSeconds, 0)} s.
@@ -66,7 +81,7 @@ One plain engine arm (the lab's own step: device batches, gradient norm, bunched
 | where | model | wasm | webgpu | webgl | cpu |
 | --- | --- | --- | --- | --- | --- |
 ${nodeRows}
-${browserRows}
+${browserRows}${browserNote}
 
 Node's cpu backend: a ${f(r.backends.node.cpuMatmulPeakGflops, 2)} GFLOP/s matmul peak (256x256) in this run.
 
@@ -91,7 +106,21 @@ memory is that of the load: the archive's bytes, the decoded uint8 dataset and t
 
 ## UI (Chromium, main thread)
 
-${r.ui ? `| what | figure |\n| --- | --- |\n| longest main-thread task while training | ${f(r.ui.longestTaskMs)} ms (goal <= 50) |\n| chart redraw with ${r.ui.pointsPerSeries} points per series | ${f(r.ui.chartRedrawMs)} ms |` : `Not measured in this run: ${r.browserError ?? 'no browser part'}.`}
+${
+  r.ui
+    ? `| what | figure |
+| --- | --- |
+| longest main-thread task while training | ${f(r.ui.longestTaskMs)} ms (goal <= 50; ${r.ui.longTasks} tasks over 50 ms) |
+| chart redraw with ${r.ui.pointsPerSeries} points per series | ${f(r.ui.chartRedrawMs)} ms (first draw ${f(r.ui.chartMountMs)} ms) |
+
+The long tasks are those a PerformanceObserver ('longtask') saw in the lab from its second
+training step to the end of a ${r.ui.trainingSteps}-step run of the \`cnn\` (16x16, batch 16, an
+evaluation every 50 steps) on ${r.ui.trainingBackend}, the fastest backend here and so the most
+messages per second. The chart redraw is the lab's LineChartView fed 2 arms x
+${r.ui.pointsPerSeries} points: buildChartRows (EMA smoothing, LTTB down to ${r.ui.chartRows} rows), a
+synchronous React render and a layout, median of 7 redraws with new numbers each.`
+    : `Not measured in this run: ${r.browserError ?? 'no browser part'}.`
+}
 
 ## Node's cpu backend against Chromium's
 

@@ -110,6 +110,7 @@ export function connectTrainer(client: TrainerClientLike, opts: BridgeOptions): 
         if (m.id === REINIT_ID) s.setBackendReady(m.report);
         return;
       case 'datasetReady':
+      case 'benchResult':
         // Answered through the request's promise.
         return;
       case 'checkpoint':

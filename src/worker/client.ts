@@ -1,5 +1,5 @@
 import type { ExperimentConfig } from '../engine/config';
-import type { ArchiveOptions, BackendName, BackendReport, Checkpoint, DatasetSummary, FromWorker, LiveParams, ToWorker, WorkerErrorInfo } from './protocol';
+import type { ArchiveOptions, BackendName, BackendReport, BenchRequest, BenchResult, Checkpoint, DatasetSummary, FromWorker, LiveParams, ToWorker, WorkerErrorInfo } from './protocol';
 
 /**
  * The main thread's side of the worker protocol. TrainerClient owns the worker, adds its
@@ -115,6 +115,14 @@ export class TrainerClient {
     this.worker.postMessage(reason === undefined ? { type: 'simulateDeviceLoss' } : { type: 'simulateDeviceLoss', reason });
   }
 
+  /** Benchmarks only (`?bench`): trains `request` in the worker and resolves with its images/s. */
+  async bench(request: BenchRequest): Promise<BenchResult> {
+    const id = this.nextId++;
+    const reply = await this.request(id, { type: 'bench', id, request });
+    if (reply.type !== 'benchResult') throw new Error(`bench got ${reply.type}`);
+    return reply.result;
+  }
+
   /** Ends the worker; pending requests fail. */
   dispose(): void {
     this.worker.terminate();
@@ -130,7 +138,7 @@ export class TrainerClient {
   }
 
   private receive(m: FromWorker): void {
-    if (m.type === 'ready' || m.type === 'datasetReady' || (m.type === 'error' && m.id !== undefined)) {
+    if (m.type === 'ready' || m.type === 'datasetReady' || m.type === 'benchResult' || (m.type === 'error' && m.id !== undefined)) {
       const p = this.pending.get(m.id!);
       this.pending.delete(m.id!);
       if (m.type === 'error') p?.reject(new WorkerRequestError(m.error));

@@ -434,3 +434,32 @@ describe('checkpoints and recovery', () => {
     expect(h.messages.at(-1)).toMatchObject({ type: 'error', runId: 'misfit', error: { name: 'CheckpointError', message: expect.stringContaining('the dataset or the batch size changed') } });
   });
 });
+
+describe('bench', () => {
+  const request = { backend: 'cpu', model: 'convnetjs', inputSize: 8, batchSize: 4, steps: 5 } as const;
+
+  it('trains the benchmark-only convnetjs model with the Trainer and replies with images/s, leaving no tensors', async () => {
+    const h = createHarness();
+    await h.handle(init());
+    const tensors = tf.memory().numTensors;
+    await h.handle({ type: 'bench', id: 7, request });
+    const reply = h.messages.at(-1);
+    if (reply?.type !== 'benchResult') throw new Error(`expected benchResult, got ${JSON.stringify(reply)}`);
+    expect(reply).toMatchObject({ id: 7, result: { ...request, timedSteps: 2 } });
+    expect(reply.result.imagesPerSec).toBeGreaterThan(0);
+    expect(reply.result.imagesPerSec).toBeCloseTo((request.batchSize * 1000) / reply.result.msPerStep, 6);
+    expect(reply.result.warmupMs).toBeGreaterThanOrEqual(0);
+    expect(tf.memory().numTensors).toBe(tensors);
+  });
+
+  it('answers a request it cannot run with an error naming it', async () => {
+    const h = createHarness();
+    await h.handle(init());
+    await h.handle({ type: 'bench', id: 8, request: { ...request, steps: 3 } });
+    expect(h.messages.at(-1)).toMatchObject({ type: 'error', id: 8, error: { name: 'ProtocolError', message: expect.stringContaining('at least 4 steps') } });
+    await h.handle({ type: 'bench', id: 9, request: { ...request, model: 'nonet' } });
+    expect(h.messages.at(-1)).toMatchObject({ type: 'error', id: 9, error: { message: expect.stringContaining('unknown model "nonet"') } });
+    await h.handle({ type: 'bench', id: 10, request: { ...request, backend: 'webgl' } });
+    expect(h.messages.at(-1)).toMatchObject({ type: 'error', id: 10, error: { message: expect.stringContaining('webgl is not available') } });
+  });
+});

@@ -1,8 +1,8 @@
 import type { BuiltinLoadOptions } from '../data/builtin';
 import type { LoadArchiveOptions, LoadedDataset } from '../data/load';
 import { type Checkpoint, checkpointBuffers, copyCheckpointTensors } from '../engine/checkpoint';
-import { type ExperimentConfig, parseExperimentConfig } from '../engine/config';
-import type { Dataset } from '../engine/dataset';
+import { createDefaultConfig, type ExperimentConfig, parseExperimentConfig } from '../engine/config';
+import type { Dataset, ImageSplit } from '../engine/dataset';
 import type { MetricRecord } from '../engine/records';
 import { Trainer, type ArmSamples, type LiveParams, type TrainerProgress } from '../engine/trainer';
 import { describeDeviceFailure } from './deviceLoss';
@@ -22,6 +22,8 @@ import {
   type BackendAttempt,
   type BackendName,
   type BackendReport,
+  type BenchRequest,
+  type BenchResult,
   type DatasetSummary,
   type FromWorker,
   REINIT_ID,
@@ -103,6 +105,16 @@ interface ActiveRun {
   changes: ParamChange[];
   /** Set when the device under the run's backend is lost. */
   lost: DeviceLoss | null;
+}
+
+/** The built-in dataset `bench` requests train on. */
+const BENCH_DATASET = 'builtin:shapes10';
+
+/** A copy of the first `n` images of a split. */
+function takeImages(split: ImageSplit, n: number): ImageSplit {
+  const k = Math.min(n, split.n);
+  const size = split.images.length / split.n;
+  return { images: split.images.slice(0, k * size), labels: split.labels.slice(0, k), n: k };
 }
 
 const yieldOnce = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
@@ -499,6 +511,63 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
     }
   }
 
+  /**
+   * Benchmarks only: `request.steps` steps of one plain SGD arm (lr 0.1, momentum 0.5, no
+   * weight decay, no augmentation, no evaluation before the last step) of `request.model` on
+   * shapes10, on `request.backend`, timed from the end of step 2 to the end of step steps - 1
+   * like the Node benchmark, each step's loss read back before the next. The backend in use before is active again afterwards.
+   */
+  async function bench(id: number, request: BenchRequest): Promise<void> {
+    if (run) throw new RunStateError(`run ${run.id} is still going: stop it before benchmarking`);
+    if (!(Number.isInteger(request.steps) && request.steps >= 4)) throw new ProtocolError(`bench needs at least 4 steps (got ${request.steps})`);
+    const { data: full } = await ensureDataset(BENCH_DATASET, request.inputSize, 0);
+    if (full.kind !== 'classify') throw new DatasetError(BENCH_DATASET, 'is not a classification dataset');
+    // As many training images as the Node benchmark, and one test batch: the final evaluation is not timed.
+    const data = { ...full, train: takeImages(full.train, 1280), test: takeImages(full.test, request.batchSize) };
+    const base = createDefaultConfig();
+    const arm = { ...base.arms[0], optimizer: { type: 'sgd', lr: 0.1, momentum: 0.5, nesterov: false, weightDecay: 0 } as const };
+    const config: ExperimentConfig = {
+      ...base,
+      dataset: BENCH_DATASET,
+      model: request.model,
+      inputSize: request.inputSize,
+      batchSize: request.batchSize,
+      steps: request.steps,
+      evalEvery: request.steps,
+      augment: false,
+      seeds: [1],
+      arms: [arm],
+    };
+    await deps.activateBackend(request.backend);
+    const t0 = now();
+    let started = 0;
+    let ended = 0;
+    let trainer: Trainer | null = null;
+    try {
+      trainer = new Trainer({
+        config,
+        dataset: data,
+        onRecord: () => {},
+        // Every step's loss is read back before the next one: on WebGPU a step is otherwise only
+        // queued when its progress comes, and the timing would be of the queueing.
+        flushIntervalMs: 0,
+        onProgress: (p) => {
+          if (p.step === 2) started = now();
+          if (p.step === request.steps - 1) ended = now();
+        },
+        yieldToHost: yieldOnce,
+      });
+      await trainer.run();
+    } finally {
+      trainer?.dispose();
+      if (report && report.backend !== request.backend) await deps.activateBackend(report.backend);
+    }
+    const timedSteps = request.steps - 3;
+    const msPerStep = (ended - started) / timedSteps;
+    const result: BenchResult = { ...request, imagesPerSec: (request.batchSize * 1000) / msPerStep, msPerStep, timedSteps, warmupMs: started - t0 };
+    post({ type: 'benchResult', id, result });
+  }
+
   function control(msg: Extract<ToWorker, { type: 'pause' | 'resume' | 'stop' | 'setParams' }>): Promise<void> {
     const r = run;
     // A message for a run that has ended or been replaced is stale: nothing to do.
@@ -588,6 +657,8 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
         case 'stop':
         case 'setParams':
           return await control(msg);
+        case 'bench':
+          return await enqueue(() => runTask({ id: msg.id }, () => bench(msg.id, msg.request)));
         case 'simulateDeviceLoss':
           if (report) onDeviceLost(report.backend, msg.reason ?? 'simulated (a debug message)');
           return;

@@ -106,6 +106,27 @@ export interface WorkerErrorInfo {
   message: string;
 }
 
+/** A speed measurement (`npm run bench`): `steps` steps of one plain SGD arm on a built-in dataset. */
+export interface BenchRequest {
+  backend: BackendName;
+  /** Any model createModel builds, the benchmark-only `convnetjs` included. */
+  model: string;
+  inputSize: number;
+  batchSize: number;
+  /** At least 4: the first two and the last are not timed. */
+  steps: number;
+}
+
+/** What a `bench` request measured, on the backend it asked for. */
+export interface BenchResult extends BenchRequest {
+  imagesPerSec: number;
+  msPerStep: number;
+  /** Steps timed (steps 3 .. steps - 1). */
+  timedSteps: number;
+  /** Construction and the first two steps (model build, dataset upload, shader compilation). */
+  warmupMs: number;
+}
+
 /** Run states the worker reports; `stopped` is a run ended early by the user. */
 export type WorkerRunStatus = 'running' | 'paused' | 'done' | 'stopped';
 
@@ -129,7 +150,9 @@ export type ToWorker =
    * Debug, for tests only: acts as if the device under the active backend were lost (the real
    * thing comes from WebGPU's device.lost or WebGL's webglcontextlost). Nothing is destroyed.
    */
-  | { type: 'simulateDeviceLoss'; reason?: string };
+  | { type: 'simulateDeviceLoss'; reason?: string }
+  /** Benchmarks only: trains `request` with the engine's Trainer, answered by `benchResult`; no run may be going. */
+  | { type: 'bench'; id: number; request: BenchRequest };
 
 export type FromWorker =
   /** The backend in use: the reply to `init` `id`, or, with id REINIT_ID, the backend chosen after `backendLost`. */
@@ -166,5 +189,6 @@ export type FromWorker =
    * them (ExperimentStore.discardRecordsAfter(id, step)) and marks the run running.
    */
   | { type: 'resumed'; runId: string; step: number; backend: BackendName }
+  | { type: 'benchResult'; id: number; result: BenchResult }
   /** `id` or `runId` names the request that failed; both absent for a message that made no sense. */
   | { type: 'error'; id?: number; runId?: string; error: WorkerErrorInfo };
