@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventRecord, StepRecord } from '../../engine/records';
-import { buildChartRows, divergedMarkers, eventMarkers, formatValue, logTicks, niceTicks, smoothEma, stepSeries, valueRange, linePath, bandPath, nearestRow, type ChartRow } from './series';
+import { buildChartRows, DEFAULT_CHART_POINTS, minMaxIndices, divergedMarkers, eventMarkers, formatValue, logTicks, niceTicks, smoothEma, stepSeries, valueRange, linePath, bandPath, nearestRow, type ChartRow } from './series';
 
 const step = (arm: string, s: number, loss: number, ms = 100): StepRecord => ({
   type: 'step',
@@ -144,5 +144,22 @@ describe('divergence markers', () => {
       { x: 3.5, label: 'rg diverged' },
       { x: 4.5, label: 'plain diverged' },
     ]);
+  });
+});
+
+describe('long series', () => {
+  it('thins to the min and max of each bucket, in order, skipping missing values', () => {
+    expect(minMaxIndices([3, 1, 2, 9, NaN, 5, 4, 4], 3)).toEqual([0, 1, 3, 5, 6]);
+    expect(minMaxIndices([], 4)).toEqual([]);
+  });
+
+  it('keeps the peaks of a 100,000-step series within the row budget', () => {
+    const n = 100_000;
+    const xs = Array.from({ length: n }, (_, i) => i + 1);
+    const ys = xs.map((x) => (x === 73_210 ? 50 : x === 12_345 ? -50 : Math.sin(x / 300)));
+    const rows = buildChartRows([{ xs, ys }, { xs, ys: ys.map((y) => y / 2) }], { smoothing: 0, logY: false });
+    expect(rows.length).toBeLessThanOrEqual(DEFAULT_CHART_POINTS);
+    expect(rows.map((r) => r.x)).toEqual(expect.arrayContaining([73_210, 12_345]));
+    expect(rows.map((r) => r.x)).toEqual([...rows.map((r) => r.x)].sort((a, b) => a - b));
   });
 });

@@ -91,12 +91,35 @@ export function smoothEma(ys: readonly number[], beta: number): number[] {
 
 const lttb = createLTTB<{ x: number; y: number }>({ x: 'x', y: 'y' });
 
-/** The x values LTTB keeps from one series, at most `budget` of them. */
+/**
+ * Indices of the finite points of `ys`, thinned to the smallest and largest value of each of
+ * `buckets` equal runs (in order): an O(n) pass that keeps every peak and trough, so LTTB then
+ * works on a few thousand points instead of every step of a long run.
+ */
+export function minMaxIndices(ys: readonly number[], buckets: number): number[] {
+  const n = ys.length;
+  const out: number[] = [];
+  const size = Math.max(1, Math.ceil(n / buckets));
+  for (let start = 0; start < n; start += size) {
+    let lo = -1;
+    let hi = -1;
+    for (let j = start; j < Math.min(n, start + size); j++) {
+      const v = ys[j];
+      if (!Number.isFinite(v)) continue;
+      if (lo < 0 || v < ys[lo]) lo = j;
+      if (hi < 0 || v > ys[hi]) hi = j;
+    }
+    if (lo < 0) continue;
+    if (lo === hi) out.push(lo);
+    else out.push(Math.min(lo, hi), Math.max(lo, hi));
+  }
+  return out;
+}
+
+/** The x values LTTB keeps from one series, at most `budget` of them (long series thinned by min-max buckets first). */
 function selectXs(xs: readonly number[], ys: readonly number[], budget: number): number[] {
-  const points: { x: number; y: number }[] = [];
-  xs.forEach((x, i) => {
-    if (Number.isFinite(ys[i])) points.push({ x, y: ys[i] });
-  });
+  const indices = ys.length > 8 * budget ? minMaxIndices(ys, 4 * budget) : ys.flatMap((y, i) => (Number.isFinite(y) ? [i] : []));
+  const points = indices.map((i) => ({ x: xs[i], y: ys[i] }));
   if (points.length <= budget) return points.map((p) => p.x);
   return Array.from(lttb(points, Math.max(budget, 3)), (p) => p.x);
 }
@@ -114,37 +137,46 @@ export interface RowOptions {
 export function buildChartRows(series: readonly ArmSeries[], opts: RowOptions): ChartRow[] {
   const maxPoints = Math.min(opts.maxPoints ?? DEFAULT_CHART_POINTS, MAX_CHART_POINTS);
   const keep = (v: number): number | null => (!Number.isFinite(v) || (opts.logY && v <= 0) ? null : v);
-  const rows = new Map<number, ChartRow>();
   const smoothed = series.map((s) => smoothEma(s.ys, opts.smoothing));
+  // Which x values get a row: all of them, or, when there are more than maxPoints, the ones LTTB
+  // keeps per arm. Rows are made for those alone, so a 100,000-step run costs one pass over its
+  // points, not 100,000 row objects per redraw.
+  const longest = Math.max(0, ...series.map((s) => s.xs.length));
+  const total = series.reduce((n, s) => n + s.xs.length, 0);
+  let chosen: Set<number> | null = null;
+  if (longest > maxPoints || (total > maxPoints && new Set(series.flatMap((s) => s.xs)).size > maxPoints)) {
+    const budget = Math.floor(maxPoints / series.length);
+    chosen = new Set<number>();
+    for (let i = 0; i < series.length; i++) for (const x of selectXs(series[i].xs, smoothed[i], budget)) chosen.add(x);
+  }
+  const rows = new Map<number, ChartRow>();
   series.forEach((s, i) => {
-    s.xs.forEach((x, j) => {
+    const { xs, ys, lo, hi, seeds } = s;
+    const sm = smoothed[i];
+    for (let j = 0; j < xs.length; j++) {
+      const x = xs[j];
+      if (chosen && !chosen.has(x)) continue;
       let row = rows.get(x);
       if (!row) {
         row = { x } as ChartRow;
         rows.set(x, row);
       }
-      row[smoothKey(i)] = keep(smoothed[i][j]);
-      row[rawKey(i)] = keep(s.ys[j]);
-      if (s.lo && s.hi) {
-        row[bandLoKey(i)] = keep(s.lo[j] ?? NaN);
-        row[bandHiKey(i)] = keep(s.hi[j] ?? NaN);
+      row[smoothKey(i)] = keep(sm[j]);
+      row[rawKey(i)] = keep(ys[j]);
+      if (lo && hi) {
+        row[bandLoKey(i)] = keep(lo[j] ?? NaN);
+        row[bandHiKey(i)] = keep(hi[j] ?? NaN);
       }
-      s.seeds?.forEach((ys, k) => (row[seedKey(i, k)] = keep(ys[j])));
-    });
+      if (seeds) for (let k = 0; k < seeds.length; k++) row[seedKey(i, k)] = keep(seeds[k][j]);
+    }
   });
-  let xs = [...rows.keys()].sort((a, b) => a - b);
-  if (xs.length > maxPoints && series.length > 0) {
-    const budget = Math.floor(maxPoints / series.length);
-    const chosen = new Set<number>();
-    series.forEach((s, i) => selectXs(s.xs, smoothed[i], budget).forEach((x) => chosen.add(x)));
-    xs = xs.filter((x) => chosen.has(x));
-  }
+  const xs = [...rows.keys()].sort((a, b) => a - b);
   return xs.map((x) => {
     const row = rows.get(x)!;
-    series.forEach((_, i) => {
+    for (let i = 0; i < series.length; i++) {
       row[smoothKey(i)] ??= null;
       row[rawKey(i)] ??= null;
-    });
+    }
     return row;
   });
 }
