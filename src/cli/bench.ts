@@ -28,6 +28,7 @@ const { values: args } = parseArgs({
     'no-browser': { type: 'boolean', default: false },
     'data-child': { type: 'string' },
     soak: { type: 'boolean', default: false },
+    browser: { type: 'boolean', default: false },
     minutes: { type: 'string', default: '30' },
   },
 });
@@ -343,6 +344,15 @@ export interface BenchResult {
 async function soak(): Promise<void> {
   const minutes = Number(args.minutes);
   if (!(minutes > 0)) throw new Error(`--minutes must be a positive number (got ${args.minutes})`);
+  if (args.browser) {
+    console.error(`soak: ${minutes} min of the lab training plain vs RG in Chromium (wasm), a sample a minute`);
+    const { soakBrowser } = await import('./benchBrowser');
+    const r = await soakBrowser(Math.max(2, Math.round(minutes)), (line) => console.error(line));
+    console.error(`browser soak ${r.ok ? 'passed' : 'FAILED'}: heap growth ${(r.heapGrowth * 100).toFixed(1)}%, device growth ${r.deviceGrowth} bytes, longest task ${Math.max(...r.samples.map((x) => x.longestTaskMs)).toFixed(0)} ms`);
+    if (args.json) writeFileSync(args.json, JSON.stringify(r, null, 2));
+    if (!r.ok) process.exitCode = 1;
+    return;
+  }
   await initNodeBackend('wasm', { threads: false });
   console.error(`soak: ${minutes} min of plain vs RG (cnn, 16 px) on ${tf.getBackend()}, a sample a minute`);
   const report = await runSoak({

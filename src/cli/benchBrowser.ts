@@ -221,3 +221,76 @@ export async function benchBrowser(opts: { quick: boolean; log: (s: string) => v
     server.kill();
   }
 }
+
+/** One minute of the browser soak: long tasks in that minute, the page's JS heap and the training backend's bytes. */
+export interface BrowserSoakSample {
+  minute: number;
+  step: number;
+  longTasks: number;
+  longestTaskMs: number;
+  heapBytes: number;
+  deviceBytes: number;
+}
+
+/**
+ * The browser half of the soak (`npm run bench -- --soak --browser`): the lab itself trains plain
+ * vs RG (cnn, 16 px) on wasm for `minutes`, sampled every minute; it passes with no task over
+ * 50 ms, a page heap that grew by less than 10% and a flat device memory.
+ */
+export async function soakBrowser(minutes: number, log: (s: string) => void): Promise<{ ok: boolean; samples: BrowserSoakSample[]; heapGrowth: number; deviceGrowth: number }> {
+  buildApp(log);
+  const server = await startServer();
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS, '--enable-precise-memory-info'] });
+  try {
+    const page = await browser.newPage();
+    await page.addInitScript(() => {
+      window.__longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
+      }).observe({ type: 'longtask', buffered: true });
+    });
+    await page.goto(`${ORIGIN}/?backend=wasm`);
+    await page.waitForSelector('[data-testid="backend-badge"][data-state="ready"]', { timeout: 120_000 });
+    await page.getByTestId('model-select').selectOption('cnn');
+    await page.getByTestId('input-size-input').fill('16');
+    await page.getByTestId('batch-size-input').fill('16');
+    await page.getByTestId('length-input').fill('1000000');
+    await page.getByTestId('eval-every-input').fill('200');
+    await page.getByTestId('input-size-input').blur();
+    await page.waitForSelector('[data-testid="dataset-status"][data-state="ready"]', { timeout: 60_000 });
+    await page.getByTestId('start').click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-status"]')?.getAttribute('data-step')) >= 2, undefined, { timeout: 120_000 });
+    const samples: BrowserSoakSample[] = [];
+    let since = await page.evaluate(() => performance.now());
+    for (let m = 1; m <= minutes; m++) {
+      await page.waitForTimeout(60_000);
+      const s = await page.evaluate((t) => {
+        const tasks = window.__longTasks.filter(([start]) => start >= t);
+        const status = document.querySelector('[data-testid="run-status"]');
+        const bytes = document.querySelector('[data-testid="device-bytes"]');
+        return {
+          now: performance.now(),
+          step: Number(status?.getAttribute('data-step')),
+          longTasks: tasks.length,
+          longestTaskMs: tasks.reduce((x, [, d]) => Math.max(x, d), 0),
+          heapBytes: (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0,
+          deviceBytes: Number(bytes?.getAttribute('data-bytes') ?? 0),
+        };
+      }, since);
+      since = s.now;
+      const sample = { minute: m, step: s.step, longTasks: s.longTasks, longestTaskMs: s.longestTaskMs, heapBytes: s.heapBytes, deviceBytes: s.deviceBytes };
+      samples.push(sample);
+      log(`  ${m} min  step ${s.step}  long tasks ${s.longTasks} (longest ${s.longestTaskMs.toFixed(0)} ms)  heap ${(s.heapBytes / 1e6).toFixed(1)} MB  device ${(s.deviceBytes / 1e6).toFixed(1)} MB`);
+    }
+    await page.getByTestId('stop').click();
+    const third = Math.max(1, Math.floor(samples.length / 3));
+    const med = (xs: number[]) => median(xs);
+    const heapGrowth = med(samples.slice(-third).map((x) => x.heapBytes)) / med(samples.slice(0, third).map((x) => x.heapBytes)) - 1;
+    const deviceGrowth = Math.max(...samples.slice(-third).map((x) => x.deviceBytes)) - Math.max(...samples.slice(0, third).map((x) => x.deviceBytes));
+    const ok = samples.length >= 2 && samples.every((x) => x.longestTaskMs <= 50) && heapGrowth < 0.1 && deviceGrowth <= 0;
+    return { ok, samples, heapGrowth, deviceGrowth };
+  } finally {
+    await browser.close();
+    server.kill();
+  }
+}
