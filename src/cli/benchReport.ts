@@ -21,7 +21,7 @@ export function renderBenchmarks(r: BenchResult): string {
         .join('\n')
     : `| Chromium worker | all | ${r.browserError ?? 'not measured'} | | | |`;
   const browserNote = r.browser
-    ? `\n\nChromium ${r.browser.chromium} (headless, ../shared/BROWSER.md's flags: WebGPU and WebGL are SwiftShader, i.e. this CPU), in the lab's training worker through the page's \`?bench\` hook (the worker's \`bench\` request: the engine's Trainer, one plain SGD arm, shapes10), ${r.browser.steps} steps per measurement (the first 2 and the last untimed), ${r.browser.rounds} round${r.browser.rounds > 1 ? 's, backends in rotating order, medians' : ''}. Warm-up (construction and the first two steps: model build, upload, shader compilation) in s: ${Object.entries(r.browser.warmupSeconds).map(([k, v]) => `${k} ${f(v, 1)}`).join(', ')}.`
+    ? `\n\nChromium ${r.browser.chromium} (headless, with playwright.config.ts's flags: WebGPU and WebGL are SwiftShader, i.e. this CPU), in the lab's training worker through the page's \`?bench\` hook (the worker's \`bench\` request: the engine's Trainer, one plain SGD arm, shapes10), ${r.browser.steps} steps per measurement (the first 2 and the last untimed), ${r.browser.rounds} round${r.browser.rounds > 1 ? 's, backends in rotating order, medians' : ''}. Warm-up (construction and the first two steps: model build, upload, shader compilation) in s: ${Object.entries(r.browser.warmupSeconds).map(([k, v]) => `${k} ${f(v, 1)}`).join(', ')}.`
     : '';
   const d = r.data;
   const peer = r.peerNet;
@@ -88,7 +88,7 @@ Node's cpu backend: a ${f(r.backends.node.cpuMatmulPeakGflops, 2)} GFLOP/s matmu
 ## Against ConvNetJS (peerNet)
 
 ConvNetJS trains its CIFAR-10 demo network at about ${peer.convnetjsImagesPerSec} images/s on this machine
-(../shared/BROWSER.md; pure JS, one thread). The same network as engine model \`convnetjs\`
+(measured in this team's browser notes; pure JS, one thread). The same network as engine model \`convnetjs\`
 (conv5x5 16, conv5x5 20, conv5x5 20, each ReLU + 2x2 max pool, dense 10), trained by the engine:
 Node wasm ${f(peer.node.wasm)} images/s (${f(peer.node.wasm / peer.convnetjsImagesPerSec, 1)}x ConvNetJS), Node cpu
 ${f(peer.node.cpu, 2)}; Chromium worker: ${peerBrowser}.

@@ -4,7 +4,7 @@ import { pickVariants, type SweepSpec } from './spec';
 /**
  * The paper's experiments scaled to a browser: each preset says what the paper ran, what the lab
  * runs instead and what the paper reported (its numbers where it gives any, its claims as
- * ../shared/PAPER.md restates them). The comparison with what the lab measured is in paper.ts.
+ * the paper states them). The comparison with what the lab measured is in paper.ts.
  */
 
 export type PaperPresetId = 'table1' | 'fig5' | 'fig6' | 'fig1-right' | 'cyclical';
