@@ -140,30 +140,39 @@ async function measureBackends(browser: Browser, quick: boolean, log: (s: string
 }
 
 /** The longest main-thread task (ms) while the lab trains, from its second step to its end. */
+/**
+ * Opens the lab on wasm with a long-task observer, starts plain vs RG (cnn, 16 px, batch 16) for
+ * `steps` steps and returns once the second step is done (shader and model set-up behind it),
+ * with the backend in use.
+ */
+async function startLabRun(page: Page, steps: number, evalEvery: number): Promise<string> {
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  await page.goto(`${ORIGIN}/?backend=wasm`);
+  await page.waitForSelector('[data-testid="backend-badge"][data-state="ready"]', { timeout: 120_000 });
+  const backend = (await page.getByTestId('backend-badge').getAttribute('data-backend')) ?? '';
+  await page.getByTestId('task-select').selectOption('classify');
+  await page.getByTestId('model-select').selectOption('cnn');
+  await page.getByTestId('input-size-input').fill('16');
+  await page.getByTestId('batch-size-input').fill('16');
+  await page.getByTestId('length-input').fill(String(steps));
+  await page.getByTestId('eval-every-input').fill(String(evalEvery));
+  await page.getByTestId('input-size-input').blur();
+  await page.waitForSelector('[data-testid="dataset-status"][data-state="ready"]', { timeout: 60_000 });
+  await page.getByTestId('start').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-status"]')?.getAttribute('data-step')) >= 2, undefined, { timeout: 120_000 });
+  return backend;
+}
+
 async function measureLongestTask(browser: Browser, quick: boolean, log: (s: string) => void): Promise<{ longestTaskMs: number; longTasks: number; backend: string; steps: number }> {
   const steps = quick ? 150 : 400;
   const page = await browser.newPage();
   try {
-    await page.addInitScript(() => {
-      window.__longTasks = [];
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
-      }).observe({ type: 'longtask', buffered: true });
-    });
-    await page.goto(`${ORIGIN}/?backend=wasm`);
-    const badge = page.getByTestId('backend-badge');
-    await page.waitForSelector('[data-testid="backend-badge"][data-state="ready"]', { timeout: 120_000 });
-    const backend = (await badge.getAttribute('data-backend')) ?? '';
-    await page.getByTestId('task-select').selectOption('classify');
-    await page.getByTestId('model-select').selectOption('cnn');
-    await page.getByTestId('input-size-input').fill('16');
-    await page.getByTestId('batch-size-input').fill('16');
-    await page.getByTestId('length-input').fill(String(steps));
-    await page.getByTestId('eval-every-input').fill('50');
-    await page.getByTestId('input-size-input').blur();
-    await page.waitForSelector('[data-testid="dataset-status"][data-state="ready"]', { timeout: 60_000 });
-    await page.getByTestId('start').click();
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-status"]')?.getAttribute('data-step')) >= 2, undefined, { timeout: 120_000 });
+    const backend = await startLabRun(page, steps, 50);
     const since = await page.evaluate(() => performance.now());
     await page.waitForSelector('[data-testid="run-status"][data-state="done"]', { timeout: 300_000 });
     const tasks = await page.evaluate((t) => window.__longTasks.filter(([start]) => start >= t), since);
@@ -243,23 +252,7 @@ export async function soakBrowser(minutes: number, log: (s: string) => void): Pr
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS, '--enable-precise-memory-info', '--js-flags=--expose-gc'] });
   try {
     const page = await browser.newPage();
-    await page.addInitScript(() => {
-      window.__longTasks = [];
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
-      }).observe({ type: 'longtask', buffered: true });
-    });
-    await page.goto(`${ORIGIN}/?backend=wasm`);
-    await page.waitForSelector('[data-testid="backend-badge"][data-state="ready"]', { timeout: 120_000 });
-    await page.getByTestId('model-select').selectOption('cnn');
-    await page.getByTestId('input-size-input').fill('16');
-    await page.getByTestId('batch-size-input').fill('16');
-    await page.getByTestId('length-input').fill('1000000');
-    await page.getByTestId('eval-every-input').fill('200');
-    await page.getByTestId('input-size-input').blur();
-    await page.waitForSelector('[data-testid="dataset-status"][data-state="ready"]', { timeout: 60_000 });
-    await page.getByTestId('start').click();
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-status"]')?.getAttribute('data-step')) >= 2, undefined, { timeout: 120_000 });
+    await startLabRun(page, 1_000_000, 200);
     const samples: BrowserSoakSample[] = [];
     let since = await page.evaluate(() => performance.now());
     for (let m = 1; m <= minutes; m++) {

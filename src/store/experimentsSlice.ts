@@ -11,8 +11,6 @@ export interface ExperimentsState {
   list: ExperimentMeta[];
   /** Why experiments are not being saved (unavailable storage, a full disk); null when all is well. */
   warning: string | null;
-  /** The experiment whose records the charts show (the live run's, or one opened from the list). */
-  shown: string | null;
   /** Experiments ticked for side-by-side comparison. */
   compare: string[];
 }
@@ -23,7 +21,7 @@ export interface ExperimentsSlice {
   toggleCompare: (id: string) => void;
 }
 
-export const INITIAL_EXPERIMENTS: ExperimentsState = { storage: 'pending', list: [], warning: null, shown: null, compare: [] };
+export const INITIAL_EXPERIMENTS: ExperimentsState = { storage: 'pending', list: [], warning: null, compare: [] };
 
 export const createExperimentsSlice: StateCreator<AppStore, [], [], ExperimentsSlice> = (set) => ({
   experiments: INITIAL_EXPERIMENTS,

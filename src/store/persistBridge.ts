@@ -153,10 +153,7 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
         else await store.createExperiment(config, buildManifest(get(), config, opts.facts), undefined, id);
       })
       .then(
-      async () => {
-        get().setExperiments({ shown: id });
-        await refresh();
-      },
+      () => refresh(),
       (e: unknown) => {
         warn(`This run is not being saved: ${describe(e)}`);
         throw e;
@@ -229,7 +226,6 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
       s.resetMetrics();
       s.showStoredRun(id, meta.config, { ...planOf(meta.config, records), interrupted: meta.status === 'interrupted', stopped: meta.status === 'stopped', resumable: meta.status !== 'done' && meta.status !== 'running' });
       s.appendRecords(records);
-      s.setExperiments({ shown: id });
       // Its settings come back too, so Start runs it again, unless its archive is not the one loaded.
       if (settings && (meta.config.dataset.startsWith('builtin:') || meta.config.dataset === s.config.dataset)) s.setConfig(meta.config);
     },
@@ -245,7 +241,7 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
         s.resetMetrics();
         s.resetRun();
       }
-      s.setExperiments({ shown: s.experiments.shown === id ? null : s.experiments.shown, compare: s.experiments.compare.filter((c) => c !== id) });
+      s.setExperiments({ compare: s.experiments.compare.filter((c) => c !== id) });
       await refresh();
     },
     async exportBundle(id) {

@@ -252,6 +252,22 @@ export function connectTrainer(client: TrainerClientLike, opts: BridgeOptions): 
     (e) => get().setBackendError(describe(e)),
   );
 
+  /**
+   * Starts run `id` in the store and the worker: a new one from scratch, or a saved one from
+   * its checkpoint with the records it had up to it.
+   */
+  function launch(id: string, config: ExperimentConfig, from?: { checkpoint: Checkpoint; records: readonly MetricRecord[] }): void {
+    const s = get();
+    s.resetMetrics();
+    if (from) s.appendRecords(from.records);
+    s.beginRun(id, config);
+    if (from) {
+      s.resumeRunAt(from.checkpoint.step);
+      s.setCheckpointStep(from.checkpoint.step);
+    }
+    client.start(id, config, from?.checkpoint);
+  }
+
   const commands: TrainerCommands = {
     start() {
       const s = get();
@@ -266,10 +282,7 @@ export function connectTrainer(client: TrainerClientLike, opts: BridgeOptions): 
         s.failRun(`ConfigError: ${e.message}`);
         return;
       }
-      const id = createRunId();
-      s.resetMetrics();
-      s.beginRun(id, config);
-      client.start(id, config);
+      launch(createRunId(), config);
     },
     pause() {
       const { run } = get();
@@ -302,9 +315,7 @@ export function connectTrainer(client: TrainerClientLike, opts: BridgeOptions): 
       if (isRunActive(s.run.status)) return Promise.reject(new Error('A run is going: stop it first.'));
       if (s.backend.state !== 'ready') return Promise.reject(new Error('The backend is not ready yet.'));
       const id = createRunId();
-      s.resetMetrics();
-      s.beginRun(id, config);
-      client.start(id, config);
+      launch(id, config);
       return new Promise<MetricRecord[]>((resolve, reject) => {
         const onAbort = () => {
           if (get().run.id === id && isRunActive(get().run.status)) client.stop(id);
@@ -328,12 +339,7 @@ export function connectTrainer(client: TrainerClientLike, opts: BridgeOptions): 
     resumeRun(id, config, checkpoint, records) {
       const s = get();
       if (isRunActive(s.run.status) || s.backend.state !== 'ready') return;
-      s.resetMetrics();
-      s.appendRecords(records.filter((r) => r.type !== 'summary' && r.step <= checkpoint.step));
-      s.beginRun(id, config);
-      s.resumeRunAt(checkpoint.step);
-      s.setCheckpointStep(checkpoint.step);
-      client.start(id, config, checkpoint);
+      launch(id, config, { checkpoint, records: records.filter((r) => r.type !== 'summary' && r.step <= checkpoint.step) });
     },
     cancelArchive() {
       if (!archiveLoad) return;

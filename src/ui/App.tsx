@@ -21,6 +21,12 @@ const LandscapeView = lazy(loadLandscape);
 
 type View = 'lab' | 'landscape' | 'sweeps';
 
+const VIEWS: { id: View; label: string; title?: string }[] = [
+  { id: 'lab', label: 'Lab' },
+  { id: 'landscape', label: 'Landscape', title: 'Optimizer paths on two-parameter loss surfaces: plain vs RG, step by step' },
+  { id: 'sweeps', label: 'Sweeps', title: "Grids over learning rate and momentum, and the paper's experiments scaled to the browser" },
+];
+
 /** The lab: settings on the left, run control and status on top, charts and results on the right. */
 export function App({ warnings }: { warnings: string[] }) {
   const runError = useAppStore((s) => s.run.error);
@@ -42,31 +48,22 @@ export function App({ warnings }: { warnings: string[] }) {
           RG Lab <span className="subtitle">plain vs random-gradient training, side by side</span>
         </h1>
         <nav className="run-controls" aria-label="views">
-          <button type="button" data-testid="nav-lab" aria-pressed={view === 'lab'} className={view === 'lab' ? 'primary' : undefined} onClick={() => show('lab')}>
-            Lab
-          </button>
-          <button
-            type="button"
-            data-testid="nav-landscape"
-            aria-pressed={view === 'landscape'}
-            className={view === 'landscape' ? 'primary' : undefined}
-            title="Optimizer paths on two-parameter loss surfaces: plain vs RG, step by step"
-            onPointerEnter={() => void loadLandscape()}
-            onFocus={() => void loadLandscape()}
-            onClick={() => show('landscape')}
-          >
-            Landscape
-          </button>
-          <button
-            type="button"
-            data-testid="nav-sweeps"
-            aria-pressed={view === 'sweeps'}
-            className={view === 'sweeps' ? 'primary' : undefined}
-            title="Grids over learning rate and momentum, and the paper's experiments scaled to the browser"
-            onClick={() => show('sweeps')}
-          >
-            Sweeps
-          </button>
+          {VIEWS.map((v) => (
+            <button
+              key={v.id}
+              type="button"
+              data-testid={`nav-${v.id}`}
+              aria-pressed={view === v.id}
+              className={view === v.id ? 'primary' : undefined}
+              title={v.title}
+              // The landscape's code starts loading as soon as the pointer or focus gets near.
+              onPointerEnter={v.id === 'landscape' ? () => void loadLandscape() : undefined}
+              onFocus={v.id === 'landscape' ? () => void loadLandscape() : undefined}
+              onClick={() => show(v.id)}
+            >
+              {v.label}
+            </button>
+          ))}
         </nav>
         <RunControls />
         <StatusBar />

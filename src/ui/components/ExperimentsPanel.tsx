@@ -126,7 +126,9 @@ function CompareTable({ list }: { list: ExperimentMeta[] }) {
  */
 export function ExperimentsPanel() {
   const commands = useExperiments();
-  const { storage, list, warning, shown, compare } = useAppStore((s) => s.experiments);
+  const { storage, list, warning, compare } = useAppStore((s) => s.experiments);
+  // The experiment on the charts is the run shown: the live one or one opened from this list.
+  const shown = useAppStore((s) => s.run.id);
   const busy = useAppStore((s) => isRunActive(s.run.status));
   const [importError, setImportError] = useState<string | null>(null);
   const importFile = async (file: File) => {
