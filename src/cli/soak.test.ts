@@ -7,14 +7,17 @@ describe('soak', () => {
 
   it('samples a long run and finds no tensor growth (a short soak: the same code as --soak)', async () => {
     const samples: number[] = [];
-    const report = await runSoak({ minutes: 6 / 60, everySeconds: 0.5, warmupSeconds: 0.5, onSample: (s) => samples.push(s.numTensors) });
+    const maxPendingSteps = 8;
+    const report = await runSoak({ minutes: 6 / 60, everySeconds: 0.5, warmupSeconds: 0.5, maxPendingSteps, onSample: (s) => samples.push(s.numTensors) });
     expect(report.samples.length).toBeGreaterThanOrEqual(6);
     expect(report.steps).toBeGreaterThan(10);
     // Every tensor the run made is gone once it is disposed.
     expect(report.tensorsLeft).toBe(0);
-    // While it runs the count stays within a band: only loss read-backs in flight move it
-    // (in seconds-long runs that band is the whole signal; the 30-minute soak compares thirds).
-    expect(Math.max(...samples) - Math.min(...samples)).toBeLessThanOrEqual(32);
+    // While it runs the count stays within a band: only the losses and gradient norms awaiting
+    // a read-back move it, two scalars per arm (plain and RG) per lock step, at most
+    // maxPendingSteps lock steps of them however fast the machine is (in seconds-long runs that
+    // band is the whole signal; the 30-minute soak compares thirds).
+    expect(Math.max(...samples) - Math.min(...samples)).toBeLessThanOrEqual(2 * 2 * maxPendingSteps);
     expect(report.samples.every((s) => s.heapUsed > 0 && s.numBytes > 0)).toBe(true);
   });
 });

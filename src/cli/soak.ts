@@ -41,6 +41,8 @@ export interface SoakOptions {
   onSample?: (s: SoakSample) => void;
   /** Seconds of training before the first (baseline) sample, default 30. */
   warmupSeconds?: number;
+  /** The trainer's bound on lock steps awaiting a loss read-back (its default when unset). */
+  maxPendingSteps?: number;
 }
 
 /** The heap after a collection where Node exposes one (node --expose-gc), else as it stands. */
@@ -65,6 +67,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     config,
     dataset,
     onRecord: () => {},
+    maxPendingSteps: opts.maxPendingSteps,
     onProgress: (p) => {
       step = p.step;
       const now = performance.now();

@@ -86,6 +86,30 @@ describe('Trainer pairing and determinism (cpu backend)', () => {
     await train(tinyConfig({ steps: 2 }));
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('reads losses back at least every maxPendingSteps lock steps, however long the interval', async () => {
+    const cfg = tinyConfig({ steps: 12, evalEvery: 12 });
+    const recordedAt: number[] = [];
+    let progressStep = 0;
+    const records: MetricRecord[] = [];
+    const trainer = new Trainer({
+      config: cfg,
+      dataset,
+      flushIntervalMs: 1e9,
+      maxPendingSteps: 4,
+      yieldToHost: async () => {},
+      onProgress: (p) => (progressStep = p.step),
+      onRecord: (r) => {
+        records.push(r);
+        if (r.type === 'step' && r.arm === 'plain') recordedAt.push(progressStep);
+      },
+    });
+    await trainer.run();
+    trainer.dispose();
+    // Steps 1-4 are read back during step 4 (progress still says 3), 5-8 during step 8, ...
+    expect(recordedAt).toEqual([1, 2, 3].flatMap((k) => [0, 0, 0, 0].map(() => 4 * k - 1)));
+    expect(steps(records, 'plain').map((r) => r.step)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+  });
 });
 
 describe('Trainer behaviour', () => {

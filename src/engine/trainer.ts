@@ -67,6 +67,11 @@ export interface TrainerOptions {
   onProgress?: (p: TrainerProgress) => void;
   /** Longest time between loss read-backs, in ms (a bunch is also read at every eval). */
   flushIntervalMs?: number;
+  /**
+   * Most lock steps whose losses wait on the device for a read-back (default 64): bounds the
+   * tensors in flight however fast the backend steps.
+   */
+  maxPendingSteps?: number;
   /** A gradient norm above this marks the arm diverged. */
   maxGradNorm?: number;
   /** Receives each arm's outputs on fixed val samples after every evaluation (first seed only). */
@@ -120,6 +125,8 @@ export class Trainer {
   private readonly opts: TrainerOptions;
   private pending: PendingStep[] = [];
   private lastFlush = 0;
+  /** The lock step up to which losses have been read back. */
+  private flushedAt = 0;
   private statusValue: RunStatus = 'idle';
   private resumeWaiter: (() => void) | null = null;
   private stopRequested = false;
@@ -179,6 +186,9 @@ export class Trainer {
     const firstStep = this.stepsDone;
     this.lastFlush = started;
     const yieldToHost = this.opts.yieldToHost ?? defaultYield;
+    const flushMs = this.opts.flushIntervalMs ?? 250;
+    const maxPending = this.opts.maxPendingSteps ?? 64;
+    this.flushedAt = this.stepsDone;
     const imagesPerLockStep = this.task.batchSize * this.runs.length;
     const allDiverged = (): boolean => this.runs.every((r) => r.diverged);
     try {
@@ -187,7 +197,7 @@ export class Trainer {
         for (const seed of this.config.seeds) this.lockStep(seed, t);
         this.stepsDone = t + 1;
         const atEval = this.stepsDone % this.config.evalEvery === 0 || this.stepsDone === this.totalSteps;
-        if (atEval || performance.now() - this.lastFlush >= (this.opts.flushIntervalMs ?? 250)) await this.flush();
+        if (atEval || t + 1 - this.flushedAt >= maxPending || performance.now() - this.lastFlush >= flushMs) await this.flush();
         if (atEval) {
           await this.evaluate(this.stepsDone);
           await this.saveCheckpoint();
@@ -370,6 +380,7 @@ export class Trainer {
     const batch = this.pending;
     this.pending = [];
     this.lastFlush = performance.now();
+    this.flushedAt = this.stepsDone;
     if (batch.length === 0) return;
     const values = await Promise.all(batch.map((p) => Promise.all(this.tensorsOf(p).map((t) => t.data()))));
     const maxNorm = this.opts.maxGradNorm ?? 1e6;
