@@ -11,6 +11,7 @@ import { Trainer } from '../engine/trainer';
 import { benchData, type DataBench, runCifarChild } from './benchData';
 import { renderBenchmarks } from './benchReport';
 import { initNodeBackend } from './nodeBackend';
+import { interleave, median, medianCi95, type StepTime, type Variant } from './interleave';
 import { runSoak } from './soak';
 
 /**
@@ -35,8 +36,9 @@ const { values: args } = parseArgs({
 const QUICK = args.quick ?? false;
 const SIZE = 32;
 const BATCH = 64;
-const STEPS = QUICK ? 12 : 40;
-const ROUNDS = QUICK ? 5 : 7;
+/** Interleaved rounds for the ratios (one step of each variant per round), and untimed ones first. */
+const ROUNDS = QUICK ? 60 : 200;
+const WARMUP = 3;
 
 const dataset = generateShapes10({ size: SIZE, trainCount: 1280, testCount: 60, seed: 0 });
 /** SGD lr 0.1, momentum 0.5, no weight decay: the update tf.train.momentum makes in the bare loop. */
@@ -44,45 +46,28 @@ const SGD = { type: 'sgd', lr: 0.1, momentum: 0.5, nesterov: false, weightDecay:
 const plainArm: ArmConfig = { ...createDefaultConfig().arms[0], optimizer: SGD };
 const rgArm: ArmConfig = { ...createDefaultConfig().arms[1], optimizer: SGD };
 
-function config(model: string, arms: ArmConfig[], batch: number, steps: number): ExperimentConfig {
-  return { ...createDefaultConfig(), model, inputSize: SIZE, batchSize: batch, steps, evalEvery: 1_000_000, augment: false, arms };
+function config(model: string, arms: ArmConfig[], batch: number, steps: number, augment = false): ExperimentConfig {
+  return { ...createDefaultConfig(), model, inputSize: SIZE, batchSize: batch, steps, evalEvery: 1_000_000, augment, arms };
 }
 
-/** Wall-clock and process CPU milliseconds per step. */
-interface StepTime {
-  wall: number;
-  cpu: number;
-}
-
-const cpuMs = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-
-/** Milliseconds per lock step of the engine (steps 3 .. steps-1 timed: construction, warm-up and the final eval left out). */
-async function engineMsPerStep(model: string, arms: ArmConfig[], batch = BATCH, steps = STEPS): Promise<number> {
-  return (await engineStepTime(model, arms, batch, steps)).wall;
-}
-
-async function engineStepTime(model: string, arms: ArmConfig[], batch = BATCH, steps = STEPS): Promise<StepTime> {
+/** Wall-clock milliseconds per lock step of the engine (steps 3 .. steps-1 timed: construction, warm-up and the final eval left out). */
+async function engineMsPerStep(model: string, arms: ArmConfig[], batch: number, steps: number): Promise<number> {
   let started = 0;
   let ended = 0;
-  let cpuStarted = 0;
-  let cpuEnded = 0;
   const trainer = new Trainer({
     config: config(model, arms, batch, steps),
     dataset,
     onRecord: () => {},
     flushIntervalMs: 1000,
     onProgress: (p) => {
-      if (p.step === 2) [started, cpuStarted] = [performance.now(), cpuMs()];
-      if (p.step === steps - 1) [ended, cpuEnded] = [performance.now(), cpuMs()];
+      if (p.step === 2) started = performance.now();
+      if (p.step === steps - 1) ended = performance.now();
     },
     yieldToHost: async () => {},
   });
   await trainer.run();
   trainer.dispose();
-  return { wall: (ended - started) / (steps - 3), cpu: (cpuEnded - cpuStarted) / (steps - 3) };
+  return (ended - started) / (steps - 3);
 }
 
 /** A bare TF.js loop: the same model, batch and backend, tf.train.momentum on one fixed batch, no engine. */
@@ -101,18 +86,31 @@ function bareLoop(model: string, batch = BATCH): { step: () => void; dispose: ()
   };
 }
 
-/** Milliseconds per step of the bare loop, timed like the engine (two warm-up steps, STEPS - 3 timed). */
-async function bareStepTime(): Promise<StepTime> {
-  const bare = bareLoop('cnn');
-  bare.step();
-  bare.step();
-  const t0 = performance.now();
-  const c0 = cpuMs();
-  for (let i = 0; i < STEPS - 3; i++) bare.step();
-  await bare.model.params[0].data();
-  const ms = { wall: (performance.now() - t0) / (STEPS - 3), cpu: (cpuMs() - c0) / (STEPS - 3) };
-  bare.dispose();
-  return ms;
+/** The bare loop as an interleaved variant: `steps` steps, a pause after each. */
+function bareVariant(steps: number): Variant {
+  return async (pause) => {
+    const bare = bareLoop('cnn');
+    try {
+      for (let i = 0; i < steps; i++) {
+        bare.step();
+        await pause();
+      }
+    } finally {
+      bare.dispose();
+    }
+  };
+}
+
+/** The engine's Trainer as an interleaved variant: it pauses where it yields to its host, after every lock step. */
+function engineVariant(arms: ArmConfig[], steps: number, augment = false): Variant {
+  return async (pause) => {
+    const trainer = new Trainer({ config: config('cnn', arms, BATCH, steps, augment), dataset, onRecord: () => {}, yieldToHost: pause });
+    try {
+      await trainer.run();
+    } finally {
+      trainer.dispose();
+    }
+  };
 }
 
 /**
@@ -163,15 +161,10 @@ async function matmulPeakGflops(n: number): Promise<number> {
   return (2 * n ** 3) / (median(times.slice(1)) * 1e6);
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const k = s.length >> 1;
-  return s.length % 2 ? s[k] : (s[k - 1] + s[k]) / 2;
-}
-
 const MODELS = ['cnn', 'resnet20', 'convnetjs'] as const;
-const VARIANTS = ['bare', 'plain', 'rg', 'paired'] as const;
-type Variant = (typeof VARIANTS)[number];
+/** plainAug and pairedAug train with the lab's default augmentation (random crop and flip on the device). */
+const RATIO_VARIANTS = ['bare', 'plain', 'rg', 'paired', 'plainAug', 'pairedAug'] as const;
+export type RatioVariant = (typeof RATIO_VARIANTS)[number];
 
 /** Images/s of one plain engine arm per model on the current backend (median of `rounds`). */
 async function imagesPerSec(batch: number, steps: number, rounds: number): Promise<Record<string, number>> {
@@ -190,33 +183,42 @@ async function main(): Promise<void> {
   const started = performance.now();
   await initNodeBackend('wasm', { threads: false });
 
-  const times: Record<Variant, StepTime[]> = { bare: [], plain: [], rg: [], paired: [] };
-  for (let r = 0; r < ROUNDS; r++) {
-    // The order rotates each round, so no variant always runs first (warmest or coldest).
-    const runs: [Variant, () => Promise<StepTime>][] = [
-      ['bare', bareStepTime],
-      ['plain', () => engineStepTime('cnn', [plainArm])],
-      ['rg', () => engineStepTime('cnn', [{ ...rgArm, name: 'plain' }])],
-      ['paired', () => engineStepTime('cnn', [plainArm, rgArm])],
-    ];
-    for (let k = 0; k < runs.length; k++) {
-      const [name, run] = runs[(k + r) % runs.length];
-      times[name].push(await run());
-    }
-    log(`round ${r + 1}/${ROUNDS}: ${VARIANTS.map((v) => `${v} ${times[v][r].cpu.toFixed(1)} cpu / ${times[v][r].wall.toFixed(1)} wall`).join(', ')} ms/step`);
-  }
-  const pick = (kind: keyof StepTime) => Object.fromEntries(VARIANTS.map((v) => [v, times[v].map((x) => x[kind])])) as Record<Variant, number[]>;
+  // Steps per variant: the first (construction), WARMUP untimed, ROUNDS timed, and a last one
+  // (the final read-back and evaluation) untimed.
+  const steps = WARMUP + ROUNDS + 2;
+  const timed = await interleave(
+    {
+      bare: bareVariant(steps),
+      plain: engineVariant([plainArm], steps),
+      rg: engineVariant([{ ...rgArm, name: 'plain' }], steps),
+      paired: engineVariant([plainArm, rgArm], steps),
+      plainAug: engineVariant([plainArm], steps, true),
+      pairedAug: engineVariant([plainArm, rgArm], steps, true),
+    },
+    { rounds: ROUNDS, warmup: WARMUP },
+  );
+  const pick = (kind: keyof StepTime) => Object.fromEntries(RATIO_VARIANTS.map((v) => [v, timed[v].map((x) => x[kind])])) as Record<RatioVariant, number[]>;
   const t = pick('cpu');
   const tw = pick('wall');
-  const m = { bare: median(t.bare), plain: median(t.plain), rg: median(t.rg), paired: median(t.paired) };
-  const mw = { bare: median(tw.bare), plain: median(tw.plain), rg: median(tw.rg), paired: median(tw.paired) };
-  // Ratios per round, then their median: each round's variants ran back to back.
-  const ratios = (x: Record<Variant, number[]>) => {
-    const perRound = (f: (i: number) => number) => median(x.bare.map((_, i) => f(i)));
-    return { engineVsBare: perRound((i) => x.bare[i] / x.plain[i]), rgOverhead: perRound((i) => x.rg[i] / x.plain[i]), pairedCost: perRound((i) => x.paired[i] / (2 * x.plain[i])) };
+  const medians = (x: Record<RatioVariant, number[]>) => Object.fromEntries(RATIO_VARIANTS.map((v) => [v, median(x[v])])) as Record<RatioVariant, number>;
+  const m = medians(t);
+  const mw = medians(tw);
+  // Ratios per round, then their median: each round's variants ran one step each, back to back.
+  const perRound = (x: Record<RatioVariant, number[]>) => ({
+    engineVsBare: x.bare.map((b, i) => b / x.plain[i]),
+    rgOverhead: x.rg.map((v, i) => v / x.plain[i]),
+    pairedCost: x.pairedAug.map((v, i) => v / (2 * x.plainAug[i])),
+    pairedCostNoAugment: x.paired.map((v, i) => v / (2 * x.plain[i])),
+  });
+  const ratios = (x: Record<RatioVariant, number[]>) => {
+    const p = perRound(x);
+    return { engineVsBare: median(p.engineVsBare), rgOverhead: median(p.rgOverhead), pairedCost: median(p.pairedCost), pairedCostNoAugment: median(p.pairedCostNoAugment) };
   };
   const cpuRatios = ratios(t);
   const wallRatios = ratios(tw);
+  const cpuPerRound = perRound(t);
+  const ci95 = Object.fromEntries(Object.entries(cpuPerRound).map(([k, v]) => [k, medianCi95(v)])) as BenchResult['ci95'];
+  log(`ratios over ${ROUNDS} interleaved rounds (cpu): ${JSON.stringify(cpuRatios)}; wall: ${JSON.stringify(wallRatios)}`);
 
   const flopsPerStep = await trainFlopsPerStep('cnn', BATCH);
   const wasmPeak = await matmulPeakGflops(1024);
@@ -253,8 +255,9 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     quick: QUICK,
     machine: `${os.cpus().length} x ${os.cpus()[0]?.model.trim() ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load ${os.loadavg()[0].toFixed(1)} at the end`,
-    setup: `cnn, ${SIZE}x${SIZE}, batch ${BATCH}, wasm single-threaded (so the process's CPU time is the work done; ratios from CPU time, wall-clock ratios beside them), SGD lr 0.1 momentum 0.5 without weight decay in every variant, ${STEPS} steps per measurement (the first 2 and the last untimed), ${ROUNDS} alternating rounds, medians`,
+    setup: `cnn, ${SIZE}x${SIZE}, batch ${BATCH}, wasm single-threaded (so the process's CPU time is the work done; ratios from CPU time, wall-clock ratios beside them), SGD lr 0.1 momentum 0.5 without weight decay in every variant, the four variants interleaved step by step (one step of each per round, in an order shuffled every round; ${WARMUP} untimed rounds first), ${ROUNDS} rounds, medians of per-round ratios`,
     ...cpuRatios,
+    ci95,
     flopEfficiency: achieved / wasmPeak,
     wallClock: { ...wallRatios, msPerStep: mw, rounds: tw },
     msPerStep: m,
@@ -311,6 +314,8 @@ export interface BrowserBench {
   chromium: string;
 }
 
+export type RatioName = 'engineVsBare' | 'rgOverhead' | 'pairedCost' | 'pairedCostNoAugment';
+
 /** Everything one run measures; the JSON file holds exactly this. */
 export interface BenchResult {
   date: string;
@@ -319,13 +324,17 @@ export interface BenchResult {
   setup: string;
   engineVsBare: number;
   rgOverhead: number;
+  /** With the lab's default augmentation (crop and flip, prepared once per lock step); pairedCostNoAugment without. */
   pairedCost: number;
+  pairedCostNoAugment: number;
+  /** 95% intervals of the ratios (CPU time): distribution-free, for the median of the per-round ratios. */
+  ci95: Record<RatioName, [number, number]>;
   flopEfficiency: number;
-  /** Process CPU milliseconds per step, medians and per round: what the three ratios above are taken from. */
-  msPerStep: Record<'bare' | 'plain' | 'rg' | 'paired', number>;
-  rounds: Record<'bare' | 'plain' | 'rg' | 'paired', number[]>;
+  /** Process CPU milliseconds per step, medians and per round (index r = round r): what the three ratios above are taken from. */
+  msPerStep: Record<RatioVariant, number>;
+  rounds: Record<RatioVariant, number[]>;
   /** The same ratios from wall-clock time (noisier on a shared machine). */
-  wallClock: { engineVsBare: number; rgOverhead: number; pairedCost: number; msPerStep: Record<'bare' | 'plain' | 'rg' | 'paired', number>; rounds: Record<'bare' | 'plain' | 'rg' | 'paired', number[]> };
+  wallClock: Record<RatioName, number> & { msPerStep: Record<RatioVariant, number>; rounds: Record<RatioVariant, number[]> };
   flops: { model: string; batch: number; backend: string; gflopPerStep: number; achievedGflops: number; matmulPeakGflops: number; matmulSize: number };
   backends: {
     node: { batch: { wasm: number; cpu: number }; wasm: Record<string, number>; cpu: Record<string, number>; cpuMatmulPeakGflops: number };

@@ -4,6 +4,9 @@ import type { BenchResult } from './bench';
 
 const f = (v: number | string | null | undefined, digits = 1): string => (typeof v === 'number' ? v.toFixed(digits) : (v ?? 'not measured'));
 const meets = (ok: boolean): string => (ok ? 'met' : '**not met**');
+const ci = ([lo, hi]: [number, number]): string => `${f(lo, 3)} - ${f(hi, 3)}`;
+const msList = (ms: BenchResult['msPerStep']): string =>
+  `bare ${f(ms.bare)}, plain ${f(ms.plain)}, RG ${f(ms.rg)}, plain + RG ${f(ms.paired)}; with augmentation plain ${f(ms.plainAug)}, plain + RG ${f(ms.pairedAug)}`;
 
 export function renderBenchmarks(r: BenchResult): string {
   const nodeRows = (['cnn', 'resnet20', 'convnetjs'] as const)
@@ -40,20 +43,24 @@ Written by \`npm run bench${r.quick ? ' -- --quick' : ''}\` (\`src/cli/bench.ts\
 
 ## Ratios (measured side by side in one run)
 
-| ratio | value (CPU time) | wall clock | goal | | meaning |
-| --- | --- | --- | --- | --- | --- |
-| engineVsBare | ${f(r.engineVsBare, 3)} | ${f(r.wallClock.engineVsBare, 3)} | >= 0.95 | ${meets(r.engineVsBare >= 0.95)} | engine images/s over a bare TF.js loop of the same model, batch, backend and update rule |
-| rgOverhead | ${f(r.rgOverhead, 3)} | ${f(r.wallClock.rgOverhead, 3)} | <= 1.01 | ${meets(r.rgOverhead <= 1.01)} | an RG arm's step time over a plain arm's |
-| pairedCost | ${f(r.pairedCost, 3)} | ${f(r.wallClock.pairedCost, 3)} | <= 1.0 | ${meets(r.pairedCost <= 1.0)} | two arms in lock step over twice one arm |
-| flopEfficiency | ${f(r.flopEfficiency, 3)} | | | | ${f(r.flops.achievedGflops, 2)} GFLOP/s achieved by the engine's plain \`cnn\` arm (wall clock) over the ${f(r.flops.matmulPeakGflops, 1)} GFLOP/s of a ${r.flops.matmulSize}x${r.flops.matmulSize} matmul, both on wasm in this run |
+| ratio | value (CPU time) | 95% interval | wall clock | goal | | meaning |
+| --- | --- | --- | --- | --- | --- | --- |
+| engineVsBare | ${f(r.engineVsBare, 3)} | ${ci(r.ci95.engineVsBare)} | ${f(r.wallClock.engineVsBare, 3)} | >= 0.95 | ${meets(r.engineVsBare >= 0.95)} | engine images/s over a bare TF.js loop of the same model, batch, backend and update rule |
+| rgOverhead | ${f(r.rgOverhead, 3)} | ${ci(r.ci95.rgOverhead)} | ${f(r.wallClock.rgOverhead, 3)} | <= 1.01 | ${meets(r.rgOverhead <= 1.01)} | an RG arm's step time over a plain arm's |
+| pairedCost | ${f(r.pairedCost, 3)} | ${ci(r.ci95.pairedCost)} | ${f(r.wallClock.pairedCost, 3)} | <= 1.0 | ${meets(r.pairedCost <= 1.0)} | two arms in lock step over twice one arm, with the lab's default data pipeline (random crop and flip on the device) |
+| pairedCost without augmentation | ${f(r.pairedCostNoAugment, 3)} | ${ci(r.ci95.pairedCostNoAugment)} | ${f(r.wallClock.pairedCostNoAugment, 3)} | | | the same with augmentation off: the batch shared is then just a gather and a multiply-add |
+| flopEfficiency | ${f(r.flopEfficiency, 3)} | | | | | ${f(r.flops.achievedGflops, 2)} GFLOP/s achieved by the engine's plain \`cnn\` arm (wall clock) over the ${f(r.flops.matmulPeakGflops, 1)} GFLOP/s of a ${r.flops.matmulSize}x${r.flops.matmulSize} matmul, both on wasm in this run |
 
-Each ratio is the median over rounds of that round's ratio; in each round the four variants run
-back to back in an order that rotates from round to round. The goals are judged on the process's
+The six variants (bare loop; plain arm, RG arm, plain + RG in lock step, without augmentation;
+plain arm and plain + RG with it) train side by side,
+interleaved step by step: each round runs one step of each, in an order shuffled every round, and
+times each step from the moment its variant resumes to its next pause (\`src/cli/interleave.ts\`).
+Whatever else the machine does in a given second then hits all six alike. Each ratio is the
+median over ${r.rounds.plain.length} rounds of that round's ratio, with a distribution-free 95% interval for that
+median (order statistics). The goals are judged on the process's
 CPU time per step: wasm runs single-threaded here, so CPU time is the work done, while wall-clock
 time on this shared 2-core machine also counts other people's processes (both are in the JSON,
-per round). CPU milliseconds per step (medians): bare ${f(r.msPerStep.bare)}, plain ${f(r.msPerStep.plain)},
-RG ${f(r.msPerStep.rg)}, plain + RG ${f(r.msPerStep.paired)}; wall clock: bare ${f(r.wallClock.msPerStep.bare)},
-plain ${f(r.wallClock.msPerStep.plain)}, RG ${f(r.wallClock.msPerStep.rg)}, plain + RG ${f(r.wallClock.msPerStep.paired)}.
+per round). CPU milliseconds per step (medians): ${msList(r.msPerStep)}; wall clock: ${msList(r.wallClock.msPerStep)}.
 
 - The bare loop is \`tf.train.momentum(0.1, 0.5).minimize\` on one fixed batch already on the
   device. The engine arms use the same update (SGD, momentum 0.5, no weight decay: the default
