@@ -44,6 +44,52 @@ test('a lost GPU device mid-run: the person is told, training resumes on the nex
   await expect(page.getByTestId('experiment-row')).toHaveAttribute('data-status', 'done');
 });
 
+test('a crashed training worker: the error shows, every record stays, and a new worker resumes the run from its checkpoint', async ({ page }) => {
+  const lab = new LabPage(page);
+  await lab.open('?dataset=builtin:shapes10&backend=wasm&debug');
+  expect(await lab.waitForBackend()).toBe('wasm');
+  await lab.configure({ inputSize: 16, batchSize: 8, steps: 80, evalEvery: 5 });
+  await lab.click('start');
+  await lab.waitForStep(12);
+  // An evaluation happened, so a checkpoint was saved.
+  await lab.waitForCurves('chart-accuracy', 2);
+  const received = await page.evaluate(() => {
+    const count = Number(document.querySelector('[data-testid="record-count"]')?.getAttribute('data-count'));
+    (window as unknown as { __rgLab: { crashWorker: () => void } }).__rgLab.crashWorker();
+    return count;
+  });
+  expect(received).toBeGreaterThan(20);
+  await lab.expectState('error');
+  await expect(page.getByRole('alert').filter({ hasText: 'WorkerCrashedError' })).toContainText('simulated crash');
+  await expect(page.getByTestId('stored-run')).toHaveAttribute('data-crashed', 'true');
+  const kept = Number(await page.getByTestId('record-count').getAttribute('data-count'));
+  expect(kept).toBeGreaterThanOrEqual(received);
+  await expect(page.getByTestId('experiment-row')).toHaveAttribute('data-status', 'error');
+
+  // A new worker on the same forced backend, with the dataset loaded again, and nothing lost meanwhile.
+  await expect(page.getByTestId('resume-checkpoint')).toBeEnabled({ timeout: 120_000 });
+  expect(await lab.waitForBackend()).toBe('wasm');
+  await expect(page.getByTestId('record-count')).toHaveAttribute('data-count', String(kept));
+  await page.getByTestId('resume-checkpoint').click();
+  await expect(page.getByTestId('stored-run')).toHaveCount(0);
+  await lab.waitForStep(80);
+  await lab.expectState('done', 120_000);
+  await expect(page.getByTestId('run-notice')).toContainText('Resumed at step');
+  await expect(page.getByTestId('experiment-row')).toHaveCount(1);
+  await expect(page.getByTestId('experiment-row')).toHaveAttribute('data-status', 'done');
+  // Every step once: the steps after the checkpoint were trained again and their first copies dropped.
+  const csv = (await readDownload(await lab.download('export-csv'))).trimEnd().split('\n');
+  for (const arm of ['plain', 'rg']) {
+    const steps = csv.filter((l) => l.split(',')[1] === arm && l.split(',')[5] === 'loss').map((l) => Number(l.split(',')[3]));
+    expect(steps).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+  }
+  // IndexedDB holds the same records, each once: the reloaded page shows as many.
+  const total = await page.getByTestId('record-count').getAttribute('data-count');
+  await page.reload();
+  await expect(page.getByTestId('stored-run')).toBeVisible();
+  await expect(page.getByTestId('record-count')).toHaveAttribute('data-count', total!);
+});
+
 test('a value out of range is refused where it is typed, with the allowed range', async ({ page }) => {
   const lab = new LabPage(page);
   await lab.open('?dataset=builtin:shapes10&backend=wasm');

@@ -31,7 +31,10 @@ const { commands } = connectTrainer(client, {
 
 // `?debug` exposes fault injection for the browser tests (e2e/reliability.spec.ts): nothing else.
 if (new URLSearchParams(location.search).has('debug')) {
-  (window as unknown as { __rgLab: unknown }).__rgLab = { simulateDeviceLoss: (reason?: string) => client.simulateDeviceLoss(reason) };
+  (window as unknown as { __rgLab: unknown }).__rgLab = {
+    simulateDeviceLoss: (reason?: string) => client.simulateDeviceLoss(reason),
+    crashWorker: () => client.crashWorker(),
+  };
 }
 
 // `?bench` exposes `window.__rgBench` for `npm run bench` (src/cli/benchBrowser.ts): nothing else.

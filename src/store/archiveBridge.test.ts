@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ArchiveSummary, BackendReport, DatasetSummary, FromWorker } from '../worker/protocol';
+import { WORKER_CRASHED, type ArchiveSummary, type BackendReport, type DatasetSummary, type FromWorker } from '../worker/protocol';
 import { resetAppStore, useAppStore } from './index';
 import { connectTrainer, type TrainerClientLike } from './trainerBridge';
 
@@ -10,7 +10,10 @@ const PETS: DatasetSummary = { ...BUILTIN, id: 'archive:pets.zip', name: 'pets.z
 
 interface Request {
   id: number;
+  file: Blob;
   fileName: string;
+  inputSize: number;
+  seed: number;
   resolve: (s: DatasetSummary) => void;
   reject: (e: Error) => void;
 }
@@ -31,9 +34,9 @@ class FakeClient implements TrainerClientLike {
     this.datasetRequests++;
     return BUILTIN;
   };
-  loadArchive(_file: Blob, fileName: string) {
+  loadArchive(file: Blob, fileName: string, inputSize: number, seed: number) {
     const id = this.nextId++;
-    const summary = new Promise<DatasetSummary>((resolve, reject) => this.requests.push({ id, fileName, resolve, reject }));
+    const summary = new Promise<DatasetSummary>((resolve, reject) => this.requests.push({ id, file, fileName, inputSize, seed, resolve, reject }));
     return { id, summary };
   }
   cancelLoad(id: number) {
@@ -46,6 +49,10 @@ class FakeClient implements TrainerClientLike {
   resume() {}
   stop() {}
   setParams() {}
+  restarts = 0;
+  restart() {
+    this.restarts++;
+  }
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
@@ -113,5 +120,24 @@ describe('archives through the bridge', () => {
     expect(client.cancelled).toEqual([10, 11]);
     expect(s().archive).toMatchObject({ loading: null, error: null });
     expect(s().dataset.summary).toBe(BUILTIN);
+  });
+
+  it('gives a new worker, after a crash, the same archive file again', async () => {
+    const { client, commands } = await connect();
+    const pets = file('pets.zip');
+    commands.loadArchive(pets);
+    client.requests[0].resolve(PETS);
+    await tick();
+    expect(s().dataset).toMatchObject({ state: 'ready', key: 'archive:pets.zip|32|1', contentHash: expect.stringMatching(/^sha256:/) });
+    const hash = s().dataset.contentHash;
+    client.listener!({ type: 'error', error: { name: WORKER_CRASHED, message: 'the training worker crashed (Uncaught Error: boom) and was shut down' } });
+    expect(client.restarts).toBe(1);
+    expect(s().dataset).toMatchObject({ state: 'loading', key: 'archive:pets.zip|32|1' });
+    expect(client.requests[1]).toMatchObject({ file: pets, fileName: 'pets.zip', inputSize: 32, seed: 1 });
+    client.requests[1].resolve(PETS);
+    await tick();
+    expect(s().dataset).toMatchObject({ state: 'ready', summary: PETS, contentHash: hash });
+    expect(s().config.dataset).toBe('archive:pets.zip');
+    expect(client.datasetRequests).toBe(1);
   });
 });

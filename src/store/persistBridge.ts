@@ -133,6 +133,10 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
   let saving: { id: string; written: number; created: Promise<void> } | null = null;
   /** Set while stored records after a resume point are being removed: new records wait. */
   let holding = false;
+  /** That removal, which the end of a run waits for before writing the records held back. */
+  let discarding: Promise<void> = Promise.resolve();
+  /** The writing of the last run's end (its last records, summary and status): a resume waits for it. */
+  let finishing: Promise<void> = Promise.resolve();
   let unsubscribe: () => void = () => {};
 
   const warn = (warning: string | null) => get().setExperiments({ warning });
@@ -187,9 +191,12 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
     const run = saving;
     const w = writer;
     if (!db || !run || !w) return;
-    push();
+    const rest = get().records.slice(run.written);
     saving = null;
     writer = null;
+    // A run that ends right after a resume: what came meanwhile is written after the cut.
+    await discarding;
+    if (rest.length > 0) w.push(rest);
     await w.close();
     try {
       await db.setSummary(run.id, storedSummary(get()));
@@ -208,7 +215,7 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
     }
     if (s.records !== prev.records) push();
     if (saving && s.run.id === saving.id && isRunActive(prev.run.status) && !isRunActive(s.run.status)) {
-      void finishSaving(s.run.status === 'error' ? 'error' : s.run.stopped ? 'stopped' : 'done', s.run.error ?? undefined);
+      finishing = finishSaving(s.run.status === 'error' ? 'error' : s.run.stopped ? 'stopped' : 'done', s.run.error ?? undefined).catch(() => undefined);
     }
   };
 
@@ -280,20 +287,27 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
     },
     async discardAfter(id, step) {
       if (!db || !saving || saving.id !== id || !writer) return;
+      const store = db;
+      const w = writer;
       // The in-memory records were cut already; new ones wait until the stored copies are cut too.
       saving.written = get().records.length;
       holding = true;
-      try {
-        await writer.flush();
-        await db.discardRecordsAfter(id, step);
-      } catch (e) {
-        warn(`Records after step ${step} could not be removed from storage: ${describe(e)}`);
-      } finally {
-        holding = false;
-        push();
-      }
+      discarding = (async () => {
+        try {
+          await w.flush();
+          await store.discardRecordsAfter(id, step);
+        } catch (e) {
+          warn(`Records after step ${step} could not be removed from storage: ${describe(e)}`);
+        } finally {
+          holding = false;
+          push();
+        }
+      })();
+      await discarding;
     },
     async resumable(id) {
+      // A run whose worker crashed a moment ago may still be writing its last records.
+      await finishing;
       if (!db) return null;
       const [meta, checkpoint] = await Promise.all([db.getExperiment(id), db.loadCheckpoint(id)]);
       if (!meta || !checkpoint) return null;

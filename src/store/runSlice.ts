@@ -44,8 +44,11 @@ export interface RunState {
   notice: string | null;
   /** The step of the newest checkpoint of this run (saved at every evaluation), or null. */
   checkpointStep: number | null;
-  /** A run opened from the saved experiments (view only), and whether it was cut short by a reload or crash. */
-  stored: null | { interrupted: boolean; resumable: boolean };
+  /**
+   * A run opened from the saved experiments (view only), and whether it was cut short by a reload
+   * or crash; also a live run whose worker crashed (`crashed`), shown as saved from then on.
+   */
+  stored: null | { interrupted: boolean; resumable: boolean; crashed?: boolean };
 }
 
 export interface RunSlice {
@@ -65,6 +68,11 @@ export interface RunSlice {
   finishRun: (stopped: boolean, p: TrainerProgress | null) => void;
   /** Marks the run failed; with no run, records the error (a bad config at start). */
   failRun: (message: string) => void;
+  /**
+   * Ends the run because its worker crashed: it fails with `message`, keeps its records and is
+   * shown as a saved run, which can be resumed when `resumable` (it has a checkpoint).
+   */
+  markRunCrashed: (message: string, resumable: boolean) => void;
   resetRun: () => void;
   setRunNotice: (notice: string | null) => void;
   setCheckpointStep: (step: number) => void;
@@ -129,6 +137,7 @@ export const createRunSlice: StateCreator<AppStore, [], [], RunSlice> = (set) =>
       },
     })),
   failRun: (message) => set((s) => ({ run: { ...s.run, status: 'error', error: message } })),
+  markRunCrashed: (message, resumable) => set((s) => ({ run: { ...s.run, status: 'error', error: message, stored: { interrupted: true, resumable, crashed: true } } })),
   resetRun: () => set({ run: INITIAL_RUN }),
   setRunNotice: (notice) => set((s) => ({ run: { ...s.run, notice } })),
   setCheckpointStep: (step) => set((s) => ({ run: { ...s.run, checkpointStep: step } })),

@@ -1,8 +1,11 @@
+import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Checkpoint } from '../engine/checkpoint';
 import type { ExperimentConfig } from '../engine/config';
-import { REINIT_ID, type BackendReport, type DatasetSummary, type FromWorker, type LiveParams } from '../worker/protocol';
+import { REINIT_ID, WORKER_CRASHED, type BackendName, type BackendReport, type DatasetSummary, type FromWorker, type LiveParams } from '../worker/protocol';
+import { openExperimentStore } from '../persist';
 import { resetAppStore, useAppStore } from './index';
+import { connectPersistence } from './persistBridge';
 import { connectTrainer, type TrainerClientLike } from './trainerBridge';
 
 const REPORT: BackendReport = { backend: 'webgl', adapter: null, forced: null, attempts: [{ backend: 'webgl', ok: true }], maxRelativeError: 1e-6 };
@@ -15,8 +18,17 @@ class FakeClient implements TrainerClientLike {
     this.listener = fn;
     return () => (this.listener = null);
   }
-  init = async () => REPORT;
-  loadDataset = async () => SUMMARY;
+  inits: [BackendName | null, string][] = [];
+  datasets: string[] = [];
+  restarts = 0;
+  init = async (backend: BackendName | null, model: string) => {
+    this.inits.push([backend, model]);
+    return REPORT;
+  };
+  loadDataset = async (dataset: string) => {
+    this.datasets.push(dataset);
+    return SUMMARY;
+  };
   loadArchive = () => ({ id: 99, summary: Promise.resolve(SUMMARY) });
   cancelLoad(id: number) {
     this.sent.push({ type: 'cancelLoad', id });
@@ -35,6 +47,9 @@ class FakeClient implements TrainerClientLike {
   }
   setParams(runId: string, arm: string, params: LiveParams) {
     this.sent.push({ type: 'setParams', runId, arm, params });
+  }
+  restart() {
+    this.restarts++;
   }
   emit(m: FromWorker) {
     this.listener?.(m);
@@ -205,5 +220,145 @@ describe('trainer bridge samples', () => {
     expect(s().run).toMatchObject({ id: 'saved-run', status: 'running', step: 2 });
     expect(s().records.map((r) => (r.type === 'step' ? r.step : -1))).toEqual([1, 2]);
     expect(client.sent.at(-1)).toMatchObject({ type: 'start', runId: 'saved-run', resumeAt: 2 });
+  });
+});
+
+describe('trainer bridge after a worker crash', () => {
+  const stepAt = (t: number) => ({ type: 'step' as const, arm: 'plain', seed: 1, step: t, epoch: 0, loss: 1, weightedLoss: 1, rgWeight: 1, lr: 0.1, gradNorm: 1, ms: 1 });
+  const crash = (client: FakeClient, detail = 'Uncaught Error: boom') =>
+    client.emit({ type: 'error', error: { name: WORKER_CRASHED, message: `the training worker crashed (${detail}) and was shut down` } });
+  const checkpointAt = (step: number): Checkpoint => ({ step, epoch: 0, savedAt: 0, positions: {}, arms: [] });
+
+  async function connectForced(backend: BackendName | null = 'webgl') {
+    const client = new FakeClient();
+    const bridge = connectTrainer(client, { forcedBackend: backend, liveDelayMs: 0, datasetDelayMs: 0 });
+    disconnect = bridge.disconnect;
+    await tick();
+    return { client, commands: bridge.commands };
+  }
+
+  it('fails the run naming the crash, keeps every record, starts a new worker with the same backend and dataset, and offers a resume', async () => {
+    const { client, commands } = await connectForced('webgl');
+    commands.start();
+    const runId = s().run.id!;
+    client.emit({ type: 'metrics', runId, records: [1, 2, 3, 4, 5, 6].map(stepAt) });
+    client.emit({ type: 'checkpoint', runId, checkpoint: checkpointAt(4) });
+    client.emit({ type: 'progress', runId, progress: { step: 6, totalSteps: 20, epoch: 0, imagesPerSec: 10, elapsedMs: 100 } });
+    crash(client);
+    expect(s().run).toMatchObject({ id: runId, status: 'error', step: 6, stored: { interrupted: true, resumable: true, crashed: true } });
+    expect(s().run.error).toMatch(/^WorkerCrashedError: the training worker crashed \(Uncaught Error: boom\).*kept and saved.*from step 4/);
+    expect(s().records.map((r) => (r.type === 'step' ? r.step : -1))).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(client.restarts).toBe(1);
+    expect(s().backend.state).toBe('pending');
+    await tick();
+    expect(client.inits).toEqual([
+      ['webgl', s().config.model],
+      ['webgl', s().config.model],
+    ]);
+    expect(client.datasets).toEqual(['builtin:shapes10', 'builtin:shapes10']);
+    expect(s().backend).toMatchObject({ state: 'ready', error: null });
+    expect(s().dataset).toMatchObject({ state: 'ready', key: 'builtin:shapes10|32|1' });
+    // Still the crashed run, with its records, until it is resumed or another starts.
+    expect(s().run).toMatchObject({ id: runId, status: 'error' });
+    expect(s().records).toHaveLength(6);
+  });
+
+  it('resumes the crashed run under its id from the checkpoint step; every step appears once', async () => {
+    const { client, commands } = await connectForced(null);
+    commands.start();
+    const runId = s().run.id!;
+    const config = s().run.config!;
+    client.emit({ type: 'metrics', runId, records: [1, 2, 3, 4, 5, 6].map(stepAt) });
+    client.emit({ type: 'checkpoint', runId, checkpoint: checkpointAt(4) });
+    crash(client);
+    await tick();
+    // What the banner's resume does: the saved run's config, checkpoint and records up to it.
+    commands.resumeRun(runId, config, checkpointAt(4), [1, 2, 3, 4].map(stepAt));
+    expect(s().run).toMatchObject({ id: runId, status: 'running', step: 4, error: null, stored: null, checkpointStep: 4 });
+    expect(client.sent.at(-1)).toMatchObject({ type: 'start', runId, resumeAt: 4 });
+    client.emit({ type: 'resumed', runId, step: 4, backend: 'webgl' });
+    client.emit({ type: 'metrics', runId, records: [5, 6, 7, 8].map(stepAt) });
+    client.emit({ type: 'done', runId, status: 'done', progress: { step: 8, totalSteps: 8, epoch: 0, imagesPerSec: 10, elapsedMs: 100 } });
+    expect(s().run).toMatchObject({ id: runId, status: 'done', step: 8 });
+    expect(s().stepsByArm.plain[1].map((r) => r.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('without a checkpoint yet, the run is not offered for resume and the message says so', async () => {
+    const { client, commands } = await connectForced();
+    commands.start();
+    client.emit({ type: 'metrics', runId: s().run.id!, records: [1, 2].map(stepAt) });
+    crash(client);
+    expect(s().run.stored).toEqual({ interrupted: true, resumable: false, crashed: true });
+    expect(s().run.error).toMatch(/no checkpoint yet .*Start trains it again/);
+    expect(s().records).toHaveLength(2);
+    expect(client.restarts).toBe(1);
+  });
+
+  it('with no run going, the worker is replaced and a notice says so', async () => {
+    const { client } = await connectForced();
+    crash(client);
+    expect(s().run).toMatchObject({ status: 'idle', error: null, stored: null });
+    expect(s().run.notice).toMatch(/WorkerCrashedError: .*Nothing was training; a new worker is starting/);
+    await tick();
+    expect(client.restarts).toBe(1);
+    expect(client.inits).toHaveLength(2);
+    expect(s().backend.state).toBe('ready');
+  });
+
+  it('does not replace a worker that crashed before it was ready, or while it replaced another', async () => {
+    const early = new FakeClient();
+    early.init = () => new Promise<BackendReport>(() => {});
+    const bridge = connectTrainer(early, { forcedBackend: null, liveDelayMs: 0, datasetDelayMs: 0 });
+    disconnect = bridge.disconnect;
+    crash(early, 'its script did not load');
+    expect(early.restarts).toBe(0);
+    expect(s().backend).toMatchObject({ state: 'error', error: expect.stringMatching(/its script did not load.*Reload the page/) });
+    bridge.disconnect();
+
+    resetAppStore();
+    const { client, commands } = await connectForced();
+    commands.start();
+    client.init = () => new Promise<BackendReport>(() => {});
+    crash(client);
+    crash(client, 'Uncaught Error: again');
+    expect(client.restarts).toBe(1);
+    expect(s().backend).toMatchObject({ state: 'error', error: expect.stringMatching(/again.*while replacing a worker that had crashed.*Reload the page/) });
+  });
+
+  it('with storage: the crashed run is saved with its error, and resuming it keeps one experiment with every step once', async () => {
+    const persist = connectPersistence({ facts: { appVersion: 't', tfjsVersion: 't' }, flushMs: 10, showLatest: false, open: () => openExperimentStore({ factory: new IDBFactory() }) });
+    await persist.ready;
+    const client = new FakeClient();
+    const bridge = connectTrainer(client, {
+      forcedBackend: null,
+      liveDelayMs: 0,
+      datasetDelayMs: 0,
+      onCheckpoint: (id, c) => persist.commands.saveCheckpoint(id, c),
+      onResumed: (id, step) => void persist.commands.discardAfter(id, step),
+    });
+    disconnect = () => {
+      bridge.disconnect();
+      persist.disconnect();
+    };
+    await tick();
+    bridge.commands.start();
+    const runId = s().run.id!;
+    client.emit({ type: 'metrics', runId, records: [1, 2, 3, 4, 5, 6].map(stepAt) });
+    client.emit({ type: 'checkpoint', runId, checkpoint: checkpointAt(4) });
+    crash(client);
+    // At once, as a quick click would: the records still being written must not come back after the cut.
+    const saved = await persist.commands.resumable(runId);
+    expect(saved?.checkpoint.step).toBe(4);
+    expect(saved?.records.map((r) => (r.type === 'step' ? r.step : -1))).toEqual([1, 2, 3, 4]);
+    expect(s().experiments.list).toMatchObject([{ id: runId, status: 'error' }]);
+    await tick();
+    bridge.commands.resumeRun(runId, saved!.config, saved!.checkpoint, saved!.records);
+    client.emit({ type: 'resumed', runId, step: 4, backend: 'webgl' });
+    client.emit({ type: 'metrics', runId, records: [5, 6, 7, 8].map(stepAt) });
+    client.emit({ type: 'done', runId, status: 'done', progress: null });
+    await new Promise((r) => setTimeout(r, 100));
+    const stored = await persist.commands.records(runId);
+    expect(stored.map((r) => (r.type === 'step' ? r.step : -1))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(s().experiments.list).toMatchObject([{ id: runId, status: 'done' }]);
   });
 });

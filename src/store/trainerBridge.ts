@@ -1,7 +1,7 @@
 import { ConfigError, parseExperimentConfig, type ExperimentConfig } from '../engine/config';
 import { assertNever, type MetricRecord } from '../engine/records';
 import type { Checkpoint } from '../engine/checkpoint';
-import { REINIT_ID, type ArchiveOptions, type BackendName, type BackendReport, type DatasetSummary, type FromWorker, type LiveParams } from '../worker/protocol';
+import { REINIT_ID, WORKER_CRASHED, type ArchiveOptions, type BackendName, type BackendReport, type DatasetSummary, type FromWorker, type LiveParams } from '../worker/protocol';
 import { useAppStore, type AppStore } from './index';
 import { isRunActive } from './runSlice';
 
@@ -22,6 +22,8 @@ export interface TrainerClientLike {
   resume(runId: string): void;
   stop(runId: string): void;
   setParams(runId: string, arm: string, params: LiveParams): void;
+  /** Starts a fresh worker after a WORKER_CRASHED error; it needs `init` and its dataset again. */
+  restart(): void;
 }
 
 type StoreApi = Pick<typeof useAppStore, 'getState' | 'subscribe'>;
@@ -72,6 +74,11 @@ function describe(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }
 
+/** A request that failed because the worker crashed: the crash is reported once, by its own `error`. */
+function isCrash(e: unknown): boolean {
+  return e instanceof Error && e.name === WORKER_CRASHED;
+}
+
 /** SHA-256 of a file's bytes as hex, for the manifest; null where Web Crypto is missing (non-secure origins). */
 export async function sha256(file: Blob): Promise<string | null> {
   if (!globalThis.crypto?.subtle) return null;
@@ -95,8 +102,10 @@ export function connectTrainer(client: TrainerClientLike, opts: BridgeOptions): 
   const pendingLive = new Map<string, { params: LiveParams; timer: ReturnType<typeof setTimeout> }>();
   let datasetTimer: ReturnType<typeof setTimeout> | null = null;
   let archiveLoad: { id: number; file: File; cancelled: boolean } | null = null;
-  /** The archive in use, re-read when its options change. */
+  /** The archive in use, re-read when its options change or a new worker starts. */
   let archiveFile: File | null = null;
+  /** Set while a new worker replaces a crashed one; another crash then ends the recovery (no loop). */
+  let recovering = false;
   const get = (): AppStore => store.getState();
 
   function onMessage(m: FromWorker): void {
@@ -156,6 +165,10 @@ export function connectTrainer(client: TrainerClientLike, opts: BridgeOptions): 
       case 'error': {
         const text = `${m.error.name}: ${m.error.message}`;
         if (m.id !== undefined) return;
+        if (m.error.name === WORKER_CRASHED) {
+          onWorkerCrashed(text);
+          return;
+        }
         if (m.runId !== undefined) {
           // A lost device is not the end of the run: the worker resumes it on the next backend.
           if (m.error.name === 'DeviceLostError') s.setRunNotice(text);
@@ -172,16 +185,79 @@ export function connectTrainer(client: TrainerClientLike, opts: BridgeOptions): 
     }
   }
 
-  function loadDataset(): void {
+  function loadDataset(): Promise<void> {
     const c = get().config;
     const key = datasetKey(c);
     get().setDatasetLoading(key);
     get().clearArchiveError();
-    client.loadDataset(c.dataset, c.inputSize, c.seeds[0]).then(
+    return client.loadDataset(c.dataset, c.inputSize, c.seeds[0]).then(
       // A built-in is generated from its name, size and seed: they identify its content.
       (summary) => get().setDatasetReady(key, summary, `${c.dataset}@${c.inputSize}px/seed${c.seeds[0]}`),
-      (e) => get().setDatasetError(key, describe(e)),
+      (e) => {
+        if (!isCrash(e)) get().setDatasetError(key, describe(e));
+      },
     );
+  }
+
+  /** Runs the backend preflight, with the backend forced by `?backend=` if any. */
+  function initBackend(): Promise<void> {
+    get().setBackendPending();
+    return client.init(opts.forcedBackend, get().config.model).then(
+      (report) => get().setBackendReady(report),
+      (e) => {
+        if (!isCrash(e)) get().setBackendError(describe(e));
+      },
+    );
+  }
+
+  /** Gives a new worker the dataset in use: a built-in by name, an archive from the File kept. */
+  function reloadDataset(): Promise<void> {
+    const c = get().config;
+    const file = archiveFile;
+    if (!file || !c.dataset.startsWith('archive:')) return loadDataset();
+    const key = datasetKey(c);
+    const hash = get().dataset.key === key ? get().dataset.contentHash : null;
+    get().setDatasetLoading(key);
+    return client.loadArchive(file, file.name, c.inputSize, c.seeds[0], get().archive.options).summary.then(
+      (summary) => get().setDatasetReady(key, summary, hash),
+      (e) => {
+        if (!isCrash(e)) get().setDatasetError(key, describe(e));
+      },
+    );
+  }
+
+  /**
+   * The worker crashed and is gone. A live run fails with the error, keeps every record and is
+   * offered for resume from its checkpoint (StoredRunBanner, then `resumeRun`); a new worker
+   * starts with the same backend choice and dataset. A worker that crashes before its backend
+   * was ready, or while replacing another, is not replaced (that could loop): reload the page.
+   */
+  function onWorkerCrashed(text: string): void {
+    cancelLive();
+    const s = get();
+    const active = isRunActive(s.run.status);
+    if (s.backend.state !== 'ready' || recovering) {
+      if (active) s.failRun(`${text}. Every metric received is kept and saved.`);
+      s.setBackendError(
+        `${text}${recovering ? ' while replacing a worker that had crashed' : ''}. Reload the page (a run resumes from its last checkpoint: Resume in the banner); if it happens again, try ?backend=cpu.`,
+      );
+      return;
+    }
+    if (active) {
+      const at = s.run.checkpointStep;
+      s.markRunCrashed(
+        `${text}. Every metric received is kept and saved, and a new worker is starting. ` +
+          (at === null ? 'The run had no checkpoint yet (one is saved at every evaluation): Start trains it again.' : `“Resume from the last checkpoint” continues the run from step ${at}.`),
+        at !== null,
+      );
+    } else {
+      s.setRunNotice(`${text}. Nothing was training; a new worker is starting.`);
+    }
+    recovering = true;
+    client.restart();
+    void Promise.all([initBackend(), reloadDataset()]).finally(() => {
+      recovering = false;
+    });
   }
 
   function loadArchive(file: File): void {
@@ -232,7 +308,7 @@ export function connectTrainer(client: TrainerClientLike, opts: BridgeOptions): 
     if (datasetTimer) clearTimeout(datasetTimer);
     datasetTimer = null;
     if (datasetKey(s.config) === s.dataset.key) return;
-    datasetTimer = setTimeout(loadDataset, opts.datasetDelayMs ?? 300);
+    datasetTimer = setTimeout(() => void loadDataset(), opts.datasetDelayMs ?? 300);
   });
   const unsubscribeOptions = store.subscribe((s, prev) => {
     const now = s.archive.options;
@@ -245,12 +321,8 @@ export function connectTrainer(client: TrainerClientLike, opts: BridgeOptions): 
     }
   });
 
-  loadDataset();
-  get().setBackendPending();
-  client.init(opts.forcedBackend, get().config.model).then(
-    (report) => get().setBackendReady(report),
-    (e) => get().setBackendError(describe(e)),
-  );
+  void loadDataset();
+  void initBackend();
 
   /**
    * Starts run `id` in the store and the worker: a new one from scratch, or a saved one from

@@ -28,5 +28,12 @@ export function createBrowserDeps(): HandlerDeps {
     watchDeviceLoss: (backend, onLost) => watchDeviceLoss(backend, onLost),
     loadDataset: (id, opts) => loadBuiltinDataset(id, opts),
     loadArchive: (file, opts) => loadArchiveDataset(file, { ...opts, decoder: decodeImageBrowser }),
+    crashWorker: () => {
+      setTimeout(() => {
+        // Closed a task later, so the uncaught error reaches the page first.
+        setTimeout(() => self.close(), 0);
+        throw new Error('simulated crash (the crashWorker debug message)');
+      }, 0);
+    },
   };
 }

@@ -1,5 +1,5 @@
 import type { ExperimentConfig } from '../engine/config';
-import type { ArchiveOptions, BackendName, BackendReport, BenchRequest, BenchResult, Checkpoint, DatasetSummary, FromWorker, LiveParams, ToWorker, WorkerErrorInfo } from './protocol';
+import { WORKER_CRASHED, type ArchiveOptions, type BackendName, type BackendReport, type BenchRequest, type BenchResult, type Checkpoint, type DatasetSummary, type FromWorker, type LiveParams, type ToWorker, type WorkerErrorInfo } from './protocol';
 
 /**
  * The main thread's side of the worker protocol. TrainerClient owns the worker, adds its
@@ -31,22 +31,44 @@ export class TrainerClient {
   private readonly listeners = new Set<(m: FromWorker) => void>();
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  private worker: WorkerLike;
+  /** Set when the worker crashed, until `restart`: requests fail at once instead of waiting forever. */
+  private crash: WorkerErrorInfo | null = null;
 
-  constructor(private readonly worker: WorkerLike) {
-    worker.addEventListener('message', (e) => this.receive(e.data));
-    worker.addEventListener('error', (e) => {
-      const detail = e.message || 'the script did not load';
-      this.receive({
-        type: 'error',
-        error: { name: 'WorkerError', message: `the training worker stopped: ${detail}. Every metric is kept and saved; reload the page to resume the run from its last checkpoint (Resume in the banner). If it happens again, try ?backend=cpu.` },
-      });
-    });
+  /** `createWorker` starts a worker: now, and again on each `restart` after a crash. */
+  constructor(private readonly createWorker: () => WorkerLike) {
+    this.worker = this.attach(createWorker());
   }
 
   /** Starts the real training worker (bundled by Vite as a module worker). */
   static create(): TrainerClient {
-    const worker = new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module', name: 'rg-lab-trainer' });
-    return new TrainerClient(worker);
+    return new TrainerClient(() => new Worker(new URL('./trainer.worker.ts', import.meta.url), { type: 'module', name: 'rg-lab-trainer' }));
+  }
+
+  /**
+   * Replaces a crashed worker (a WORKER_CRASHED `error`) with a fresh one, listened to the same
+   * way; the new worker knows nothing yet: it needs `init` and its dataset again.
+   */
+  restart(): void {
+    this.worker.terminate();
+    this.failPending(new Error('the training worker was restarted'));
+    this.crash = null;
+    this.worker = this.attach(this.createWorker());
+  }
+
+  /** Listens to `worker`; events of a worker that crashed or was replaced are dropped. */
+  private attach(worker: WorkerLike): WorkerLike {
+    worker.addEventListener('message', (e) => {
+      if (worker === this.worker && !this.crash) this.receive(e.data);
+    });
+    worker.addEventListener('error', (e) => {
+      if (worker !== this.worker || this.crash) return;
+      // An uncaught exception does not always end a worker; this one is not trusted again either way.
+      worker.terminate();
+      this.crash = { name: WORKER_CRASHED, message: `the training worker crashed (${e.message || 'its script did not load'}) and was shut down` };
+      this.receive({ type: 'error', error: this.crash });
+    });
+    return worker;
   }
 
   /** Calls `fn` with every message from the worker; returns the unsubscribe function. */
@@ -115,6 +137,11 @@ export class TrainerClient {
     this.worker.postMessage(reason === undefined ? { type: 'simulateDeviceLoss' } : { type: 'simulateDeviceLoss', reason });
   }
 
+  /** Debug, for tests only: the worker throws an uncaught error and closes itself (see `crashWorker` in protocol.ts). */
+  crashWorker(): void {
+    this.worker.postMessage({ type: 'crashWorker' });
+  }
+
   /** Benchmarks only (`?bench`): trains `request` in the worker and resolves with its images/s. */
   async bench(request: BenchRequest): Promise<BenchResult> {
     const id = this.nextId++;
@@ -131,6 +158,7 @@ export class TrainerClient {
   }
 
   private request(id: number, msg: ToWorker): Promise<FromWorker> {
+    if (this.crash) return Promise.reject(new WorkerRequestError(this.crash));
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage(msg);

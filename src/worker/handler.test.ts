@@ -433,6 +433,18 @@ describe('checkpoints and recovery', () => {
     await h.handle({ type: 'start', runId: 'misfit', config: other, resumeFrom: c.checkpoint });
     expect(h.messages.at(-1)).toMatchObject({ type: 'error', runId: 'misfit', error: { name: 'CheckpointError', message: expect.stringContaining('the dataset or the batch size changed') } });
   });
+
+  it('crashWorker hands over to the host, which makes the worker die for real; the handler posts nothing', async () => {
+    const crashWorker = vi.fn();
+    const h = createHarness({ crashWorker });
+    await h.handle({ type: 'crashWorker' });
+    expect(crashWorker).toHaveBeenCalledTimes(1);
+    expect(h.messages).toEqual([]);
+    // A host that cannot crash (Node) ignores it.
+    const quiet = createHarness();
+    await quiet.handle({ type: 'crashWorker' });
+    expect(quiet.messages).toEqual([]);
+  });
 });
 
 describe('bench', () => {

@@ -61,6 +61,8 @@ export interface HandlerDeps {
    * that stops watching. Left out, only exceptions from steps reveal a lost device.
    */
   watchDeviceLoss?(backend: BackendName, onLost: (reason: string) => void): () => void;
+  /** Debug (`crashWorker`): makes the worker die for real. Left out, the message is ignored. */
+  crashWorker?(): void;
   /** The backends to try, best first (default BACKEND_ORDER); after a loss, those after the lost one. */
   backendOrder?: readonly BackendName[];
   /** Least time between two `metrics` messages, in ms (default 100). */
@@ -661,6 +663,9 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
           return await enqueue(() => runTask({ id: msg.id }, () => bench(msg.id, msg.request)));
         case 'simulateDeviceLoss':
           if (report) onDeviceLost(report.backend, msg.reason ?? 'simulated (a debug message)');
+          return;
+        case 'crashWorker':
+          deps.crashWorker?.();
           return;
         default:
           return rejectUnknown(msg);

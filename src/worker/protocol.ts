@@ -25,6 +25,13 @@ export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm',
 /** The `id` of a `ready` that answers no request: the worker chose a new backend by itself, after a device loss. */
 export const REINIT_ID = 0;
 
+/**
+ * The name of the `error` the client reports when its worker crashed (an 'error' event: an
+ * uncaught exception, or a script that did not load). That worker is gone: `restart` starts a new
+ * one, which needs `init` and its dataset again.
+ */
+export const WORKER_CRASHED = 'WorkerCrashedError';
+
 /** What the WebGPU adapter says about itself (GPUAdapterInfo plus the fallback flag). */
 export interface AdapterInfo {
   vendor: string;
@@ -151,6 +158,11 @@ export type ToWorker =
    * thing comes from WebGPU's device.lost or WebGL's webglcontextlost). Nothing is destroyed.
    */
   | { type: 'simulateDeviceLoss'; reason?: string }
+  /**
+   * Debug, for tests only: the worker throws an uncaught error from a timer and then closes
+   * itself, so the page sees a real 'error' event from a worker that is really gone.
+   */
+  | { type: 'crashWorker' }
   /** Benchmarks only: trains `request` with the engine's Trainer, answered by `benchResult`; no run may be going. */
   | { type: 'bench'; id: number; request: BenchRequest };
 

@@ -5,8 +5,9 @@ import { useTrainer } from '../hooks/useTrainer';
 
 /**
  * Says that the charts show a saved experiment, and whether it was cut short by a reload or a
- * crash; an interrupted run with a checkpoint can be resumed from it. Also shows what happened
- * to a live run (a lost GPU device and where it resumed).
+ * crash (of the page, or of the training worker just now); an interrupted run with a checkpoint
+ * can be resumed from it. Also shows what happened to a live run (a lost GPU device and where it
+ * resumed).
  */
 export function StoredRunBanner() {
   const run = useAppStore((s) => s.run);
@@ -45,10 +46,12 @@ export function StoredRunBanner() {
     trainer.resumeRun(id, saved.config, saved.checkpoint, saved.records);
   };
   return (
-    <p className="banner" data-testid="stored-run" data-interrupted={run.stored.interrupted}>
-      {run.stored.interrupted
-        ? `Showing “${name}”, interrupted at step ${run.step} of ${run.totalSteps} (the page was closed or reloaded mid-run). Everything it recorded is kept. `
-        : `Showing the saved experiment “${name}” (step ${run.step} of ${run.totalSteps}${run.stopped ? ', stopped early' : ''}). `}
+    <p className="banner" data-testid="stored-run" data-interrupted={run.stored.interrupted} data-crashed={run.stored.crashed === true}>
+      {run.stored.crashed
+        ? `“${name}” stopped at step ${run.step} of ${run.totalSteps}: its training worker crashed, and ${backendReady && datasetReady ? 'a new one is ready' : 'a new one is starting'}. Everything it recorded is kept. `
+        : run.stored.interrupted
+          ? `Showing “${name}”, interrupted at step ${run.step} of ${run.totalSteps} (the page was closed or reloaded mid-run). Everything it recorded is kept. `
+          : `Showing the saved experiment “${name}” (step ${run.step} of ${run.totalSteps}${run.stopped ? ', stopped early' : ''}). `}
       {run.stored.resumable && (
         <button type="button" className="small" data-testid="resume-checkpoint" disabled={!datasetReady || !backendReady} onClick={() => void resume().catch((e: unknown) => setError(String(e)))}>
           Resume from the last checkpoint
