@@ -5,7 +5,9 @@ import { createDefaultConfig, parseExperimentConfig } from '../engine/config';
 import type { MetricRecord } from '../engine/records';
 import { openExperimentStore } from '../persist';
 import { resetAppStore, useAppStore } from './index';
-import { buildManifest, connectPersistence } from './persistBridge';
+import { recordCount, recordsInMemory } from './metricsSlice';
+import { STEP_HISTORY_CAP } from './stepHistory';
+import { buildManifest, connectPersistence, runRecords } from './persistBridge';
 
 const facts = { appVersion: '9.9.9', tfjsVersion: '4.22.0' };
 const s = () => useAppStore.getState();
@@ -20,14 +22,21 @@ function records(arm: string, seed: number, from: number, to: number): MetricRec
 }
 
 /** The app as a page load sees it: a fresh store over the same IndexedDB. */
+const connected: { disconnect: () => void }[] = [];
+
 async function load(factory: IDBFactory, opts: { restoreSettings?: boolean } = {}) {
   const bridge = connectPersistence({ facts, flushMs: 10, open: () => openExperimentStore({ factory }), ...opts });
+  connected.push(bridge);
   await bridge.ready;
   return bridge;
 }
 
 describe('persistence bridge', () => {
-  beforeEach(() => resetAppStore());
+  beforeEach(() => {
+    // One page has one bridge: an earlier test's must not take this test's records.
+    for (const b of connected.splice(0)) b.disconnect();
+    resetAppStore();
+  });
 
   it('saves a run as it arrives, with its manifest and summary, and shows it again after a reload', async () => {
     const factory = new IDBFactory();
@@ -41,7 +50,7 @@ describe('persistence bridge', () => {
     s().appendRecords([...records('plain', 1, 11, 20), ...records('rg', 1, 11, 20)]);
     s().finishRun(false, null);
     await new Promise((r) => setTimeout(r, 100));
-    const written = s().records;
+    const written = recordsInMemory(s());
     const meta = s().experiments.list.find((m) => m.id === 'run-a');
     expect(meta).toMatchObject({ status: 'done', recordCount: written.length });
     expect(meta?.manifest).toMatchObject({ app: { version: '9.9.9' }, tfjs: '4.22.0', seeds: [1, 2], config });
@@ -53,9 +62,26 @@ describe('persistence bridge', () => {
     s().setConfig({ batchSize: 3 });
     await load(factory);
     expect(s().run).toMatchObject({ id: 'run-a', status: 'done', step: 20, totalSteps: 20, stored: { interrupted: false, resumable: false } });
-    expect(s().records).toEqual(written);
+    expect(recordsInMemory(s())).toEqual(written);
     expect(s().stepsByArm.rg[1]).toHaveLength(20);
     expect(s().config.batchSize).toBe(config.batchSize);
+  });
+
+  it('stores every record of a run whose steps the store keeps thinned, and exports those', async () => {
+    const bridge = await load(new IDBFactory());
+    const steps = 2 * STEP_HISTORY_CAP + 100;
+    s().beginRun('run-long', parseExperimentConfig({ ...createDefaultConfig(), steps }));
+    for (let t = 1; t <= steps; t += 250) s().appendRecords(records('plain', 1, t, Math.min(steps, t + 249)));
+    expect(s().stepsByArm.plain[1].length).toBeLessThanOrEqual(STEP_HISTORY_CAP);
+    expect(s().unsaved).toEqual([]);
+    const stored = await bridge.commands.records('run-long');
+    expect(stored).toEqual(records('plain', 1, 1, steps));
+    expect(recordCount(s())).toBe(stored.length);
+    // The export takes the stored copy; with none (or a short one) it falls back to the store's.
+    expect(await runRecords(s(), (id) => bridge.commands.records(id))).toEqual(stored);
+    const inMemory = await runRecords(s(), async () => stored.slice(0, 10));
+    expect(inMemory).toEqual(recordsInMemory(s()));
+    expect(inMemory.filter((r) => r.type === 'step').length).toBeLessThanOrEqual(STEP_HISTORY_CAP);
   });
 
   it('marks a run cut short by a reload as interrupted, keeping every record written', async () => {
@@ -70,7 +96,7 @@ describe('persistence bridge', () => {
     await load(factory, { restoreSettings: false });
     expect(s().experiments.list[0]).toMatchObject({ id: 'run-b', status: 'interrupted' });
     expect(s().run).toMatchObject({ id: 'run-b', step: 7, totalSteps: 50, stored: { interrupted: true, resumable: true } });
-    expect(s().records).toHaveLength(records('plain', 1, 1, 7).length);
+    expect(recordsInMemory(s())).toHaveLength(records('plain', 1, 1, 7).length);
     expect(s().config.batchSize).toBe(3);
   });
 

@@ -3,7 +3,7 @@ import type { MetricRecord, StepRecord } from '../engine/records';
 import type { Checkpoint } from '../engine/checkpoint';
 import { openExperimentStore, RecordWriter, type ExperimentMeta, type ExperimentStore, type OpenedStore } from '../persist';
 import { useAppStore, type AppStore } from './index';
-import { firstSeedOf } from './metricsSlice';
+import { firstSeedOf, recordCount, recordsInMemory } from './metricsSlice';
 import { isRunActive } from './runSlice';
 import { baselineArm, summariseRun } from './summary';
 
@@ -123,14 +123,24 @@ function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/**
+ * Every record of the run shown: the saved copy (the store keeps a long run's steps thinned, see
+ * stepHistory.ts), or what the store holds where the saved copy is missing or falls short of
+ * what the run received (storage failed; then a long run's steps come thinned).
+ */
+export async function runRecords(s: AppStore, saved: (id: string) => Promise<MetricRecord[]>): Promise<MetricRecord[]> {
+  const stored = s.run.id ? await saved(s.run.id).catch(() => []) : [];
+  return stored.length >= recordCount(s) ? stored : recordsInMemory(s);
+}
+
 /** Connects the persistence layer to the app store. */
 export function connectPersistence(opts: PersistOptions): { commands: ExperimentCommands; ready: Promise<void>; disconnect: () => void } {
   const app = opts.store ?? useAppStore;
   const get = (): AppStore => app.getState();
   let db: ExperimentStore | null = null;
   let writer: RecordWriter | null = null;
-  /** The live run being saved, and how many of its records were handed to the writer. */
-  let saving: { id: string; written: number; created: Promise<void> } | null = null;
+  /** The live run being saved (its records are taken from the store's `unsaved` as they come). */
+  let saving: { id: string; created: Promise<void> } | null = null;
   /** Set while stored records after a resume point are being removed: new records wait. */
   let holding = false;
   /** That removal, which the end of a run waits for before writing the records held back. */
@@ -164,7 +174,9 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
       },
     );
     created.catch(() => undefined);
-    saving = { id, written: get().records.length, created };
+    // What the store holds now is stored already (a resumed run's records up to its checkpoint).
+    get().takeUnsaved();
+    saving = { id, created };
     writer = new RecordWriter(
       {
         appendRecords: async (experiment, records) => {
@@ -180,22 +192,19 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
 
   function push(): void {
     const s = get();
-    if (!saving || !writer || holding || s.run.id !== saving.id) return;
-    if (s.records.length > saving.written) {
-      writer.push(s.records.slice(saving.written));
-      saving.written = s.records.length;
-    }
+    if (!saving || !writer || holding || s.run.id !== saving.id || s.unsaved.length === 0) return;
+    writer.push(s.takeUnsaved());
   }
 
   async function finishSaving(status: 'done' | 'stopped' | 'error', error?: string): Promise<void> {
     const run = saving;
     const w = writer;
     if (!db || !run || !w) return;
-    const rest = get().records.slice(run.written);
+    // Records held back while a cut after a resume is made are still in the store.
+    await discarding;
+    const rest = get().takeUnsaved();
     saving = null;
     writer = null;
-    // A run that ends right after a resume: what came meanwhile is written after the cut.
-    await discarding;
     if (rest.length > 0) w.push(rest);
     await w.close();
     try {
@@ -213,7 +222,7 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
       startSaving(s.run.id, s.run.config);
       return;
     }
-    if (s.records !== prev.records) push();
+    if (s.unsaved !== prev.unsaved) push();
     if (saving && s.run.id === saving.id && isRunActive(prev.run.status) && !isRunActive(s.run.status)) {
       finishing = finishSaving(s.run.status === 'error' ? 'error' : s.run.stopped ? 'stopped' : 'done', s.run.error ?? undefined).catch(() => undefined);
     }
@@ -233,6 +242,8 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
       s.resetMetrics();
       s.showStoredRun(id, meta.config, { ...planOf(meta.config, records), interrupted: meta.status === 'interrupted', stopped: meta.status === 'stopped', resumable: meta.status !== 'done' && meta.status !== 'running' });
       s.appendRecords(records);
+      // They are stored already.
+      s.takeUnsaved();
       // Its settings come back too, so Start runs it again, unless its archive is not the one loaded.
       if (settings && (meta.config.dataset.startsWith('builtin:') || meta.config.dataset === s.config.dataset)) s.setConfig(meta.config);
     },
@@ -289,8 +300,7 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
       if (!db || !saving || saving.id !== id || !writer) return;
       const store = db;
       const w = writer;
-      // The in-memory records were cut already; new ones wait until the stored copies are cut too.
-      saving.written = get().records.length;
+      // The in-memory records were cut already; new ones wait in the store until the stored copies are cut too.
       holding = true;
       discarding = (async () => {
         try {
@@ -332,7 +342,7 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
       window.addEventListener('pagehide', onHide);
     }
     const latest = get().experiments.list[0];
-    if ((opts.showLatest ?? true) && latest && get().run.status === 'idle' && get().records.length === 0) await commands.open(latest.id, typeof opts.restoreSettings === 'function' ? opts.restoreSettings(latest) : (opts.restoreSettings ?? true));
+    if ((opts.showLatest ?? true) && latest && get().run.status === 'idle' && recordCount(get()) === 0) await commands.open(latest.id, typeof opts.restoreSettings === 'function' ? opts.restoreSettings(latest) : (opts.restoreSettings ?? true));
   })().catch((e: unknown) => warn(`Saved experiments could not be read: ${describe(e)}`));
 
   return {

@@ -2,6 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createDefaultConfig, DEFAULT_DATASET_BY_TASK, MODELS_BY_TASK, parseExperimentConfig } from '../engine/config';
 import type { EvalRecord, MetricRecord, StepRecord } from '../engine/records';
 import { resetAppStore, useAppStore } from './index';
+import { recordCount, recordsInMemory } from './metricsSlice';
+import { STEP_HISTORY_CAP } from './stepHistory';
 import { createPresetArms, matchedLrArm, seedList } from './settingsSlice';
 import { baselineArm, findPlainArm, msPerStep, summariseRun } from './summary';
 
@@ -100,7 +102,7 @@ describe('metrics slice', () => {
     s().appendRecords(batch);
     const before = s().stepsByArm;
     s().appendRecords([step('plain', 2)]);
-    expect(s().records).toHaveLength(5);
+    expect(recordsInMemory(s())).toHaveLength(5);
     expect(s().stepsByArm.plain[1].map((r) => r.step)).toEqual([1, 2]);
     expect(s().stepsByArm.rg).toBe(before.rg);
     expect(before.plain[1]).toHaveLength(1);
@@ -112,8 +114,57 @@ describe('metrics slice', () => {
     expect(s().stepsByArm.plain[1]).toHaveLength(2);
     expect(s().stepsByArm.plain[2]).toHaveLength(1);
     s().resetMetrics();
-    expect(s().records).toEqual([]);
+    expect(recordsInMemory(s())).toEqual([]);
     expect(s().stepsByArm).toEqual({});
+  });
+});
+
+describe('metrics slice over a long run', () => {
+  beforeEach(() => resetAppStore());
+  const s = () => useAppStore.getState();
+  const total = 2 * STEP_HISTORY_CAP + 500;
+
+  function train(steps: number) {
+    for (let from = 1; from <= steps; from += 40) {
+      const batch: MetricRecord[] = [];
+      for (let t = from; t < from + 40 && t <= steps; t++) {
+        batch.push(step('plain', t, 1 / t, 10), step('rg', t, 2 / t, 11));
+        if (t % 1000 === 0) batch.push(evalAt('plain', t, t / 1e4), evalAt('rg', t, t / 1e4));
+      }
+      s().appendRecords(batch);
+    }
+  }
+
+  it('keeps at most the cap of step records per arm and seed in memory, spanning the whole run, while counting every record', () => {
+    train(total);
+    for (const arm of ['plain', 'rg']) {
+      const kept = s().stepsByArm[arm][1];
+      expect(kept.length).toBeLessThanOrEqual(STEP_HISTORY_CAP);
+      expect(kept.length).toBeGreaterThan(STEP_HISTORY_CAP / 2);
+      expect(kept[0].step).toBe(s().stepMeta[arm][1].stride);
+      expect(kept.at(-1)!.step).toBe(total);
+    }
+    expect(s().stepMeta.plain[1]).toEqual({ stride: 4, count: total });
+    const evals = 2 * Math.floor(total / 1000);
+    expect(recordCount(s())).toBe(2 * total + evals);
+    // Time per step stays exact (each kept record carries the time of the steps dropped before it).
+    expect(msPerStep(s().stepsByArm, 'plain')).toBeCloseTo(10, 12);
+    expect(msPerStep(s().stepsByArm, 'rg')).toBeCloseTo(11, 12);
+    // Nothing took the records for storage, so the store still has every one of them, in order.
+    expect(s().unsaved).toHaveLength(2 * total + evals);
+    const taken = s().takeUnsaved();
+    expect(taken.flatMap((r) => (r.type === 'step' && r.arm === 'rg' ? [r.step] : []))).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    expect(s().unsaved).toEqual([]);
+    expect(recordCount(s())).toBe(2 * total + evals);
+  });
+
+  it('cuts a thinned run back to a checkpoint step, counting the steps up to it', () => {
+    train(total);
+    s().takeUnsaved();
+    s().discardRecordsAfter(5000);
+    expect(recordCount(s())).toBe(2 * 5000 + 2 * 5);
+    expect(s().stepsByArm.plain[1].at(-1)!.step).toBeLessThanOrEqual(5000);
+    expect(recordsInMemory(s()).every((r) => r.type !== 'summary' && r.step <= 5000)).toBe(true);
   });
 });
 

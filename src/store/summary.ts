@@ -38,9 +38,10 @@ export function defaultTarget(summary: ExperimentSummary): number | null {
 export function msPerStep(steps: BySeed<StepRecord>, arm: string): number | null {
   let total = 0;
   let n = 0;
+  // A series holds steps 1..last, thinned or not: each kept record's ms covers the steps since the one before.
   for (const records of Object.values(steps[arm] ?? {})) {
     for (const r of records) total += r.ms;
-    n += records.length;
+    n += records.at(-1)?.step ?? 0;
   }
   return n ? total / n : null;
 }

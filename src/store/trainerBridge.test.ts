@@ -1,3 +1,4 @@
+import { recordsInMemory } from './metricsSlice';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Checkpoint } from '../engine/checkpoint';
@@ -88,7 +89,7 @@ describe('trainer bridge', () => {
     client.emit({ type: 'metrics', runId, records: [{ type: 'event', arm: 'rg', seed: 1, step: 3, name: 'lr', value: 0.2 }] });
     client.emit({ type: 'progress', runId, progress: { step: 2, totalSteps: 20, epoch: 0.2, imagesPerSec: 10, elapsedMs: 100 } });
     expect(s().run).toMatchObject({ status: 'running', step: 2, totalSteps: 20, stepsPerEpoch: 10 });
-    expect(s().records).toHaveLength(1);
+    expect(recordsInMemory(s())).toHaveLength(1);
     commands.pause();
     client.emit({ type: 'status', runId, status: 'paused' });
     expect(s().run.status).toBe('paused');
@@ -218,7 +219,7 @@ describe('trainer bridge samples', () => {
     client.emit({ type: 'done', runId, status: 'done', progress: null });
     bridge.commands.resumeRun('saved-run', s().config, { step: 2, epoch: 0, savedAt: 0, positions: {}, arms: [] }, [1, 2, 3].map(stepAt));
     expect(s().run).toMatchObject({ id: 'saved-run', status: 'running', step: 2 });
-    expect(s().records.map((r) => (r.type === 'step' ? r.step : -1))).toEqual([1, 2]);
+    expect(recordsInMemory(s()).map((r) => (r.type === 'step' ? r.step : -1))).toEqual([1, 2]);
     expect(client.sent.at(-1)).toMatchObject({ type: 'start', runId: 'saved-run', resumeAt: 2 });
   });
 });
@@ -247,7 +248,7 @@ describe('trainer bridge after a worker crash', () => {
     crash(client);
     expect(s().run).toMatchObject({ id: runId, status: 'error', step: 6, stored: { interrupted: true, resumable: true, crashed: true } });
     expect(s().run.error).toMatch(/^WorkerCrashedError: the training worker crashed \(Uncaught Error: boom\).*kept and saved.*from step 4/);
-    expect(s().records.map((r) => (r.type === 'step' ? r.step : -1))).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(recordsInMemory(s()).map((r) => (r.type === 'step' ? r.step : -1))).toEqual([1, 2, 3, 4, 5, 6]);
     expect(client.restarts).toBe(1);
     expect(s().backend.state).toBe('pending');
     await tick();
@@ -260,7 +261,7 @@ describe('trainer bridge after a worker crash', () => {
     expect(s().dataset).toMatchObject({ state: 'ready', key: 'builtin:shapes10|32|1' });
     // Still the crashed run, with its records, until it is resumed or another starts.
     expect(s().run).toMatchObject({ id: runId, status: 'error' });
-    expect(s().records).toHaveLength(6);
+    expect(recordsInMemory(s())).toHaveLength(6);
   });
 
   it('resumes the crashed run under its id from the checkpoint step; every step appears once', async () => {
@@ -290,7 +291,7 @@ describe('trainer bridge after a worker crash', () => {
     crash(client);
     expect(s().run.stored).toEqual({ interrupted: true, resumable: false, crashed: true });
     expect(s().run.error).toMatch(/no checkpoint yet .*Start trains it again/);
-    expect(s().records).toHaveLength(2);
+    expect(recordsInMemory(s())).toHaveLength(2);
     expect(client.restarts).toBe(1);
   });
 

@@ -3,6 +3,7 @@ import { assertNever, type MetricRecord } from '../engine/records';
 import type { Checkpoint } from '../engine/checkpoint';
 import { REINIT_ID, WORKER_CRASHED, type ArchiveOptions, type BackendName, type BackendReport, type DatasetSummary, type FromWorker, type LiveParams } from '../worker/protocol';
 import { useAppStore, type AppStore } from './index';
+import { recordsInMemory } from './metricsSlice';
 import { isRunActive } from './runSlice';
 
 /**
@@ -402,7 +403,7 @@ export function connectTrainer(client: TrainerClientLike, opts: BridgeOptions): 
             unsubscribe();
             signal?.removeEventListener('abort', onAbort);
             if (now.run.status === 'error') reject(new Error(now.run.error ?? 'The run failed.'));
-            else resolve(now.records);
+            else resolve(recordsInMemory(now));
           }
         });
         if (signal?.aborted) onAbort();

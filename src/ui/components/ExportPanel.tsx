@@ -2,7 +2,8 @@ import { useState } from 'react';
 import { ConfigError } from '../../engine/config';
 import { exportPytorch, PYTORCH_EXPORT_FILE } from '../../export/pytorch';
 import { useAppStore } from '../../store';
-import { buildManifest } from '../../store/persistBridge';
+import { recordCount } from '../../store/metricsSlice';
+import { buildManifest, runRecords } from '../../store/persistBridge';
 import { APP_FACTS } from '../appInfo';
 import { useExperiments } from '../hooks/useExperiments';
 import { configUrl } from '../urlParams';
@@ -11,7 +12,7 @@ import { serializeRecordsCsv, serializeRecordsJson } from '../export/records';
 
 /** Downloads of the run's records (CSV in long format, JSON) and of the experiment as a PyTorch train.py. */
 export function ExportPanel() {
-  const count = useAppStore((s) => s.records.length);
+  const count = useAppStore(recordCount);
   const [pytorchError, setPytorchError] = useState<string | null>(null);
   const [link, setLink] = useState<string | null>(null);
   const hasRun = useAppStore((s) => s.run.config !== null);
@@ -40,24 +41,25 @@ export function ExportPanel() {
       setPytorchError(e.message);
     }
   };
-  const exportRecords = (kind: 'csv' | 'json') => {
+  const exportRecords = async (kind: 'csv' | 'json') => {
     const s = useAppStore.getState();
     const experiment = s.run.id ?? 'rg-lab';
     const name = toFileName(experiment);
+    const records = await runRecords(s, (id) => experiments.records(id));
     if (kind === 'csv') {
-      downloadBlob(new Blob([serializeRecordsCsv(experiment, s.records)], { type: 'text/csv' }), `${name}.csv`);
+      downloadBlob(new Blob([serializeRecordsCsv(experiment, records)], { type: 'text/csv' }), `${name}.csv`);
     } else {
-      const text = serializeRecordsJson({ experiment, config: s.run.config, backend: s.backend.report, exportedAt: new Date().toISOString() }, s.records);
+      const text = serializeRecordsJson({ experiment, config: s.run.config, backend: s.backend.report, exportedAt: new Date().toISOString() }, records);
       downloadBlob(new Blob([text], { type: 'application/json' }), `${name}.json`);
     }
   };
   return (
     <section className="export-panel" aria-label="export">
       <h2>Export records</h2>
-      <button type="button" data-testid="export-csv" disabled={count === 0} onClick={() => exportRecords('csv')}>
+      <button type="button" data-testid="export-csv" disabled={count === 0} onClick={() => void exportRecords('csv')}>
         CSV (long format)
       </button>
-      <button type="button" data-testid="export-json" disabled={count === 0} onClick={() => exportRecords('json')}>
+      <button type="button" data-testid="export-json" disabled={count === 0} onClick={() => void exportRecords('json')}>
         JSON
       </button>
       <span className="muted" data-testid="record-count" data-count={count}>
