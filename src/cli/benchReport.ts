@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { BenchResult } from './bench';
 
 /** BENCHMARKS.md from one run's figures: tables first, then how each was measured. */
@@ -91,6 +92,13 @@ ${nodeRows}
 ${browserRows}${browserNote}
 
 Node's cpu backend: a ${f(r.backends.node.cpuMatmulPeakGflops, 2)} GFLOP/s matmul peak (256x256) in this run.
+
+wasm threads, on and off: the wasm column is single-threaded in Node (tfjs-backend-wasm 4.22's
+threaded build starts its workers from blob: URLs, which Node refuses, so threads cannot be
+turned on there) and threaded in Chromium (the page is cross-origin isolated, so TF.js picks the
+threaded build); but that build caps its pool at navigator.hardwareConcurrency / 2, which is one
+thread on this ${os.cpus().length}-core machine, so here "on" and "off" train alike and one
+figure stands for both. On a machine with 4 or more cores the browser's wasm column is threaded.
 
 ## Against ConvNetJS (peerNet)
 

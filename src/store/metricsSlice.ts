@@ -97,7 +97,7 @@ function appendByArmSeed<R extends { arm: string; seed: number }>(prev: BySeed<R
 
 /** Step records appended series by series, each thinned to the cap. */
 function appendStepRecords(s: Pick<MetricsData, 'stepsByArm' | 'stepMeta'>, added: readonly StepRecord[]): Pick<MetricsData, 'stepsByArm' | 'stepMeta'> {
-  if (added.length === 0) return s;
+  if (added.length === 0) return { stepsByArm: s.stepsByArm, stepMeta: s.stepMeta };
   const stepsByArm = { ...s.stepsByArm };
   const stepMeta = { ...s.stepMeta };
   for (const [arm, bySeed] of groupByArmSeed(added)) {

@@ -48,9 +48,12 @@ describe('persistence bridge', () => {
     await first.commands.flush();
     await new Promise((r) => setTimeout(r, 30));
     s().appendRecords([...records('plain', 1, 11, 20), ...records('rg', 1, 11, 20)]);
+    s().appendRecords(['plain', 'rg'].map((arm) => ({ type: 'summary', arm, seed: 1, steps: 20, ms: 100, final: { accuracy: 0.2 }, best: { accuracy: 0.2 } })));
     s().finishRun(false, null);
     await new Promise((r) => setTimeout(r, 100));
     const written = recordsInMemory(s());
+    expect(written.filter((r) => r.type === 'summary')).toHaveLength(2);
+    expect(await first.commands.records('run-a')).toHaveLength(written.length);
     const meta = s().experiments.list.find((m) => m.id === 'run-a');
     expect(meta).toMatchObject({ status: 'done', recordCount: written.length });
     expect(meta?.manifest).toMatchObject({ app: { version: '9.9.9' }, tfjs: '4.22.0', seeds: [1, 2], config });
