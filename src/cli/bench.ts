@@ -255,7 +255,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     quick: QUICK,
     machine: `${os.cpus().length} x ${os.cpus()[0]?.model.trim() ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load ${os.loadavg()[0].toFixed(1)} at the end`,
-    setup: `cnn, ${SIZE}x${SIZE}, batch ${BATCH}, wasm single-threaded (so the process's CPU time is the work done; ratios from CPU time, wall-clock ratios beside them), SGD lr 0.1 momentum 0.5 without weight decay in every variant, the four variants interleaved step by step (one step of each per round, in an order shuffled every round; ${WARMUP} untimed rounds first), ${ROUNDS} rounds, medians of per-round ratios`,
+    setup: `cnn, ${SIZE}x${SIZE}, batch ${BATCH}, wasm single-threaded (so the process's CPU time is the work done; ratios from CPU time, wall-clock ratios beside them), SGD lr 0.1 momentum 0.5 without weight decay in every variant, the six variants interleaved step by step (one step of each per round, in an order shuffled every round; ${WARMUP} untimed rounds first), ${ROUNDS} rounds, medians of per-round ratios`,
     ...cpuRatios,
     ci95,
     flopEfficiency: achieved / wasmPeak,
