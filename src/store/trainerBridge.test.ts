@@ -185,6 +185,32 @@ describe('trainer bridge samples', () => {
     await expect(failing).rejects.toThrow(/boom/);
   });
 
+  it('has a sweep cell wait for a backend still being chosen (a new worker after a crash), and fail on a failed one', async () => {
+    const { client, commands } = await connect();
+    const config = { ...s().config, steps: 5 };
+    s().setBackendPending();
+    const cell = commands.runConfig(config);
+    await tick();
+    expect(client.sent.filter((m) => (m as { type: string }).type === 'start')).toHaveLength(0);
+    s().setBackendReady(REPORT);
+    await tick();
+    expect(client.sent.at(-1)).toMatchObject({ type: 'start' });
+    client.emit({ type: 'done', runId: s().run.id!, status: 'done', progress: null });
+    expect(await cell).toEqual([]);
+
+    s().setBackendPending();
+    const failing = commands.runConfig(config);
+    s().setBackendError('no backend passed its preflight');
+    await expect(failing).rejects.toThrow(/backend is not ready: no backend passed its preflight/);
+    await expect(commands.runConfig(config)).rejects.toThrow(/no backend passed its preflight/);
+
+    s().setBackendPending();
+    const abort = new AbortController();
+    const aborted = commands.runConfig(config, abort.signal);
+    abort.abort();
+    await expect(aborted).rejects.toThrow(/Stopped while waiting for the backend/);
+  });
+
   it('survives a lost device: the run goes on, records after the checkpoint are dropped, the new backend shows', async () => {
     const checkpoints: [string, number][] = [];
     const resumed: [string, number][] = [];

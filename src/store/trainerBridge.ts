@@ -3,7 +3,7 @@ import { assertNever, type MetricRecord } from '../engine/records';
 import type { Checkpoint } from '../engine/checkpoint';
 import { REINIT_ID, WORKER_CRASHED, type ArchiveOptions, type BackendName, type BackendReport, type DatasetSummary, type FromWorker, type LiveParams } from '../worker/protocol';
 import { useAppStore, type AppStore } from './index';
-import { recordsInMemory } from './metricsSlice';
+import { createRunId, sha256, untilRunEnds, whenBackendReady, type StoreApi } from './runControl';
 import { isRunActive } from './runSlice';
 
 /**
@@ -27,7 +27,6 @@ export interface TrainerClientLike {
   restart(): void;
 }
 
-type StoreApi = Pick<typeof useAppStore, 'getState' | 'subscribe'>;
 
 /** The commands components may give; none of them talks to the worker directly. */
 export interface TrainerCommands {
@@ -43,8 +42,9 @@ export interface TrainerCommands {
   cancelArchive(): void;
   /**
    * Trains `config` as the lab's run (charts, summary and saving as for Start) and resolves with
-   * its records when it ends; an abort stops it. Rejects when a run is going, the backend is not
-   * ready, or the run fails. The sweep queue runs its cells through this.
+   * its records when it ends; an abort stops it. A backend still being chosen (at start-up, or for
+   * a new worker after a crash) is waited for. Rejects when a run is going, the backend failed,
+   * or the run fails. The sweep queue runs its cells through this.
    */
   runConfig(config: ExperimentConfig, signal?: AbortSignal): Promise<MetricRecord[]>;
   /**
@@ -63,6 +63,8 @@ export interface BridgeOptions {
   datasetDelayMs?: number;
   /** Receives every checkpoint of the current run (saved at each evaluation). */
   onCheckpoint?: (runId: string, checkpoint: Checkpoint) => void;
+  /** Longest wait in runConfig for a backend still being chosen, in ms (default 120,000). */
+  backendWaitMs?: number;
   /** The run resumed from its checkpoint at `step`: stored records after it must go. */
   onResumed?: (runId: string, step: number) => void;
 }
@@ -78,22 +80,6 @@ function describe(e: unknown): string {
 /** A request that failed because the worker crashed: the crash is reported once, by its own `error`. */
 function isCrash(e: unknown): boolean {
   return e instanceof Error && e.name === WORKER_CRASHED;
-}
-
-/** SHA-256 of a file's bytes as hex, for the manifest; null where Web Crypto is missing (non-secure origins). */
-export async function sha256(file: Blob): Promise<string | null> {
-  if (!globalThis.crypto?.subtle) return null;
-  const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer());
-  return `sha256:${Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('')}`;
-}
-
-let runCounter = 0;
-
-/** A readable, unique run id (it names the experiment in exports). */
-export function createRunId(now = new Date()): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
-  return `run-${stamp}-${++runCounter}`;
 }
 
 /** Connects the client to the store: starts the preflight and the dataset, and routes events. */
@@ -384,29 +370,20 @@ export function connectTrainer(client: TrainerClientLike, opts: BridgeOptions): 
     },
     loadArchive,
     runConfig(config, signal) {
-      const s = get();
-      if (isRunActive(s.run.status)) return Promise.reject(new Error('A run is going: stop it first.'));
-      if (s.backend.state !== 'ready') return Promise.reject(new Error('The backend is not ready yet.'));
-      const id = createRunId();
-      launch(id, config);
-      return new Promise<MetricRecord[]>((resolve, reject) => {
-        const onAbort = () => {
-          if (get().run.id === id && isRunActive(get().run.status)) client.stop(id);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        const unsubscribe = store.subscribe((now) => {
-          if (now.run.id !== id) {
-            unsubscribe();
-            signal?.removeEventListener('abort', onAbort);
-            reject(new Error('Another run replaced this one.'));
-          } else if (!isRunActive(now.run.status)) {
-            unsubscribe();
-            signal?.removeEventListener('abort', onAbort);
-            if (now.run.status === 'error') reject(new Error(now.run.error ?? 'The run failed.'));
-            else resolve(recordsInMemory(now));
-          }
-        });
-        if (signal?.aborted) onAbort();
+      const going = () => (isRunActive(get().run.status) ? new Error('A run is going: stop it first.') : null);
+      const busy = going();
+      if (busy) return Promise.reject(busy);
+      const runToEnd = (): Promise<MetricRecord[]> => {
+        const id = createRunId();
+        launch(id, config);
+        return untilRunEnds(store, id, () => client.stop(id), signal);
+      };
+      if (get().backend.state === 'ready') return runToEnd();
+      // A backend still being chosen (at start-up, or for the new worker after a crash) is waited for.
+      return whenBackendReady(store, signal, opts.backendWaitMs).then(() => {
+        const nowBusy = going();
+        if (nowBusy) throw nowBusy;
+        return runToEnd();
       });
     },
     resumeRun(id, config, checkpoint, records) {
