@@ -110,6 +110,26 @@ export class LabPage {
     return this.page.evaluate(() => performance.now());
   }
 
+  /**
+   * Presses Resume from the last checkpoint and waits for the run to finish its `steps` under the
+   * same experiment; then checks, from the CSV export, that each of `arms` logged every step once.
+   */
+  async resumeToEnd(steps: number, arms: readonly string[]): Promise<void> {
+    await this.page.getByTestId('resume-checkpoint').click();
+    await expect(this.page.getByTestId('stored-run')).toHaveCount(0);
+    await this.waitForStep(steps);
+    await this.expectState('done', 120_000);
+    await expect(this.page.getByTestId('run-notice')).toContainText('Resumed at step');
+    await expect(this.page.getByTestId('experiment-row')).toHaveCount(1);
+    await expect(this.page.getByTestId('experiment-row')).toHaveAttribute('data-status', 'done');
+    // Every step once: the steps after the checkpoint were trained again and their first copies dropped.
+    const csv = (await readDownload(await this.download('export-csv'))).trimEnd().split('\n');
+    for (const arm of arms) {
+      const lossSteps = csv.filter((l) => l.split(',')[1] === arm && l.split(',')[5] === 'loss').map((l) => Number(l.split(',')[3]));
+      expect(lossSteps).toEqual(Array.from({ length: steps }, (_, i) => i + 1));
+    }
+  }
+
   async download(testId: string, within?: Locator): Promise<Download> {
     const [download] = await Promise.all([this.page.waitForEvent('download'), (within ?? this.page).getByTestId(testId).click()]);
     return download;
