@@ -90,6 +90,7 @@ describe('Trainer pairing and determinism (cpu backend)', () => {
   it('reads losses back at least every maxPendingSteps lock steps, however long the interval', async () => {
     const cfg = tinyConfig({ steps: 12, evalEvery: 12 });
     const recordedAt: number[] = [];
+    const rates: number[] = [];
     let progressStep = 0;
     const records: MetricRecord[] = [];
     const trainer = new Trainer({
@@ -98,7 +99,10 @@ describe('Trainer pairing and determinism (cpu backend)', () => {
       flushIntervalMs: 1e9,
       maxPendingSteps: 4,
       yieldToHost: async () => {},
-      onProgress: (p) => (progressStep = p.step),
+      onProgress: (p) => {
+        progressStep = p.step;
+        rates.push(p.imagesPerSec);
+      },
       onRecord: (r) => {
         records.push(r);
         if (r.type === 'step' && r.arm === 'plain') recordedAt.push(progressStep);
@@ -109,6 +113,11 @@ describe('Trainer pairing and determinism (cpu backend)', () => {
     // Steps 1-4 are read back during step 4 (progress still says 3), 5-8 during step 8, ...
     expect(recordedAt).toEqual([1, 2, 3].flatMap((k) => [0, 0, 0, 0].map(() => 4 * k - 1)));
     expect(steps(records, 'plain').map((r) => r.step)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    // Images/s counts only steps read back: none before step 4, then the same figure until the next read-back.
+    expect(rates.slice(0, 3)).toEqual([0, 0, 0]);
+    expect(rates[3]).toBeGreaterThan(0);
+    expect(rates.slice(4, 7)).toEqual([rates[3], rates[3], rates[3]]);
+    expect(rates[7]).not.toBe(rates[3]);
   });
 });
 

@@ -38,7 +38,11 @@ export interface TrainerProgress {
   step: number;
   totalSteps: number;
   epoch: number;
-  /** Training images per second over all arms and seeds, since the start. */
+  /**
+   * Training images per second over all arms and seeds, counting the steps whose losses have
+   * been read back (a GPU backend queues steps ahead of the device, so `step` can run ahead of
+   * what the device has done); 0 before the first read-back.
+   */
   imagesPerSec: number;
   elapsedMs: number;
   /** Bytes the backend holds in tensors now (tf.memory(): the dataset, models, optimizer state, batches in flight). */
@@ -125,8 +129,10 @@ export class Trainer {
   private readonly opts: TrainerOptions;
   private pending: PendingStep[] = [];
   private lastFlush = 0;
-  /** The lock step up to which losses have been read back. */
+  /** The lock step up to which losses have been read back (or are being read). */
   private flushedAt = 0;
+  /** The lock step whose losses were last read back, and when that read-back ended. */
+  private readBack = { step: 0, at: 0 };
   private statusValue: RunStatus = 'idle';
   private resumeWaiter: (() => void) | null = null;
   private stopRequested = false;
@@ -189,6 +195,7 @@ export class Trainer {
     const flushMs = this.opts.flushIntervalMs ?? 250;
     const maxPending = this.opts.maxPendingSteps ?? 64;
     this.flushedAt = this.stepsDone;
+    this.readBack = { step: this.stepsDone, at: started };
     const imagesPerLockStep = this.task.batchSize * this.runs.length;
     const allDiverged = (): boolean => this.runs.every((r) => r.diverged);
     try {
@@ -207,7 +214,7 @@ export class Trainer {
           step: this.stepsDone,
           totalSteps: this.totalSteps,
           epoch: this.stepsDone / this.stepsPerEpoch,
-          imagesPerSec: (imagesPerLockStep * (this.stepsDone - firstStep)) / Math.max(elapsedMs / 1000, 1e-9),
+          imagesPerSec: this.readBack.step > firstStep ? (imagesPerLockStep * (this.readBack.step - firstStep)) / Math.max((this.readBack.at - started) / 1000, 1e-9) : 0,
           elapsedMs,
           deviceBytes: tf.memory().numBytes,
         });
@@ -381,8 +388,10 @@ export class Trainer {
     this.pending = [];
     this.lastFlush = performance.now();
     this.flushedAt = this.stepsDone;
+    const upTo = this.stepsDone;
     if (batch.length === 0) return;
     const values = await Promise.all(batch.map((p) => Promise.all(this.tensorsOf(p).map((t) => t.data()))));
+    this.readBack = { step: upTo, at: performance.now() };
     const maxNorm = this.opts.maxGradNorm ?? 1e6;
     batch.forEach((p, i) => {
       const [loss, gradNorm, ...extraValues] = values[i].map((v) => v[0]);
