@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { LabPage, readDownload } from './labPage';
 
 /** Faults a person can cause from the page: a diverging arm stops alone, with a marker, a note and a reason. */
@@ -22,13 +22,19 @@ test('an arm that diverges stops with a marker and a reason while the other arm 
   await expect(page.getByTestId('summary-table').locator('tr[data-arm="plain"] td').nth(2)).toHaveText(/^\d+\.\d%/);
 });
 
-test('a lost GPU device mid-run: the person is told, training resumes on the next backend from the last checkpoint, nothing is lost', async ({ page }) => {
+/** Opens the lab under ?debug on `backend`, starts a small run and waits until it reaches `atStep`. */
+async function startDebugRun(page: Page, backend: string, steps: number, evalEvery: number, atStep: number): Promise<LabPage> {
   const lab = new LabPage(page);
-  await lab.open('?dataset=builtin:shapes10&backend=webgl&debug');
-  expect(await lab.waitForBackend()).toBe('webgl');
-  await lab.configure({ inputSize: 16, batchSize: 8, steps: 24, evalEvery: 4 });
+  await lab.open(`?dataset=builtin:shapes10&backend=${backend}&debug`);
+  expect(await lab.waitForBackend()).toBe(backend);
+  await lab.configure({ inputSize: 16, batchSize: 8, steps, evalEvery });
   await lab.click('start');
-  await lab.waitForStep(9);
+  await lab.waitForStep(atStep);
+  return lab;
+}
+
+test('a lost GPU device mid-run: the person is told, training resumes on the next backend from the last checkpoint, nothing is lost', async ({ page }) => {
+  const lab = await startDebugRun(page, 'webgl', 24, 4, 9);
   await page.evaluate(() => (window as unknown as { __rgLab: { simulateDeviceLoss: (r: string) => void } }).__rgLab.simulateDeviceLoss('test: device lost'));
   await expect(page.getByTestId('run-notice')).toContainText('webgl backend was lost', { timeout: 60_000 });
   await expect(page.getByTestId('run-notice')).toContainText('Resumed at step', { timeout: 120_000 });
@@ -45,12 +51,7 @@ test('a lost GPU device mid-run: the person is told, training resumes on the nex
 });
 
 test('a crashed training worker: the error shows, every record stays, and a new worker resumes the run from its checkpoint', async ({ page }) => {
-  const lab = new LabPage(page);
-  await lab.open('?dataset=builtin:shapes10&backend=wasm&debug');
-  expect(await lab.waitForBackend()).toBe('wasm');
-  await lab.configure({ inputSize: 16, batchSize: 8, steps: 80, evalEvery: 5 });
-  await lab.click('start');
-  await lab.waitForStep(12);
+  const lab = await startDebugRun(page, 'wasm', 80, 5, 12);
   // An evaluation happened, so a checkpoint was saved.
   await lab.waitForCurves('chart-accuracy', 2);
   const received = await page.evaluate(() => {

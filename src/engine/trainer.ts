@@ -129,8 +129,6 @@ export class Trainer {
   private readonly opts: TrainerOptions;
   private pending: PendingStep[] = [];
   private lastFlush = 0;
-  /** The lock step up to which losses have been read back (or are being read). */
-  private flushedAt = 0;
   /** The lock step whose losses were last read back, and when that read-back ended. */
   private readBack = { step: 0, at: 0 };
   private statusValue: RunStatus = 'idle';
@@ -194,7 +192,6 @@ export class Trainer {
     const yieldToHost = this.opts.yieldToHost ?? defaultYield;
     const flushMs = this.opts.flushIntervalMs ?? 250;
     const maxPending = this.opts.maxPendingSteps ?? 64;
-    this.flushedAt = this.stepsDone;
     this.readBack = { step: this.stepsDone, at: started };
     const imagesPerLockStep = this.task.batchSize * this.runs.length;
     const allDiverged = (): boolean => this.runs.every((r) => r.diverged);
@@ -204,7 +201,7 @@ export class Trainer {
         for (const seed of this.config.seeds) this.lockStep(seed, t);
         this.stepsDone = t + 1;
         const atEval = this.stepsDone % this.config.evalEvery === 0 || this.stepsDone === this.totalSteps;
-        if (atEval || t + 1 - this.flushedAt >= maxPending || performance.now() - this.lastFlush >= flushMs) await this.flush();
+        if (atEval || t + 1 - this.readBack.step >= maxPending || performance.now() - this.lastFlush >= flushMs) await this.flush();
         if (atEval) {
           await this.evaluate(this.stepsDone);
           await this.saveCheckpoint();
@@ -387,7 +384,6 @@ export class Trainer {
     const batch = this.pending;
     this.pending = [];
     this.lastFlush = performance.now();
-    this.flushedAt = this.stepsDone;
     const upTo = this.stepsDone;
     if (batch.length === 0) return;
     const values = await Promise.all(batch.map((p) => Promise.all(this.tensorsOf(p).map((t) => t.data()))));
