@@ -159,7 +159,7 @@ class ResNet20(nn.Module):
 
 
 class Cnn(nn.Module):
-    """CONTRACTS.md's `cnn`: conv3x3 16, conv3x3 32 /2, conv3x3 64 /2 (ReLU, 'same'), GAP, dense."""
+    """The `cnn` of docs/reference.md (Models): conv3x3 16, conv3x3 32 /2, conv3x3 64 /2 (ReLU, 'same'), GAP, dense."""
 
     def __init__(self, num_classes=NUM_CLASSES):
         super().__init__()
