@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createDefaultConfig } from '../engine/config';
 import { Rng } from '../engine/rng';
 import { exportPytorch } from '../export/pytorch';
+import { readTrainTemplate } from './exportPytorch';
 import { interleave, median, type StepTime, type Variant } from './interleave';
 
 /**
@@ -77,7 +78,7 @@ const errorText = (e: unknown): string => (e instanceof Error ? e.message : Stri
 /** A long-lived PyTorch child: `step(threads)` trains one step and resolves with its own timing. */
 async function startPytorch(opts: PeerOptions, dir: string): Promise<{ info: { torch: string; python: string; defaultThreads: number }; step: (threads: number) => Promise<StepTime>; close: () => void }> {
   const trainPy = path.join(dir, 'train.py');
-  writeFileSync(trainPy, exportPytorch({ ...createDefaultConfig(), model: 'cnn', inputSize: opts.size, batchSize: opts.batch }));
+  writeFileSync(trainPy, exportPytorch({ ...createDefaultConfig(), model: 'cnn', inputSize: opts.size, batchSize: opts.batch }, readTrainTemplate()));
   const script = fileURLToPath(new URL('./pytorchPeer.py', import.meta.url));
   const python = opts.python ?? process.env.RG_LAB_PYTHON ?? '/usr/bin/python3';
   const child = spawn(python, [script, trainPy, String(opts.batch), String(opts.size), String(opts.lr), String(opts.momentum)], { stdio: ['pipe', 'pipe', 'pipe'] });

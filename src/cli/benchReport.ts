@@ -172,7 +172,7 @@ function renderPeers(r: BenchResult): string {
 
 **vsPytorchCpu**: ${v ? `${f(v.oneThread, 3)} with one thread each (CPU time; goal >= 0.25: ${meets(v.oneThread >= 0.25)}), ${f(v.best, 3)} each side at its best (wall clock: the lab with ${v.labThreads} thread, PyTorch with ${v.pytorchThreads.best})` : 'not measured'}.
 Both train the \`cnn\` at ${r.flops.batch} images of 32x32 per step, SGD lr 0.1 with momentum 0.5, on a fixed random batch
-(PyTorch: the \`Cnn\` class of the lab's PyTorch export, \`src/export/trainTemplate.ts\`; the lab: its engine's plain arm on
+(PyTorch: the \`Cnn\` class of the lab's PyTorch export, \`src/export/train_template.py\`; the lab: its engine's plain arm on
 shapes10). PyTorch runs in a long-lived child process (\`src/cli/pytorchPeer.py\`) that trains one step per request and
 times it itself, so the three sides' steps are interleaved like the ratios above: ${py.rounds} rounds, one step of each per
 round in a shuffled order, and each ratio is the median of the per-round ratios. PyTorch chose ${py.defaultThreads}
