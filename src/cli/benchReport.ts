@@ -207,7 +207,7 @@ function renderProfile(r: BenchResult, baseline: Baseline | null): string {
     const rows = p.kernels.slice(0, 12).map((k) => {
       const b = before?.kernels.find((x) => x.kernel === k.kernel);
       const was = before ? ` | ${b ? `${f(b.ms)} ms${b.ofPeak !== null ? `, ${f(b.ofPeak, 2)}` : ''}` : 'not run'}` : '';
-      return `| ${k.kernel} | ${k.calls} | ${f(k.ms)} | ${f((100 * k.ms) / p.kernelMs, 0)}% | ${k.flops > 0 ? f(k.flops / 1e9, 3) : ''} | ${k.ofPeak !== null ? f(k.ofPeak, 2) : ''}${was} |`;
+      return `| ${k.kernel} | ${k.calls} | ${f(k.ms)} | ${f((100 * k.ms) / p.kernelMs, 0)}% | ${k.flops > 0 ? (k.flops < 5e5 ? '< 0.001' : f(k.flops / 1e9, 3)) : ''} | ${k.ofPeak !== null ? f(k.ofPeak, 2) : ''}${was} |`;
     });
     const head = `| kernel | calls | ms per step | share | GFLOP | of peak${before ? ` | before (${before.kernels.length ? 'ms, of peak' : ''})` : ''} |\n| --- | --- | --- | --- | --- | ---${before ? ' | ---' : ''} |`;
     return `### ${p.model}, batch ${p.batch}, ${p.size}x${p.size}
