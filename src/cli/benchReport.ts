@@ -212,7 +212,7 @@ function renderProfile(r: BenchResult, baseline: Baseline | null): string {
     const head = `| kernel | calls | ms per step | share | GFLOP | of peak${before ? ` | before (${before.kernels.length ? 'ms, of peak' : ''})` : ''} |\n| --- | --- | --- | --- | --- | ---${before ? ' | ---' : ''} |`;
     return `### ${p.model}, batch ${p.batch}, ${p.size}x${p.size}
 
-Step ${f(p.stepMs)} ms wall clock, ${f(p.kernelMs)} ms of it in kernels, ${f(p.gflopPerStep, 3)} GFLOP counted.${before ? ` Before: step ${f(before.stepMs)} ms, kernels ${f(before.kernelMs)} ms.` : ''}
+Step ${f(p.stepMs)} ms wall clock (${f(p.stepCpuMs)} ms CPU), ${f(p.kernelMs)} ms of it in kernels, ${f(p.gflopPerStep, 3)} GFLOP counted.${before ? ` Before: step ${f(before.stepMs)} ms, kernels ${f(before.kernelMs)} ms.` : ''}
 
 ${head}
 ${rows.join('\n')}`;
@@ -227,7 +227,7 @@ ${rows.join('\n')}`;
 A bare training step (forward, backward, SGD with momentum on one fixed batch; \`src/cli/benchProfile.ts\`) under
 TF.js's profiler, which on wasm times each kernel's synchronous call; median per kernel over the profiled steps.
 "of peak" is the kernel's GFLOP/s over this run's ${f(peak, 1)} GFLOP/s matmul peak (convolutions and products only).
-The profiler's times are wall clock and the peak is CPU time, so on a loaded machine "of peak" is a floor. ${source}
+The profiler's times are wall clock and the peak is CPU time, so each kernel's time is scaled by the step's CPU over wall time before it is set against the peak. ${source}
 
 ${tables.join('\n\n')}`;
 }
