@@ -17,8 +17,8 @@ export class ExperimentsPanel {
     this.recordCount = page.getByTestId('record-count');
   }
 
-  /** Where experiments are kept: `indexeddb` or `memory`. */
-  async expectStorage(kind: 'indexeddb' | 'memory'): Promise<void> {
+  /** Where experiments are kept: `indexeddb` or `memory` (`pending` until the panel knows). */
+  async expectStorage(kind: 'pending' | 'indexeddb' | 'memory'): Promise<void> {
     await expect(this.panel).toHaveAttribute('data-storage', kind);
   }
 
