@@ -1,3 +1,5 @@
+import { FieldError } from './errors';
+
 /**
  * The experiment config (docs/contracts.md, section 2): one typed object with defaults, validated
  * where it enters (runner, URL, UI) by `parseExperimentConfig`.
@@ -101,14 +103,8 @@ export interface ExperimentConfig {
 }
 
 /** A config problem that names the field and what is allowed there. */
-export class ConfigError extends Error {
+export class ConfigError extends FieldError {
   override name = 'ConfigError';
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(`${field}: ${message}`);
-  }
 }
 
 export const DEFAULT_SGD: SgdConfig = { type: 'sgd', lr: 0.1, momentum: 0.5, nesterov: false, weightDecay: 5e-4 };
