@@ -5,7 +5,7 @@ import { getSurface, type Point, type SurfaceId } from '../../landscape/surfaces
 import { ARM_COLORS } from '../charts/colors';
 import { useElementWidth } from '../hooks/useElementWidth';
 import { describeExportError, exportSvgFigure } from './exportFigure';
-import { type PathsAnswer, sharedLandscapeClient } from './landscapeClient';
+import { type PathsAnswer, sharedLandscapeClient } from '../../store/landscapeClient';
 import { LandscapeControls } from './LandscapeControls';
 import { LandscapeSummary } from './LandscapeSummary';
 import type { PlotArm } from './ContourPlot';
