@@ -5,7 +5,7 @@ import { openExperimentStore, RecordWriter, type ExperimentMeta, type Experiment
 import { useAppStore, type AppStore } from './index';
 import { firstSeedOf, recordCount, recordsInMemory } from './metricsSlice';
 import { isRunActive } from './runSlice';
-import { baselineArm, summariseRun } from './summary';
+import { baselineArm, summariseRun, verdictsAreInterim } from './summary';
 
 /**
  * Keeps every experiment in IndexedDB as it runs: the config and a manifest when a run starts,
@@ -107,7 +107,7 @@ function storedSummary(s: AppStore): unknown {
   const baseline = baselineArm(config, s.ui.baseline);
   if (!baseline) return null;
   const records = [...Object.values(s.evalsByArm).flatMap((bySeed) => Object.values(bySeed).flat()), ...s.diverged, ...s.summaries];
-  const { byMetric, target } = summariseRun(config, records, baseline, s.ui.targetAccuracy);
+  const { byMetric, target } = summariseRun(config, records, baseline, s.ui.targetAccuracy, { interim: verdictsAreInterim(s.run) });
   const head = byMetric[0];
   return {
     metric: head.metric,

@@ -175,6 +175,11 @@ export function SweepPanel({ runOne, busyReason = null, initialChoice = 'table1'
               One cell per learning rate (rows, largest on top) and momentum (columns), the {metric} of {shownArm} (mean over seeds). Brighter is better
               {stat === 'delta' ? `; green: better than ${runInfo.baseline}, purple: worse` : ''}.
             </p>
+            <p className="hint" data-testid="sweep-multiplicity-note">
+              Cells are not corrected for each other: each cell is its own experiment, its verdict (hover a difference in the results table) Holm-corrected
+              only over that cell&apos;s own tests. Across {progress.cells.length} cells some will differ by chance; a cell that stands out is a lead to
+              rerun with more seeds, not a finding.
+            </p>
           </div>
           <div className="panel">
             <SweepTable progress={progress} metric={metric} name={runInfo.choice} />
