@@ -67,3 +67,29 @@ export function summariseRun(config: ExperimentConfig, records: readonly MetricR
     byMetric: [summarizeExperiment(records, { baseline, metric: headline, target }), ...others.map((metric) => summarizeExperiment(records, { baseline, metric }))],
   };
 }
+
+/** The summary saved with an experiment (the experiments list and its compare table read it): the headline metric per arm, and the verdicts. */
+export interface StoredSummary {
+  metric: string;
+  target: number | null;
+  baseline: string;
+  seeds: number;
+  steps: number;
+  arms: { arm: string; final: number | null; best: number | null; verdict: string | null }[];
+}
+
+/** The stored summary of a run from its records; null without a baseline arm. `steps` is how far the run got. */
+export function storedSummaryOf(config: ExperimentConfig, records: readonly MetricRecord[], chosenBaseline: string | null, userTarget: number | null, steps: number): StoredSummary | null {
+  const baseline = baselineArm(config, chosenBaseline);
+  if (!baseline) return null;
+  const { byMetric, target } = summariseRun(config, records, baseline, userTarget);
+  const head = byMetric[0];
+  return {
+    metric: head.metric,
+    target,
+    baseline,
+    seeds: head.seeds.length,
+    arms: head.arms.map((a) => ({ arm: a.arm, final: a.final?.mean ?? null, best: a.best?.mean ?? null, verdict: a.comparison?.verdict ?? null })),
+    steps,
+  };
+}
