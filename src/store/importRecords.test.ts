@@ -20,7 +20,14 @@ describe('importing JSONL records as an experiment', () => {
     expect(summary).toMatchObject({ metric: 'accuracy', seeds: 3, baseline: 'plain', steps: 20 });
     expect(summary.arms.map((a) => a.arm)).toEqual(['plain', 'rg']);
     // Both arms have the same accuracies here: no verdict may say RG helps.
-    expect(summary.arms[1].verdict).toMatch(/no difference|inconclusive|same/i);
+    expect(summary.arms[1].verdict).toMatch(/^no significant difference between rg and plain over 3 seeds/);
+  });
+
+  it('finds a difference that is there: rg ahead on every seed', async () => {
+    const db = new MemoryExperimentStore();
+    const { id } = await importJsonlFiles(db, [file('ahead.jsonl', makeJsonlRun({ rgAhead: 0.05 }))], { baseline: null, target: null });
+    const summary = (await db.getExperiment(id))?.summary as { arms: { verdict: string | null }[] };
+    expect(summary.arms[1].verdict).toMatch(/rg ended 5\.\d+ (points|pp|%).* higher than plain in final test accuracy/);
   });
 
   it('stores nothing when a line is bad, naming the file and line', async () => {
