@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { LabPage, observeLongTasks, readDownload } from './labPage';
 
 /**
- * The lab in Debian's Chromium with the flags measured for this machine (README, Tests): plain vs RG on WebGPU
+ * The lab in Debian's Chromium with the flags of docs/backends.md (Chromium flags): plain vs RG on WebGPU
  * (SwiftShader) and on WebGL, small enough to finish in a couple of minutes on 2 CPU cores.
  */
 

@@ -144,7 +144,7 @@ ${CPU_NOTE}
 }
 
 /** What was found about the cpu backend in Node (item 4 of the performance issue). */
-const CPU_NOTE = `BROWSER.md measured the cpu backend at 1.7 images/s in Node and 7-9 in Chromium. A
+const CPU_NOTE = `A hand measurement (docs/backends.md, "Node's cpu backend") put the cpu backend at 1.7 images/s in Node and 7-9 in Chromium. A
 \`tf.profile\` of one \`cnn\` step in Node (batch 16) put 14.8 s of 15 s in Conv2DBackpropFilter
 (forward Conv2D: 0.23 s). tfjs-backend-cpu 4.22 reads every element of that kernel through
 \`TensorBuffer.get(...locs)\`, a rest-argument call in the innermost loop; Node 20's V8 (11.3)

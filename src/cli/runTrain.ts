@@ -15,7 +15,7 @@ export const NODE_BACKENDS = ['wasm', 'cpu'] as const;
 type NodeBackend = (typeof NODE_BACKENDS)[number];
 
 /**
- * The headless runner (CONTRACTS.md section 1): the browser's engine in Node. Exit code 0 on
+ * The headless runner (docs/contracts.md, section 1): the browser's engine in Node. Exit code 0 on
  * success, 1 when training fails, 2 for a bad config or dataset, with a one-line reason.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The experiment config (CONTRACTS.md section 2): one typed object with defaults, validated
+ * The experiment config (docs/contracts.md, section 2): one typed object with defaults, validated
  * where it enters (runner, URL, UI) by `parseExperimentConfig`.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Metric records (CONTRACTS.md section 3): plain serialisable objects, the same in the
+ * Metric records (docs/contracts.md, section 3): plain serialisable objects, the same in the
  * runner's JSONL, worker messages, IndexedDB and the CSV export.
  */
 

@@ -90,7 +90,7 @@ const STEP_NUMBERS = ['step', 'epoch', 'loss', 'weightedLoss', 'rgWeight', 'lr',
 const STEP_OPTIONAL_NUMBERS = ['gAdv', 'gL1', 'dReal', 'dFake', 'mainLoss', 'auxLoss'];
 const EVENT_NAMES = ['lr', 'momentum', 'lossWeight'];
 
-/** Checks one decoded record against CONTRACTS.md section 3; `path` names it in the BundleError. */
+/** Checks one decoded record against docs/contracts.md, section 3; `path` names it in the BundleError. */
 export function validateRecord(raw: unknown, path: string): MetricRecord {
   if (!isObject(raw)) throw new BundleError(path, 'must be an object');
   requireString(raw, 'arm', path);

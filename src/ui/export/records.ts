@@ -5,7 +5,7 @@ import { assertNever } from '../../engine/records';
 import type { BackendReport } from '../../worker/protocol';
 
 /**
- * Record exports. CSV is the long format of CONTRACTS.md section 4, one row per recorded value;
+ * Record exports. CSV is the long format of docs/contracts.md, section 4, one row per recorded value;
  * JSON is the records as they are plus what produced them. Pure functions (tested in Node).
  */
 

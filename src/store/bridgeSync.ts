@@ -1,0 +1,105 @@
+import { type BridgeContext, datasetKey, describe, isCrash } from './bridgeContext';
+import { isRunActive } from './runSlice';
+
+/**
+ * Dataset and backend sync: the worker gets the dataset of the config (reloaded, after a quiet
+ * time, when a dataset setting changes and no run is going) and runs the backend preflight; a
+ * crashed worker is replaced by a new one that gets both again.
+ */
+
+export interface DatasetBackendSync {
+  loadDataset(): Promise<void>;
+  /** Runs the backend preflight, with the backend forced by `?backend=` if any. */
+  initBackend(): Promise<void>;
+  /** The worker crashed and is gone (see the function's comment). */
+  onWorkerCrashed(text: string): void;
+  dispose(): void;
+}
+
+/**
+ * `reloadArchive` gives a new worker the archive in use (null when the dataset is not one);
+ * `cancelLive` drops the live setting changes not sent yet (a crashed worker's run is over).
+ */
+export function createDatasetBackendSync(ctx: BridgeContext, reloadArchive: () => Promise<void> | null, cancelLive: () => void): DatasetBackendSync {
+  const { client, store, opts, get } = ctx;
+  let datasetTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Set while a new worker replaces a crashed one; another crash then ends the recovery (no loop). */
+  let recovering = false;
+
+  function loadDataset(): Promise<void> {
+    const c = get().config;
+    const key = datasetKey(c);
+    get().setDatasetLoading(key);
+    get().clearArchiveError();
+    return client.loadDataset(c.dataset, c.inputSize, c.seeds[0]).then(
+      // A built-in is generated from its name, size and seed: they identify its content.
+      (summary) => get().setDatasetReady(key, summary, `${c.dataset}@${c.inputSize}px/seed${c.seeds[0]}`),
+      (e) => {
+        if (!isCrash(e)) get().setDatasetError(key, describe(e));
+      },
+    );
+  }
+
+  function initBackend(): Promise<void> {
+    get().setBackendPending();
+    return client.init(opts.forcedBackend, get().config.model).then(
+      (report) => get().setBackendReady(report),
+      (e) => {
+        if (!isCrash(e)) get().setBackendError(describe(e));
+      },
+    );
+  }
+
+  /**
+   * The worker crashed and is gone. A live run fails with the error, keeps every record and is
+   * offered for resume from its checkpoint (StoredRunBanner, then `resumeRun`); a new worker
+   * starts with the same backend choice and dataset. A worker that crashes before its backend
+   * was ready, or while replacing another, is not replaced (that could loop): reload the page.
+   */
+  function onWorkerCrashed(text: string): void {
+    cancelLive();
+    const s = get();
+    const active = isRunActive(s.run.status);
+    if (s.backend.state !== 'ready' || recovering) {
+      if (active) s.failRun(`${text}. Every metric received is kept and saved.`);
+      s.setBackendError(
+        `${text}${recovering ? ' while replacing a worker that had crashed' : ''}. Reload the page (a run resumes from its last checkpoint: Resume in the banner); if it happens again, try ?backend=cpu.`,
+      );
+      return;
+    }
+    if (active) {
+      const at = s.run.checkpointStep;
+      s.markRunCrashed(
+        `${text}. Every metric received is kept and saved, and a new worker is starting. ` +
+          (at === null ? 'The run had no checkpoint yet (one is saved at every evaluation): Start trains it again.' : `“Resume from the last checkpoint” continues the run from step ${at}.`),
+        at !== null,
+      );
+    } else {
+      s.setRunNotice(`${text}. Nothing was training; a new worker is starting.`);
+    }
+    recovering = true;
+    client.restart();
+    // The new worker gets the dataset in use: a built-in by name, an archive from the File kept.
+    void Promise.all([initBackend(), reloadArchive() ?? loadDataset()]).finally(() => {
+      recovering = false;
+    });
+  }
+
+  const unsubscribeStore = store.subscribe((s, prev) => {
+    if (s.config === prev.config || isRunActive(s.run.status)) return;
+    if (datasetTimer) clearTimeout(datasetTimer);
+    datasetTimer = null;
+    if (datasetKey(s.config) === s.dataset.key) return;
+    datasetTimer = setTimeout(() => void loadDataset(), opts.datasetDelayMs ?? 300);
+  });
+
+  return {
+    loadDataset,
+    initBackend,
+    onWorkerCrashed,
+    dispose() {
+      if (datasetTimer) clearTimeout(datasetTimer);
+      unsubscribeStore();
+    },
+  };
+}
