@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createDefaultConfig } from '../engine/config';
-import type { ComparisonRecord, MetricRecord, RunnerRecord } from '../engine/records';
+import { createDefaultConfig, parseExperimentConfig } from '../engine/config';
+import type { ComparisonRecord, ManifestRecord, MetricRecord, RunnerRecord } from '../engine/records';
 import { comparisonRecords, summariseRun } from '../stats';
 import { EXIT_BAD_INPUT, EXIT_OK, runTrainCli } from './runTrain';
 
@@ -61,15 +61,27 @@ describe('headless runner', () => {
       readFileSync(f, 'utf8')
         .trim()
         .split('\n')
-        .map((l) => JSON.parse(l) as RunnerRecord)
-        .map((rec) => ('ms' in rec ? { ...rec, ms: 0 } : rec)),
+        .map((l) => JSON.parse(l) as RunnerRecord | ManifestRecord)
+        .map((rec) => ('ms' in rec ? { ...rec, ms: 0 } : rec.type === 'manifest' ? { ...rec, createdAt: '' } : rec)),
     );
     expect(b).toEqual(a);
+    // The manifest comes first: where the records come from, for an import into the lab.
+    expect(a[0]).toMatchObject({
+      type: 'manifest',
+      source: 'runner',
+      seeds: [1],
+      backend: 'cpu',
+      config: parseExperimentConfig(cfg),
+      dataset: { name: 'builtin:shapes10', contentHash: 'builtin:shapes10@8px/seed1' },
+      software: { name: 'rg-lab' },
+    });
+    expect((a[0] as ManifestRecord).software.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(a.filter((r) => r.type === 'manifest')).toHaveLength(1);
     // The run's records, then one comparison per arm and measure, the same as the page computes.
     const comparisons = a.filter((r): r is ComparisonRecord => r.type === 'comparison');
     expect(a.slice(-comparisons.length)).toEqual(comparisons);
-    const records = a.filter((r): r is MetricRecord => r.type !== 'comparison');
-    expect(comparisons).toEqual(comparisonRecords(summariseRun(cfg as Parameters<typeof summariseRun>[0], records, 'plain', null).byMetric[0]));
+    const records = a.filter((r): r is MetricRecord => r.type !== 'comparison' && r.type !== 'manifest');
+    expect(comparisons).toEqual(comparisonRecords(summariseRun(parseExperimentConfig(cfg), records, 'plain', null).byMetric[0]));
     expect(comparisons.map((c) => [c.arm, c.baseline, c.metric, c.measure, c.seeds])).toContainEqual(['rg', 'plain', 'accuracy', 'final', [1]]);
     // one seed: the difference, no test
     expect(comparisons.find((c) => c.measure === 'final')).toMatchObject({ pT: null, pPermutation: null, pHolm: null, significant: false, interim: false });

@@ -1,25 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import {
-  type ArmCapture,
-  type ArmLiveState,
-  captureArm,
-  type Checkpoint,
-  CheckpointError,
-  checkArmCheckpoint,
-  parseArmState,
-  parseSamplerPosition,
-  readArmCapture,
-  restoreArm,
-  type SamplerPosition,
-} from './checkpoint';
+import { type ArmLiveState, captureRun, type Checkpoint, CheckpointError, checkRestore, readRunCapture, restoreArm, type RunCapture } from './checkpoint';
 import type { ArmConfig, ExperimentConfig } from './config';
-import type { Dataset } from './dataset';
 import type { Model } from './models';
-import { HIGHER_IS_BETTER, type EventRecord, type MetricRecord } from './records';
+import { emitStepRecords, type PendingStep, pendingTensors, readPendingValues } from './readBack';
+import { HIGHER_IS_BETTER, type EventRecord } from './records';
 import { rgWeightAt } from './rg';
 import { learningRateAt, type ScheduleClock } from './schedules';
 import { type ArmModels, createTaskRunner, type TaskRunner } from './tasks';
-import type { TaskSamples } from './tasks/types';
+import type { LiveParams, RunStatus, TrainerOptions } from './trainerTypes';
 import { disposeArm } from './tasks/types';
 
 /**
@@ -29,93 +17,19 @@ import { disposeArm } from './tasks/types';
  * asynchronously in bunches, never synchronously inside a step. After each evaluation the run's
  * state is copied on the device and read back while training goes on (`onCheckpoint`); a fresh
  * trainer given that checkpoint (`restore`) continues with the same records as if never stopped.
+ * The read-back and divergence checks live in readBack.ts; capturing and checking checkpoints in
+ * checkpoint.ts.
  */
 
-export type RunStatus = 'idle' | 'running' | 'paused' | 'done' | 'stopped' | 'error';
-
-export interface TrainerProgress {
-  /** Lock steps completed. */
-  step: number;
-  totalSteps: number;
-  epoch: number;
-  /**
-   * Training images per second over all arms and seeds, counting the steps whose losses have
-   * been read back (a GPU backend queues steps ahead of the device, so `step` can run ahead of
-   * what the device has done); 0 before the first read-back.
-   */
-  imagesPerSec: number;
-  elapsedMs: number;
-  /** Bytes the backend holds in tensors now (tf.memory(): the dataset, models, optimizer state, batches in flight). */
-  deviceBytes?: number;
-}
-
-export interface LiveParams {
-  lr?: number;
-  momentum?: number;
-  /** The RG scale ("loss weight"). */
-  lossWeight?: number;
-}
-
-/** One arm's outputs on fixed val samples after an evaluation (segment and translate). */
-export interface ArmSamples {
-  arm: string;
-  seed: number;
-  step: number;
-  samples: TaskSamples;
-}
-
-export interface TrainerOptions {
-  config: ExperimentConfig;
-  dataset: Dataset;
-  onRecord: (r: MetricRecord) => void;
-  onProgress?: (p: TrainerProgress) => void;
-  /** Longest time between loss read-backs, in ms (a bunch is also read at every eval). */
-  flushIntervalMs?: number;
-  /**
-   * Most lock steps whose losses wait on the device for a read-back (default 64): bounds the
-   * tensors in flight however fast the backend steps.
-   */
-  maxPendingSteps?: number;
-  /** A gradient norm above this marks the arm diverged. */
-  maxGradNorm?: number;
-  /** Receives each arm's outputs on fixed val samples after every evaluation (first seed only). */
-  onSamples?: (s: ArmSamples) => void;
-  /** How many val samples onSamples shows (default 6). */
-  sampleCount?: number;
-  /** Lets the host handle messages between steps (pause, stop, slider moves). */
-  yieldToHost?: () => Promise<void>;
-  /**
-   * Receives a checkpoint after every evaluation (the stop's included), once it has been read
-   * back; the step loop goes on meanwhile. Never called after run() has failed.
-   */
-  onCheckpoint?: (c: Checkpoint) => void;
-}
+export type { ArmSamples, LiveParams, RunStatus, TrainerOptions, TrainerProgress } from './trainerTypes';
 
 /** One arm x seed: its models and its live state (lr, momentum and lossWeight change with setParams). */
 interface ArmRun extends ArmLiveState {
   config: ArmConfig;
   seed: number;
   arm: ArmModels;
-}
-
-/** A checkpoint's device copies and plain state, taken between two steps, not yet read back. */
-interface CheckpointCapture {
-  step: number;
-  positions: { sampler: SamplerPosition };
-  arms: { run: ArmRun; capture: ArmCapture; state: ArmLiveState }[];
-}
-
-interface PendingStep {
-  run: ArmRun;
-  step: number;
-  epoch: number;
-  loss: tf.Scalar;
-  gradNorm: tf.Scalar;
-  extras: [string, tf.Scalar][];
-  rgWeight: number;
-  lossWeight: number;
-  lr: number;
-  ms: number;
+  /** Test samples behind `lastEval` once it comes from the whole split. */
+  finalEvalSamples?: number;
 }
 
 const defaultYield = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
@@ -127,7 +41,7 @@ export class Trainer {
   private readonly task: TaskRunner<unknown>;
   private readonly runs: ArmRun[] = [];
   private readonly opts: TrainerOptions;
-  private pending: PendingStep[] = [];
+  private pending: PendingStep<ArmRun>[] = [];
   private lastFlush = 0;
   /** The lock step whose losses were last read back, and when that read-back ended. */
   private readBack = { step: 0, at: 0 };
@@ -139,6 +53,8 @@ export class Trainer {
   /** The checkpoint being read back, if any (one at a time). */
   private checkpointing: Promise<void> | null = null;
   private checkpointsClosed = false;
+  /** The step of the last evaluation on the whole test split (-1: none yet). */
+  private finalEvalAt = -1;
 
   constructor(opts: TrainerOptions) {
     this.opts = opts;
@@ -203,7 +119,7 @@ export class Trainer {
         const atEval = this.stepsDone % this.config.evalEvery === 0 || this.stepsDone === this.totalSteps;
         if (atEval || t + 1 - this.readBack.step >= maxPending || performance.now() - this.lastFlush >= flushMs) await this.flush();
         if (atEval) {
-          await this.evaluate(this.stepsDone);
+          await this.evaluate(this.stepsDone, this.stepsDone === this.totalSteps);
           await this.saveCheckpoint();
         }
         const elapsedMs = performance.now() - started;
@@ -222,8 +138,9 @@ export class Trainer {
         if (this.stopRequested) break;
       }
       await this.flush();
-      if (this.stopRequested && this.stepsDone % this.config.evalEvery !== 0 && this.stepsDone < this.totalSteps) {
-        await this.evaluate(this.stepsDone);
+      // A stopped run ends on the whole test split too (a second record at an eval step's live one).
+      if (this.stopRequested && this.finalEvalAt !== this.stepsDone && !allDiverged()) {
+        await this.evaluate(this.stepsDone, true);
         await this.saveCheckpoint();
       }
       await this.checkpointing;
@@ -245,7 +162,7 @@ export class Trainer {
    * `step` has been emitted and divergence is up to date.
    */
   async checkpoint(): Promise<Checkpoint> {
-    return this.readCapture(this.capture());
+    return readRunCapture(this.capture());
   }
 
   /**
@@ -255,23 +172,11 @@ export class Trainer {
    */
   restore(c: Checkpoint): void {
     if (this.statusValue !== 'idle' || this.stepsDone !== 0) throw new CheckpointError('restore() needs a fresh trainer, before run()');
-    if (!Number.isInteger(c.step) || c.step < 0 || c.step > this.totalSteps) {
-      throw new CheckpointError(`the checkpoint is at step ${c.step}, but this run has ${this.totalSteps} steps`);
-    }
-    const pos = parseSamplerPosition(c.positions);
-    if (pos.stepsPerEpoch !== this.stepsPerEpoch || pos.batchSize !== this.task.batchSize) {
-      throw new CheckpointError(
-        `the checkpoint was taken with ${pos.stepsPerEpoch} batches of ${pos.batchSize} per epoch, this run has ${this.stepsPerEpoch} of ${this.task.batchSize}: the dataset or the batch size changed`,
-      );
-    }
-    if (c.arms.length !== this.runs.length) throw new CheckpointError(`the checkpoint has ${c.arms.length} arm runs, this run ${this.runs.length}`);
-    const states = this.runs.map((r, i) => {
-      const a = c.arms[i];
-      if (a.arm !== r.config.name || a.seed !== r.seed) {
-        throw new CheckpointError(`the checkpoint's arm run ${i} is ${a.arm} (seed ${a.seed}), this run's is ${r.config.name} (seed ${r.seed})`);
-      }
-      checkArmCheckpoint(r.arm, a);
-      return parseArmState(a.state, `arm ${a.arm} (seed ${a.seed})`);
+    const states = checkRestore(c, {
+      totalSteps: this.totalSteps,
+      stepsPerEpoch: this.stepsPerEpoch,
+      batchSize: this.task.batchSize,
+      runs: this.runs.map((r) => ({ name: r.config.name, seed: r.seed, arm: r.arm })),
     });
     this.runs.forEach((r, i) => {
       restoreArm(r.arm, c.arms[i]);
@@ -386,49 +291,22 @@ export class Trainer {
     this.lastFlush = performance.now();
     const upTo = this.stepsDone;
     if (batch.length === 0) return;
-    const values = await Promise.all(batch.map((p) => Promise.all(this.tensorsOf(p).map((t) => t.data()))));
+    const values = await readPendingValues(batch);
     this.readBack = { step: upTo, at: performance.now() };
-    const maxNorm = this.opts.maxGradNorm ?? 1e6;
-    batch.forEach((p, i) => {
-      const [loss, gradNorm, ...extraValues] = values[i].map((v) => v[0]);
-      const run = p.run;
-      if (run.diverged && p.step > run.divergedAt) return;
-      this.opts.onRecord({
-        type: 'step',
-        arm: run.config.name,
-        seed: run.seed,
-        step: p.step,
-        epoch: p.epoch,
-        loss,
-        weightedLoss: p.lossWeight * loss,
-        rgWeight: p.rgWeight,
-        lr: p.lr,
-        gradNorm,
-        ms: p.ms,
-        ...Object.fromEntries(p.extras.map(([k], j) => [k, extraValues[j]])),
-      });
-      let reason: string | null = null;
-      if (!Number.isFinite(loss)) reason = `loss is ${loss}`;
-      else if (!Number.isFinite(gradNorm)) reason = `gradient norm is ${gradNorm}`;
-      else if (gradNorm > maxNorm) reason = `gradient norm ${gradNorm.toExponential(2)} exceeds ${maxNorm.toExponential(0)}`;
-      if (reason && !run.diverged) {
-        run.diverged = reason;
-        run.divergedAt = p.step;
-        run.stepsDone = p.step;
-        this.opts.onRecord({ type: 'diverged', arm: run.config.name, seed: run.seed, step: p.step, reason });
-      }
-    });
-    tf.dispose(batch.flatMap((p) => this.tensorsOf(p)));
+    emitStepRecords(batch, values, this.opts.maxGradNorm ?? 1e6, this.opts.onRecord);
   }
 
-  private tensorsOf(p: PendingStep): tf.Scalar[] {
-    return [p.loss, p.gradNorm, ...p.extras.map(([, t]) => t)];
-  }
-
-  private async evaluate(step: number): Promise<void> {
+  /**
+   * Evaluates every live arm: on the whole test split when `final` (the run's last evaluation),
+   * else on the task's fixed live subset (the whole split too when the subset covers it).
+   */
+  private async evaluate(step: number, final: boolean): Promise<void> {
+    const sizes = this.task.evalSizes;
+    const scope = final || sizes.live >= sizes.final ? 'final' : 'live';
+    if (scope === 'final') this.finalEvalAt = step;
     for (const run of this.runs) {
       if (run.diverged) continue;
-      const metrics = await this.task.evaluate(run.arm);
+      const metrics = await this.task.evaluate(run.arm, scope);
       this.opts.onRecord({
         type: 'eval',
         arm: run.config.name,
@@ -436,7 +314,10 @@ export class Trainer {
         step,
         epoch: Math.floor(step / this.stepsPerEpoch),
         metrics,
+        evalSamples: sizes[scope],
+        scope,
       });
+      if (scope === 'final') run.finalEvalSamples = sizes.final;
       if (this.opts.onSamples && this.task.samples && run.seed === this.config.seeds[0]) {
         const samples = await this.task.samples(run.arm, this.opts.sampleCount ?? 6);
         this.opts.onSamples({ arm: run.config.name, seed: run.seed, step, samples });
@@ -455,37 +336,8 @@ export class Trainer {
   }
 
   /** Copies the run's state on the device and takes its plain state, synchronously. */
-  private capture(): CheckpointCapture {
-    const t = this.stepsDone;
-    return {
-      step: t,
-      positions: {
-        sampler: { epoch: Math.floor(t / this.stepsPerEpoch), batch: t % this.stepsPerEpoch, stepsPerEpoch: this.stepsPerEpoch, batchSize: this.task.batchSize },
-      },
-      arms: this.runs.map((run) => ({
-        run,
-        capture: captureArm(run.arm),
-        state: {
-          lr: run.lr,
-          momentum: run.momentum,
-          lossWeight: run.lossWeight,
-          diverged: run.diverged,
-          divergedAt: run.divergedAt,
-          stepsDone: run.stepsDone,
-          msTotal: run.msTotal,
-          lastEval: { ...run.lastEval },
-          best: { ...run.best },
-        },
-      })),
-    };
-  }
-
-  /** Reads a capture back; every copy is disposed, whether its read succeeds or not. */
-  private async readCapture(c: CheckpointCapture): Promise<Checkpoint> {
-    const arms = await Promise.all(
-      c.arms.map(async ({ run, capture, state }) => ({ arm: run.config.name, seed: run.seed, ...(await readArmCapture(capture)), state: { ...state } })),
-    );
-    return { step: c.step, epoch: Math.floor(c.step / this.stepsPerEpoch), savedAt: Date.now(), arms, positions: c.positions };
+  private capture(): RunCapture {
+    return captureRun(this.stepsDone, this.stepsPerEpoch, this.task.batchSize, this.runs);
   }
 
   /** Starts reading a checkpoint for onCheckpoint; waits for the previous one first, whose failure fails the run. */
@@ -493,7 +345,7 @@ export class Trainer {
     const deliver = this.opts.onCheckpoint;
     if (!deliver) return;
     await this.checkpointing;
-    const reading = this.readCapture(this.capture()).then((c) => {
+    const reading = readRunCapture(this.capture()).then((c) => {
       if (!this.checkpointsClosed) deliver(c);
     });
     // Awaited at the next checkpoint or at the end; this keeps a failure from going unhandled meanwhile.
@@ -510,12 +362,13 @@ export class Trainer {
       ms: run.msTotal,
       final: run.lastEval,
       best: run.best,
+      ...(run.finalEvalSamples !== undefined ? { finalEvalSamples: run.finalEvalSamples } : {}),
       ...(run.diverged ? { diverged: run.diverged } : {}),
     });
   }
 
   private disposePending(): void {
-    tf.dispose(this.pending.flatMap((p) => this.tensorsOf(p)));
+    tf.dispose(this.pending.flatMap(pendingTensors));
     this.pending = [];
   }
 }

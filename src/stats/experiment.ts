@@ -6,7 +6,7 @@ import { pairedComparison, type PairedComparison } from './paired';
 import { verdicts, type SeedOutcome, type VerdictInput, type VerdictTest } from './verdict';
 
 /**
- * The whole experiment's statistics on one eval metric, from metric records (CONTRACTS.md
+ * The whole experiment's statistics on one eval metric, from metric records (docs/contracts.md,
  * section 3), for the summary table and verdicts: one call per redraw, no state.
  */
 

@@ -1,4 +1,6 @@
-import type { StepRecord } from '../engine/records';
+import type { ExperimentConfig } from '../engine/config';
+import type { MetricRecord, StepRecord } from '../engine/records';
+import { baselineArm, summariseRun } from '../stats';
 import type { BySeed } from './metricsSlice';
 import type { RunState } from './runSlice';
 
@@ -26,3 +28,35 @@ export function msPerStep(steps: BySeed<StepRecord>, arm: string): number | null
   return n ? total / n : null;
 }
 
+/** The summary saved with an experiment (the experiments list and its compare table read it): the headline metric per arm, and the verdicts. */
+export interface StoredSummary {
+  metric: string;
+  target: number | null;
+  baseline: string;
+  seeds: number;
+  steps: number;
+  arms: { arm: string; final: number | null; best: number | null; verdict: string | null }[];
+}
+
+/** The stored summary of a run from its records; null without a baseline arm. `steps` is how far the run got; `interim` marks verdicts of a run that has not ended. */
+export function storedSummaryOf(
+  config: ExperimentConfig,
+  records: readonly MetricRecord[],
+  chosenBaseline: string | null,
+  userTarget: number | null,
+  steps: number,
+  interim = false,
+): StoredSummary | null {
+  const baseline = baselineArm(config, chosenBaseline);
+  if (!baseline) return null;
+  const { byMetric, target } = summariseRun(config, records, baseline, userTarget, { interim });
+  const head = byMetric[0];
+  return {
+    metric: head.metric,
+    target,
+    baseline,
+    seeds: head.seeds.length,
+    arms: head.arms.map((a) => ({ arm: a.arm, final: a.final?.mean ?? null, best: a.best?.mean ?? null, verdict: a.comparison?.verdict ?? null })),
+    steps,
+  };
+}
