@@ -1,5 +1,5 @@
 import type { ComparisonRecord } from '../engine/records';
-import type { ExperimentSummary } from './experiment';
+import type { ComparedTest, ExperimentSummary } from './experiment';
 import type { PairedComparison } from './paired';
 import type { QuotedTest } from './verdict';
 
@@ -35,24 +35,27 @@ export function comparisonRecords(summary: ExperimentSummary): ComparisonRecord[
   for (const a of summary.arms) {
     const c = a.comparison;
     if (!c) continue;
-    const common = { type: 'comparison' as const, arm: a.arm, baseline: summary.baseline, metric: summary.metric, family: c.family, interim: c.interim, verdict: c.verdict };
-    if (!c.tests.some((t) => t.measure === 'final')) {
-      out.push({ ...common, measure: 'final', target: null, seeds: c.final ? c.seeds : [], ...fromComparison(c.final), test: null, p: null, pHolm: null, significant: false });
-    }
+    // Fields in the documented order (docs/contracts.md), so every line reads alike.
+    const record = (measure: ComparisonRecord['measure'], seeds: number[], cmp: PairedComparison | null, test: ComparedTest | null): ComparisonRecord => ({
+      type: 'comparison',
+      arm: a.arm,
+      baseline: summary.baseline,
+      metric: summary.metric,
+      measure,
+      target: measure === 'stepsToTarget' ? summary.target : null,
+      seeds,
+      ...fromComparison(cmp),
+      test: test?.quoted ? TEST_KEYS[test.quoted.test] : null,
+      p: test?.quoted?.p ?? null,
+      pHolm: test?.quoted ? test.pHolm : null,
+      family: c.family,
+      significant: test?.significant ?? false,
+      interim: c.interim,
+      verdict: c.verdict,
+    });
+    if (!c.tests.some((t) => t.measure === 'final')) out.push(record('final', c.final ? c.seeds : [], c.final, null));
     // Steps first, as the verdict reads.
-    for (const t of c.tests) {
-      out.push({
-        ...common,
-        measure: t.measure,
-        target: t.measure === 'stepsToTarget' ? summary.target : null,
-        seeds: t.seeds,
-        ...fromComparison(t.comparison),
-        test: t.quoted ? TEST_KEYS[t.quoted.test] : null,
-        p: t.quoted?.p ?? null,
-        pHolm: t.quoted ? t.pHolm : null,
-        significant: t.significant,
-      });
-    }
+    for (const t of c.tests) out.push(record(t.measure, t.seeds, t.comparison, t));
   }
   return out;
 }
