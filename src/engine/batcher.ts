@@ -10,8 +10,8 @@ import { EpochSampler } from './sampler';
  * CIFAR-10 would take 737 MB as float32 tensors) and the host holds it at its own size. The data
  * order and the augmentation come from the seed's own streams, so one batch is prepared per
  * seed and step and fed to every arm. Augmentation is torchvision's RandomCrop(size,
- * padding=4) with zero fill plus RandomHorizontalFlip, done in one cropAndResize (a box with
- * x1 > x2 flips).
+ * padding=4) with zero fill plus RandomHorizontalFlip, done as one gather of whole pixels (see
+ * cropAndFlip).
  */
 
 export interface Batch {
@@ -99,23 +99,29 @@ export class ClassificationBatcher {
     });
   }
 
+  /**
+   * Exact whole-pixel crops of the zero-padded batch as one gather of pixel rows. Not
+   * tf.image.cropAndResize: TF.js 4.22's wasm kernel ignores a box's x1 when y1 is 0 and the box
+   * is not resized, so every unflipped crop at the top offset came out at the left one.
+   */
   private cropAndFlip(x: tf.Tensor4D, rng: Rng): tf.Tensor4D {
-    const n = x.shape[0];
+    const [n, , , c] = x.shape;
     const s = this.size;
     const p = CROP_PADDING;
-    const padded = tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]);
-    const span = s + 2 * p - 1;
-    const boxes = new Float32Array(n * 4);
+    const side = s + 2 * p;
+    const rows = new Int32Array(n * s * s);
     for (let i = 0; i < n; i++) {
       const oy = rng.int(2 * p + 1);
       const ox = rng.int(2 * p + 1);
       const flip = rng.next() < 0.5;
-      const x1 = ox / span;
-      const x2 = (ox + s - 1) / span;
-      boxes.set([oy / span, flip ? x2 : x1, (oy + s - 1) / span, flip ? x1 : x2], i * 4);
+      for (let y = 0; y < s; y++) {
+        const base = (i * side + oy + y) * side + ox;
+        const at = (i * s + y) * s;
+        for (let k = 0; k < s; k++) rows[at + k] = base + (flip ? s - 1 - k : k);
+      }
     }
-    const boxInd = tf.range(0, n, 1, 'int32') as tf.Tensor1D;
-    return tf.image.cropAndResize(padded, tf.tensor2d(boxes, [n, 4]), boxInd, [s, s], 'bilinear');
+    const padded = tf.reshape(tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]), [n * side * side, c]);
+    return tf.reshape(tf.gather(padded, tf.tensor1d(rows, 'int32')), [n, s, s, c]);
   }
 
   /**

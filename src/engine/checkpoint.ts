@@ -238,3 +238,83 @@ export function copyCheckpointTensors(c: Checkpoint): Checkpoint {
     arms: c.arms.map((a) => ({ ...a, weights: a.weights.map(copy), optimizers: a.optimizers.map((o) => ({ ...o, slots: o.slots.map(copy) })) })),
   };
 }
+
+/** What a checkpoint is restored into: a fresh run's plan and its arm runs, in order. */
+export interface RestoreTarget {
+  totalSteps: number;
+  stepsPerEpoch: number;
+  batchSize: number;
+  runs: readonly { name: string; seed: number; arm: ArmModels }[];
+}
+
+/**
+ * Checks that checkpoint `c` fits `target` (step, sampler sizes, arm runs, weight and optimizer
+ * shapes) before anything changes; returns each arm run's live state, in order. Throws a
+ * CheckpointError naming what does not fit.
+ */
+export function checkRestore(c: Checkpoint, target: RestoreTarget): ArmLiveState[] {
+  if (!Number.isInteger(c.step) || c.step < 0 || c.step > target.totalSteps) {
+    throw new CheckpointError(`the checkpoint is at step ${c.step}, but this run has ${target.totalSteps} steps`);
+  }
+  const pos = parseSamplerPosition(c.positions);
+  if (pos.stepsPerEpoch !== target.stepsPerEpoch || pos.batchSize !== target.batchSize) {
+    throw new CheckpointError(
+      `the checkpoint was taken with ${pos.stepsPerEpoch} batches of ${pos.batchSize} per epoch, this run has ${target.stepsPerEpoch} of ${target.batchSize}: the dataset or the batch size changed`,
+    );
+  }
+  if (c.arms.length !== target.runs.length) throw new CheckpointError(`the checkpoint has ${c.arms.length} arm runs, this run ${target.runs.length}`);
+  return target.runs.map((r, i) => {
+    const a = c.arms[i];
+    if (a.arm !== r.name || a.seed !== r.seed) {
+      throw new CheckpointError(`the checkpoint's arm run ${i} is ${a.arm} (seed ${a.seed}), this run's is ${r.name} (seed ${r.seed})`);
+    }
+    checkArmCheckpoint(r.arm, a);
+    return parseArmState(a.state, `arm ${a.arm} (seed ${a.seed})`);
+  });
+}
+
+/** One arm run as the trainer holds it: its name and seed, its models and its live state. */
+export interface CheckpointedRun extends ArmLiveState {
+  config: { name: string };
+  seed: number;
+  arm: ArmModels;
+}
+
+/** A run's device copies and plain state, taken between two steps, not yet read back. */
+export interface RunCapture {
+  step: number;
+  epoch: number;
+  positions: { sampler: SamplerPosition };
+  arms: { arm: string; seed: number; capture: ArmCapture; state: ArmLiveState }[];
+}
+
+/** Copies the run's state at lock step `step` on the device and takes its plain state, synchronously. */
+export function captureRun(step: number, stepsPerEpoch: number, batchSize: number, runs: readonly CheckpointedRun[]): RunCapture {
+  return {
+    step,
+    epoch: Math.floor(step / stepsPerEpoch),
+    positions: { sampler: { epoch: Math.floor(step / stepsPerEpoch), batch: step % stepsPerEpoch, stepsPerEpoch, batchSize } },
+    arms: runs.map((run) => ({
+      arm: run.config.name,
+      seed: run.seed,
+      capture: captureArm(run.arm),
+      state: {
+        lr: run.lr,
+        momentum: run.momentum,
+        lossWeight: run.lossWeight,
+        diverged: run.diverged,
+        divergedAt: run.divergedAt,
+        stepsDone: run.stepsDone,
+        msTotal: run.msTotal,
+        lastEval: { ...run.lastEval },
+        best: { ...run.best },
+      },
+    })),
+  };
+}
+
+/** Reads a capture back; every copy is disposed, whether its read succeeds or not. */
+export async function readRunCapture(c: RunCapture): Promise<Checkpoint> {
+  const arms = await Promise.all(c.arms.map(async ({ arm, seed, capture, state }) => ({ arm, seed, ...(await readArmCapture(capture)), state: { ...state } })));
+  return { step: c.step, epoch: c.epoch, savedAt: Date.now(), arms, positions: c.positions };
+}

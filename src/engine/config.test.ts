@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, createDefaultConfig, type ExperimentConfig, parseExperimentConfig } from './config';
 
-/** CONTRACTS.md section 2's example, comments removed. */
+/** docs/contracts.md section 2's example, comments removed. */
 const CONTRACT_EXAMPLE = {
   task: 'classify',
   dataset: 'builtin:shapes10',
@@ -102,7 +102,7 @@ describe('parseExperimentConfig fills defaults', () => {
     expect(parseExperimentConfig({ steps: 5, epochs: 3, arms: [{ name: 'a' }] })).toMatchObject({ steps: 5 });
   });
 
-  it('keeps every value of the CONTRACTS.md example, and round-trips through JSON', () => {
+  it('keeps every value of the docs/contracts.md example, and round-trips through JSON', () => {
     const cfg = parseExperimentConfig(CONTRACT_EXAMPLE);
     expect(cfg).toMatchObject(CONTRACT_EXAMPLE);
     expect(cfg.arms[1].rg).toEqual({ mode: 'uniform', low: 0, high: 1, probability: 1, scale: 1 });

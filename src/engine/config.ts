@@ -1,5 +1,7 @@
+import { FieldError } from './errors';
+
 /**
- * The experiment config (CONTRACTS.md section 2): one typed object with defaults, validated
+ * The experiment config (docs/contracts.md, section 2): one typed object with defaults, validated
  * where it enters (runner, URL, UI) by `parseExperimentConfig`.
  */
 
@@ -107,14 +109,8 @@ export interface ExperimentConfig {
 }
 
 /** A config problem that names the field and what is allowed there. */
-export class ConfigError extends Error {
+export class ConfigError extends FieldError {
   override name = 'ConfigError';
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(`${field}: ${message}`);
-  }
 }
 
 /** The default of config.evalSubset. */

@@ -1,25 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import {
-  type ArmCapture,
-  type ArmLiveState,
-  captureArm,
-  type Checkpoint,
-  CheckpointError,
-  checkArmCheckpoint,
-  parseArmState,
-  parseSamplerPosition,
-  readArmCapture,
-  restoreArm,
-  type SamplerPosition,
-} from './checkpoint';
+import { type ArmLiveState, captureRun, type Checkpoint, CheckpointError, checkRestore, readRunCapture, restoreArm, type RunCapture } from './checkpoint';
 import type { ArmConfig, ExperimentConfig } from './config';
-import type { Dataset } from './dataset';
 import type { Model } from './models';
-import { HIGHER_IS_BETTER, type EventRecord, type MetricRecord } from './records';
+import { emitStepRecords, type PendingStep, pendingTensors, readPendingValues } from './readBack';
+import { HIGHER_IS_BETTER, type EventRecord } from './records';
 import { rgWeightAt } from './rg';
 import { learningRateAt, type ScheduleClock } from './schedules';
 import { type ArmModels, createTaskRunner, type TaskRunner } from './tasks';
-import type { TaskSamples } from './tasks/types';
+import type { LiveParams, RunStatus, TrainerOptions } from './trainerTypes';
 import { disposeArm } from './tasks/types';
 
 /**
@@ -29,67 +17,11 @@ import { disposeArm } from './tasks/types';
  * asynchronously in bunches, never synchronously inside a step. After each evaluation the run's
  * state is copied on the device and read back while training goes on (`onCheckpoint`); a fresh
  * trainer given that checkpoint (`restore`) continues with the same records as if never stopped.
+ * The read-back and divergence checks live in readBack.ts; capturing and checking checkpoints in
+ * checkpoint.ts.
  */
 
-export type RunStatus = 'idle' | 'running' | 'paused' | 'done' | 'stopped' | 'error';
-
-export interface TrainerProgress {
-  /** Lock steps completed. */
-  step: number;
-  totalSteps: number;
-  epoch: number;
-  /**
-   * Training images per second over all arms and seeds, counting the steps whose losses have
-   * been read back (a GPU backend queues steps ahead of the device, so `step` can run ahead of
-   * what the device has done); 0 before the first read-back.
-   */
-  imagesPerSec: number;
-  elapsedMs: number;
-  /** Bytes the backend holds in tensors now (tf.memory(): the dataset, models, optimizer state, batches in flight). */
-  deviceBytes?: number;
-}
-
-export interface LiveParams {
-  lr?: number;
-  momentum?: number;
-  /** The RG scale ("loss weight"). */
-  lossWeight?: number;
-}
-
-/** One arm's outputs on fixed val samples after an evaluation (segment and translate). */
-export interface ArmSamples {
-  arm: string;
-  seed: number;
-  step: number;
-  samples: TaskSamples;
-}
-
-export interface TrainerOptions {
-  config: ExperimentConfig;
-  dataset: Dataset;
-  onRecord: (r: MetricRecord) => void;
-  onProgress?: (p: TrainerProgress) => void;
-  /** Longest time between loss read-backs, in ms (a bunch is also read at every eval). */
-  flushIntervalMs?: number;
-  /**
-   * Most lock steps whose losses wait on the device for a read-back (default 64): bounds the
-   * tensors in flight however fast the backend steps.
-   */
-  maxPendingSteps?: number;
-  /** A gradient norm above this marks the arm diverged. */
-  maxGradNorm?: number;
-  /** Receives each arm's outputs on fixed val samples after every evaluation (first seed only). */
-  onSamples?: (s: ArmSamples) => void;
-  /** How many val samples onSamples shows (default 6). */
-  sampleCount?: number;
-  /** Lets the host handle messages between steps (pause, stop, slider moves). */
-  yieldToHost?: () => Promise<void>;
-  /**
-   * Receives a checkpoint after every evaluation (the stop's included), once it has been read
-   * back; the step loop goes on meanwhile. Never called after run() has failed.
-   */
-  onCheckpoint?: (c: Checkpoint) => void;
-}
+export type { ArmSamples, LiveParams, RunStatus, TrainerOptions, TrainerProgress } from './trainerTypes';
 
 /** One arm x seed: its models and its live state (lr, momentum and lossWeight change with setParams). */
 interface ArmRun extends ArmLiveState {
@@ -98,26 +30,6 @@ interface ArmRun extends ArmLiveState {
   arm: ArmModels;
   /** Test samples behind `lastEval` once it comes from the whole split. */
   finalEvalSamples?: number;
-}
-
-/** A checkpoint's device copies and plain state, taken between two steps, not yet read back. */
-interface CheckpointCapture {
-  step: number;
-  positions: { sampler: SamplerPosition };
-  arms: { run: ArmRun; capture: ArmCapture; state: ArmLiveState }[];
-}
-
-interface PendingStep {
-  run: ArmRun;
-  step: number;
-  epoch: number;
-  loss: tf.Scalar;
-  gradNorm: tf.Scalar;
-  extras: [string, tf.Scalar][];
-  rgWeight: number;
-  lossWeight: number;
-  lr: number;
-  ms: number;
 }
 
 const defaultYield = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
@@ -129,7 +41,7 @@ export class Trainer {
   private readonly task: TaskRunner<unknown>;
   private readonly runs: ArmRun[] = [];
   private readonly opts: TrainerOptions;
-  private pending: PendingStep[] = [];
+  private pending: PendingStep<ArmRun>[] = [];
   private lastFlush = 0;
   /** The lock step whose losses were last read back, and when that read-back ended. */
   private readBack = { step: 0, at: 0 };
@@ -250,7 +162,7 @@ export class Trainer {
    * `step` has been emitted and divergence is up to date.
    */
   async checkpoint(): Promise<Checkpoint> {
-    return this.readCapture(this.capture());
+    return readRunCapture(this.capture());
   }
 
   /**
@@ -260,23 +172,11 @@ export class Trainer {
    */
   restore(c: Checkpoint): void {
     if (this.statusValue !== 'idle' || this.stepsDone !== 0) throw new CheckpointError('restore() needs a fresh trainer, before run()');
-    if (!Number.isInteger(c.step) || c.step < 0 || c.step > this.totalSteps) {
-      throw new CheckpointError(`the checkpoint is at step ${c.step}, but this run has ${this.totalSteps} steps`);
-    }
-    const pos = parseSamplerPosition(c.positions);
-    if (pos.stepsPerEpoch !== this.stepsPerEpoch || pos.batchSize !== this.task.batchSize) {
-      throw new CheckpointError(
-        `the checkpoint was taken with ${pos.stepsPerEpoch} batches of ${pos.batchSize} per epoch, this run has ${this.stepsPerEpoch} of ${this.task.batchSize}: the dataset or the batch size changed`,
-      );
-    }
-    if (c.arms.length !== this.runs.length) throw new CheckpointError(`the checkpoint has ${c.arms.length} arm runs, this run ${this.runs.length}`);
-    const states = this.runs.map((r, i) => {
-      const a = c.arms[i];
-      if (a.arm !== r.config.name || a.seed !== r.seed) {
-        throw new CheckpointError(`the checkpoint's arm run ${i} is ${a.arm} (seed ${a.seed}), this run's is ${r.config.name} (seed ${r.seed})`);
-      }
-      checkArmCheckpoint(r.arm, a);
-      return parseArmState(a.state, `arm ${a.arm} (seed ${a.seed})`);
+    const states = checkRestore(c, {
+      totalSteps: this.totalSteps,
+      stepsPerEpoch: this.stepsPerEpoch,
+      batchSize: this.task.batchSize,
+      runs: this.runs.map((r) => ({ name: r.config.name, seed: r.seed, arm: r.arm })),
     });
     this.runs.forEach((r, i) => {
       restoreArm(r.arm, c.arms[i]);
@@ -391,43 +291,9 @@ export class Trainer {
     this.lastFlush = performance.now();
     const upTo = this.stepsDone;
     if (batch.length === 0) return;
-    const values = await Promise.all(batch.map((p) => Promise.all(this.tensorsOf(p).map((t) => t.data()))));
+    const values = await readPendingValues(batch);
     this.readBack = { step: upTo, at: performance.now() };
-    const maxNorm = this.opts.maxGradNorm ?? 1e6;
-    batch.forEach((p, i) => {
-      const [loss, gradNorm, ...extraValues] = values[i].map((v) => v[0]);
-      const run = p.run;
-      if (run.diverged && p.step > run.divergedAt) return;
-      this.opts.onRecord({
-        type: 'step',
-        arm: run.config.name,
-        seed: run.seed,
-        step: p.step,
-        epoch: p.epoch,
-        loss,
-        weightedLoss: p.lossWeight * loss,
-        rgWeight: p.rgWeight,
-        lr: p.lr,
-        gradNorm,
-        ms: p.ms,
-        ...Object.fromEntries(p.extras.map(([k], j) => [k, extraValues[j]])),
-      });
-      let reason: string | null = null;
-      if (!Number.isFinite(loss)) reason = `loss is ${loss}`;
-      else if (!Number.isFinite(gradNorm)) reason = `gradient norm is ${gradNorm}`;
-      else if (gradNorm > maxNorm) reason = `gradient norm ${gradNorm.toExponential(2)} exceeds ${maxNorm.toExponential(0)}`;
-      if (reason && !run.diverged) {
-        run.diverged = reason;
-        run.divergedAt = p.step;
-        run.stepsDone = p.step;
-        this.opts.onRecord({ type: 'diverged', arm: run.config.name, seed: run.seed, step: p.step, reason });
-      }
-    });
-    tf.dispose(batch.flatMap((p) => this.tensorsOf(p)));
-  }
-
-  private tensorsOf(p: PendingStep): tf.Scalar[] {
-    return [p.loss, p.gradNorm, ...p.extras.map(([, t]) => t)];
+    emitStepRecords(batch, values, this.opts.maxGradNorm ?? 1e6, this.opts.onRecord);
   }
 
   /**
@@ -470,37 +336,8 @@ export class Trainer {
   }
 
   /** Copies the run's state on the device and takes its plain state, synchronously. */
-  private capture(): CheckpointCapture {
-    const t = this.stepsDone;
-    return {
-      step: t,
-      positions: {
-        sampler: { epoch: Math.floor(t / this.stepsPerEpoch), batch: t % this.stepsPerEpoch, stepsPerEpoch: this.stepsPerEpoch, batchSize: this.task.batchSize },
-      },
-      arms: this.runs.map((run) => ({
-        run,
-        capture: captureArm(run.arm),
-        state: {
-          lr: run.lr,
-          momentum: run.momentum,
-          lossWeight: run.lossWeight,
-          diverged: run.diverged,
-          divergedAt: run.divergedAt,
-          stepsDone: run.stepsDone,
-          msTotal: run.msTotal,
-          lastEval: { ...run.lastEval },
-          best: { ...run.best },
-        },
-      })),
-    };
-  }
-
-  /** Reads a capture back; every copy is disposed, whether its read succeeds or not. */
-  private async readCapture(c: CheckpointCapture): Promise<Checkpoint> {
-    const arms = await Promise.all(
-      c.arms.map(async ({ run, capture, state }) => ({ arm: run.config.name, seed: run.seed, ...(await readArmCapture(capture)), state: { ...state } })),
-    );
-    return { step: c.step, epoch: Math.floor(c.step / this.stepsPerEpoch), savedAt: Date.now(), arms, positions: c.positions };
+  private capture(): RunCapture {
+    return captureRun(this.stepsDone, this.stepsPerEpoch, this.task.batchSize, this.runs);
   }
 
   /** Starts reading a checkpoint for onCheckpoint; waits for the previous one first, whose failure fails the run. */
@@ -508,7 +345,7 @@ export class Trainer {
     const deliver = this.opts.onCheckpoint;
     if (!deliver) return;
     await this.checkpointing;
-    const reading = this.readCapture(this.capture()).then((c) => {
+    const reading = readRunCapture(this.capture()).then((c) => {
       if (!this.checkpointsClosed) deliver(c);
     });
     // Awaited at the next checkpoint or at the end; this keeps a failure from going unhandled meanwhile.
@@ -531,7 +368,7 @@ export class Trainer {
   }
 
   private disposePending(): void {
-    tf.dispose(this.pending.flatMap((p) => this.tensorsOf(p)));
+    tf.dispose(this.pending.flatMap(pendingTensors));
     this.pending = [];
   }
 }

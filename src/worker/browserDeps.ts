@@ -6,7 +6,7 @@ import { decodeImageBrowser } from '../data/decodeBrowser';
 import { loadArchiveDataset } from '../data/load';
 import { initBackend } from '../engine/backends/setup';
 import { watchDeviceLoss } from './deviceLoss';
-import type { HandlerDeps } from './handler';
+import type { HandlerDeps } from './handlerContext';
 import { probeWebGpu } from './preflight';
 
 /**
