@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -5,7 +6,8 @@ import { DatasetError, describeSummary, loadArchiveDataset, loadBuiltinDataset }
 import { decodeImageNode } from '../data/decodeNode';
 import { ConfigError, parseExperimentConfig, type ExperimentConfig } from '../engine/config';
 import type { Dataset } from '../engine/dataset';
-import type { MetricRecord } from '../engine/records';
+import type { ManifestRecord, MetricRecord } from '../engine/records';
+import { comparisonRecords, comparisonTable, findPlainArm, summariseRun } from '../stats';
 import { Trainer } from '../engine/trainer';
 import { initNodeBackend } from './nodeBackend';
 
@@ -47,11 +49,42 @@ function readConfig(path: string): ExperimentConfig {
   return parseExperimentConfig(json);
 }
 
+/** The software version the manifest names: package.json's. */
+function appVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The first record the runner writes: where the records come from (CONTRACTS.md section 3). */
+export function runnerManifest(cfg: ExperimentConfig, backend: string, contentHash: string | null): ManifestRecord {
+  return {
+    type: 'manifest',
+    source: 'runner',
+    config: cfg,
+    seeds: cfg.seeds,
+    software: { name: 'rg-lab', version: appVersion() },
+    backend,
+    tfjs: tf.version.tfjs,
+    dataset: { name: cfg.dataset, contentHash },
+    createdAt: new Date().toISOString(),
+  };
+}
+
+interface LoadedDataset {
+  dataset: Dataset;
+  /** The lab's content hash: `sha256:<hex>` of an archive's bytes, `<builtin>@<size>px/seed<seed>` of a built-in one. */
+  contentHash: string;
+}
+
 /** A built-in dataset, or an archive (.zip, .tar, .tar.gz, .tgz) read through the browser's parsers. */
-async function loadDataset(cfg: ExperimentConfig, seed: number, io: CliIo): Promise<Dataset> {
+async function loadDataset(cfg: ExperimentConfig, seed: number, io: CliIo): Promise<LoadedDataset> {
   if (cfg.dataset.startsWith('builtin:')) {
     try {
-      return loadBuiltinDataset(cfg.dataset, { inputSize: cfg.inputSize, seed });
+      return { dataset: loadBuiltinDataset(cfg.dataset, { inputSize: cfg.inputSize, seed }), contentHash: `${cfg.dataset}@${cfg.inputSize}px/seed${seed}` };
     } catch (e) {
       throw new UsageError(`dataset: ${(e as Error).message}`);
     }
@@ -72,7 +105,7 @@ async function loadDataset(cfg: ExperimentConfig, seed: number, io: CliIo): Prom
       decoder: decodeImageNode,
     });
     io.stderr(`dataset: ${describeSummary(summary)}\n`);
-    return dataset;
+    return { dataset, contentHash: `sha256:${createHash('sha256').update(bytes).digest('hex')}` };
   } catch (e) {
     if (e instanceof DatasetError) throw new UsageError(`dataset: ${e.message}`);
     throw e;
@@ -86,6 +119,18 @@ function describeEval(r: MetricRecord): string {
     .filter((e): e is [string, number] => typeof e[1] === 'number')
     .map(([k, v]) => `${k} ${v.toFixed(4)}`);
   return `${r.arm}/s${r.seed}: ${parts.join(' ')}`;
+}
+
+/**
+ * Each arm against the baseline (the first arm with RG off) on the headline metric, as the
+ * page's summary computes it: comparison records on the output, a table on stderr.
+ */
+function writeComparisons(cfg: ExperimentConfig, records: readonly MetricRecord[], write: (s: string) => void, io: CliIo): void {
+  const baseline = findPlainArm(cfg);
+  if (baseline === null || cfg.arms.length < 2) return;
+  const comparisons = comparisonRecords(summariseRun(cfg, records, baseline, null).byMetric[0]);
+  for (const c of comparisons) write(`${JSON.stringify(c)}\n`);
+  io.stderr(`\ncompared with ${baseline} over ${cfg.seeds.length} seed${cfg.seeds.length === 1 ? '' : 's'}:\n${comparisonTable(comparisons)}`);
 }
 
 /** Runs the runner with `argv` (without node and script); returns the exit code. */
@@ -106,16 +151,20 @@ export async function runTrainCli(argv: string[], io: CliIo): Promise<number> {
     const backend = args.backend as NodeBackend;
     if (!NODE_BACKENDS.includes(backend)) throw new UsageError(`--backend: "${args.backend}"; allowed: ${NODE_BACKENDS.join(' | ')}`);
     const cfg = readConfig(args.config);
-    const dataset = await loadDataset(cfg, cfg.seeds[0], io);
+    const { dataset, contentHash } = await loadDataset(cfg, cfg.seeds[0], io);
     await initNodeBackend(backend);
     const write = args.out ? ((out = createWriteStream(args.out)), (s: string) => out!.write(s)) : io.stdout;
+    write(`${JSON.stringify(runnerManifest(cfg, tf.getBackend(), contentHash))}\n`);
     const pendingEvals: string[] = [];
+    // What the comparisons need (evaluations, divergences, summaries), not the step records.
+    const kept: MetricRecord[] = [];
     let divergedRuns = 0;
     trainer = new Trainer({
       config: cfg,
       dataset,
       onRecord: (r) => {
         write(`${JSON.stringify(r)}\n`);
+        if (r.type === 'eval' || r.type === 'diverged' || r.type === 'summary') kept.push(r);
         if (r.type === 'eval') pendingEvals.push(describeEval(r));
         if (r.type === 'diverged') divergedRuns++;
         if (r.type === 'diverged') io.stderr(`diverged: ${r.arm}/s${r.seed} at step ${r.step}: ${r.reason}\n`);
@@ -128,6 +177,7 @@ export async function runTrainCli(argv: string[], io: CliIo): Promise<number> {
     });
     io.stderr(`training ${cfg.model} on ${dataset.name} with ${tf.getBackend()}: ${cfg.arms.length} arms x ${cfg.seeds.length} seeds, ${trainer.totalSteps} steps\n`);
     await trainer.run();
+    writeComparisons(cfg, kept, write, io);
     const runs = cfg.arms.length * cfg.seeds.length;
     if (divergedRuns === runs) {
       io.stderr(`training failed: every arm diverged (${runs} of ${runs} runs)\n`);

@@ -1,8 +1,7 @@
 import { memo, useRef, useState } from 'react';
 import { useAppStore } from '../../store';
 import { configCaption } from '../export/caption';
-import { serializeChartSvg, renderSvgToPng } from '../export/chartImage';
-import { downloadBlob, toFileName } from '../export/download';
+import { describeExportError, exportSvgFigure } from '../export/figure';
 import { LineChartView, type LineChartViewProps } from '../charts/LineChartView';
 import { smoothKey } from '../charts/series';
 import { useElementWidth } from '../hooks/useElementWidth';
@@ -13,10 +12,12 @@ export interface ChartCardProps extends Omit<LineChartViewProps, 'width'> {
   /** Experiment name, used in exported file names. */
   experiment: string;
   empty: string;
+  /** A short line beside the title (the eval charts: how many test images each point used). */
+  note?: string;
 }
 
 /** A titled chart with PNG and SVG export buttons. */
-export const ChartCard = memo(function ChartCard({ testId, title, experiment, empty, ...chart }: ChartCardProps) {
+export const ChartCard = memo(function ChartCard({ testId, title, experiment, empty, note, ...chart }: ChartCardProps) {
   const box = useRef<HTMLDivElement>(null);
   const width = useElementWidth(box);
   const [error, setError] = useState<string | null>(null);
@@ -34,12 +35,9 @@ export const ChartCard = memo(function ChartCard({ testId, title, experiment, em
     }
     try {
       const config = useAppStore.getState().run.config;
-      const out = serializeChartSvg(svg, title, chart.arms, config ? configCaption(config) : []);
-      const name = toFileName(`${experiment}-${testId.replace(/^chart-/, '')}`);
-      if (kind === 'svg') downloadBlob(new Blob([out.text], { type: 'image/svg+xml' }), `${name}.svg`);
-      else downloadBlob(await renderSvgToPng(out), `${name}.png`);
+      await exportSvgFigure(svg, title, chart.arms, `${experiment}-${testId.replace(/^chart-/, '')}`, kind, config ? configCaption(config) : []);
     } catch (e) {
-      setError(`Export failed: ${e instanceof Error ? e.message : String(e)}`);
+      setError(describeExportError(e));
     }
   };
 
@@ -47,6 +45,11 @@ export const ChartCard = memo(function ChartCard({ testId, title, experiment, em
     <figure className="chart-card" data-testid={testId} data-points={chart.rows.length} data-arms={armsWithData} data-markers={chart.markers.length}>
       <figcaption className="chart-head">
         <span className="chart-title">{title}</span>
+        {note && (
+          <span className="chart-note" data-testid="chart-note">
+            {note}
+          </span>
+        )}
         <span className="chart-actions">
           <button type="button" className="small" data-testid="export-png" disabled={!hasData} onClick={() => void exportAs('png')}>
             PNG
