@@ -37,7 +37,7 @@ if (new URLSearchParams(location.search).has('debug')) {
   };
 }
 
-// `?bench` exposes `window.__rgBench` for `npm run bench` (src/cli/benchBrowser.ts): nothing else.
+// `?bench` exposes `window.__rgBench` for `npm run bench` (src/bench/benchBrowser.ts): nothing else.
 if (new URLSearchParams(location.search).has('bench')) {
   void import('./ui/benchHook').then((m) => m.installBenchHook(client));
 }

@@ -9,7 +9,7 @@ import type { Dataset } from '../engine/dataset';
 import type { ManifestRecord, MetricRecord } from '../engine/records';
 import { comparisonRecords, comparisonTable, findPlainArm, summariseRun } from '../stats';
 import { Trainer } from '../engine/trainer';
-import { initNodeBackend } from './nodeBackend';
+import { initNodeBackend } from '../platform/node';
 
 /** Backends the runner offers: Node has no GPU backends. */
 export const NODE_BACKENDS = ['wasm', 'cpu'] as const;

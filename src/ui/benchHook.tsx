@@ -1,31 +1,13 @@
 import { flushSync } from 'react-dom';
 import { createRoot } from 'react-dom/client';
-import type { BenchRequest, BenchResult, TrainerClient } from '../store/types';
+import type { BenchHook, ChartRedrawTiming, TrainerClient } from '../store/types';
 import { LineChartView, type ChartArm } from './charts/LineChartView';
 import { buildChartRows, type ArmSeries } from './charts/series';
 
 /**
- * `?bench` (for `npm run bench` only, src/cli/benchBrowser.ts): `window.__rgBench` trains in the
+ * `?bench` (for `npm run bench` only, src/bench/benchBrowser.ts): `window.__rgBench` trains in the
  * worker on a chosen backend and times a chart redraw. Loaded only with that flag.
  */
-
-/** What one chart timing measured, in ms. */
-export interface ChartRedrawTiming {
-  pointsPerSeries: number;
-  arms: number;
-  rows: number;
-  /** First render (mount), rows built included. */
-  mountMs: number;
-  /** Median of the redraws after it, each with new data: rows built, React render, layout. */
-  redrawMs: number;
-  redraws: number[];
-}
-
-/** The hook the benchmark reaches with page.evaluate. */
-export interface BenchHook {
-  bench(request: BenchRequest): Promise<BenchResult>;
-  timeChartRedraw(pointsPerSeries: number, rounds: number): ChartRedrawTiming;
-}
 
 const ARMS: ChartArm[] = [
   { name: 'plain', color: '#1f77b4' },

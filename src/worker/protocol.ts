@@ -249,3 +249,22 @@ export type FromWorker =
   | { type: 'benchResult'; id: number; result: BenchResult }
   /** `id` or `runId` names the request that failed; both absent for a message that made no sense. */
   | { type: 'error'; id?: number; runId?: string; error: WorkerErrorInfo };
+
+/** The `?bench` page hook (window.__rgBench) that the browser benchmark drives; src/ui/benchHook.tsx installs it. */
+/** What one chart timing measured, in ms. */
+export interface ChartRedrawTiming {
+  pointsPerSeries: number;
+  arms: number;
+  rows: number;
+  /** First render (mount), rows built included. */
+  mountMs: number;
+  /** Median of the redraws after it, each with new data: rows built, React render, layout. */
+  redrawMs: number;
+  redraws: number[];
+}
+
+/** The hook the benchmark reaches with page.evaluate. */
+export interface BenchHook {
+  bench(request: BenchRequest): Promise<BenchResult>;
+  timeChartRedraw(pointsPerSeries: number, rounds: number): ChartRedrawTiming;
+}

@@ -1,5 +1,5 @@
-import type { BenchResult, RatioVariant } from '../cli/bench';
-import type { StepProfile } from '../cli/benchProfile';
+import type { BenchResult, RatioVariant } from './bench';
+import type { StepProfile } from './benchProfile';
 
 /**
  * A complete bench JSON (what `npm run bench -- --json` writes) for the report's tests, with

@@ -8,12 +8,12 @@ import { fileURLToPath } from 'node:url';
 import { createDefaultConfig } from '../engine/config';
 import { Rng } from '../engine/rng';
 import { exportPytorch } from '../export/pytorch';
-import { readTrainTemplate } from './exportPytorch';
+import { readTrainTemplate } from '../cli/exportPytorch';
 import { interleave, median, type StepTime, type Variant } from './interleave';
 
 /**
  * The bench's peers, each trained side by side with the lab in one interleaved run
- * (src/cli/interleave.ts: one step of each per round, in a shuffled order):
+ * (src/bench/interleave.ts: one step of each per round, in a shuffled order):
  * - PyTorch on the CPU (the system's python3 with torch) training the lab's `cnn` as the
  *   PyTorch export writes it, at the lab's batch and input size, SGD with momentum, in a
  *   long-lived child process that trains one step per request; at one thread and at its default

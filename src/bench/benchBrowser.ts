@@ -1,8 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../../playwright.config';
-import type { BenchHook } from '../ui/benchHook';
-import type { BackendName, BenchRequest, BenchResult } from '../worker/protocol';
+import type { BackendName, BenchHook, BenchRequest, BenchResult } from '../worker/protocol';
 import type { BrowserBench } from './bench';
 
 /**

@@ -9,7 +9,7 @@ import { benchData, type DataBench, runCifarChild } from './benchData';
 import { benchPeers, type PeerBench } from './benchPeers';
 import { bareLoop, matmulPeakGflops, profileStep, type StepProfile } from './benchProfile';
 import { type Baseline, renderBenchmarks } from './benchReport';
-import { initNodeBackend } from './nodeBackend';
+import { initNodeBackend } from '../platform/node';
 import { interleave, median, medianCi95, type StepTime, type Variant } from './interleave';
 import { defaultSoakJsonPath, runSoak, writeSoakJson } from './soak';
 
