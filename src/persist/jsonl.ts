@@ -5,7 +5,7 @@ import { BundleError } from './errors';
 
 /**
  * JSON-lines records as the runner (`npm run train`) and the exported train.py write them
- * (CONTRACTS.md section 3): a manifest record first, then step, eval, diverged, event and summary
+ * (docs/contracts.md, section 3): a manifest record first, then step, eval, diverged, event and summary
  * records, one JSON object a line. Parsed incrementally (text goes in as it is read, in chunks),
  * validated line by line; the first bad line is named by its file and line number. Record types
  * this version does not know (a well-formed `{"type": "comparison", ...}`) are counted and skipped.
