@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { createDefaultConfig } from '../src/engine/config';
+import { cifar10Files } from '../src/testing/datasetArchives';
 import { makeJsonlRun } from '../src/testing/jsonlRuns';
 import { LabPage, observeLongTasks } from './labPage';
 
@@ -52,6 +53,30 @@ test("the runner's JSONL (2 arms x 3 seeds) imports with its summary table, seed
   await expect(page.getByTestId('experiment-import-error')).toHaveText('broken.jsonl, line 5: record.loss: must be a number, is "low"');
   await expect(row).toHaveCount(1);
   await expectSummary(page, ['plain', 'rg'], 3);
+});
+
+test("train.py's records (PyTorch on the CPU, real images, 2 seeds) import with both arms, both seeds and a verdict", async ({ page }) => {
+  // A small CIFAR-10 binary dataset of generated class images, as an extracted archive (Debian's
+  // PyTorch has no Pillow to read image files; CIFAR's batches are raw pixels).
+  const data = join(dir, 'cifar');
+  for (const [name, bytes] of cifar10Files({ perBatch: 8, batches: 2, test: 10 })) {
+    if (name.endsWith('/')) continue;
+    mkdirSync(dirname(join(data, name)), { recursive: true });
+    writeFileSync(join(data, name), bytes);
+  }
+  const config = { ...createDefaultConfig(), dataset: 'cifar-10-binary.tar.gz', inputSize: 8, batchSize: 4, steps: 4, evalEvery: 2, seeds: [1, 2] };
+  writeFileSync(join(dir, 'torch.json'), JSON.stringify(config));
+  execFileSync('npx', ['tsx', 'src/cli/exportPytorch.ts', '--config', join(dir, 'torch.json'), '--out', join(dir, 'train.py')], { timeout: 120_000, stdio: 'pipe' });
+  const out = join(dir, 'torch-metrics.jsonl');
+  execFileSync('/usr/bin/python3', [join(dir, 'train.py'), '--data-root', data, '--out', out, '--device', 'cpu'], { timeout: 180_000, stdio: 'pipe', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+
+  await openLab(page);
+  await page.getByTestId('experiment-import').setInputFiles(out);
+  const row = page.getByTestId('experiment-row');
+  await expect(row).toHaveCount(1);
+  await expect(row).toHaveAttribute('data-status', 'done');
+  await expect(row.getByTestId('experiment-source')).toHaveText('PyTorch');
+  await expectSummary(page, ['plain', 'rg'], 2);
 });
 
 test('one file per seed dropped on the page makes one experiment; compare overlays it with a lab run and notes the config difference', async ({ page }) => {
