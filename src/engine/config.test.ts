@@ -10,6 +10,7 @@ const CONTRACT_EXAMPLE = {
   batchSize: 64,
   steps: 300,
   evalEvery: 100,
+  evalSubset: 500,
   seeds: [1],
   arms: [
     {
@@ -59,6 +60,7 @@ describe('parseExperimentConfig fills defaults', () => {
       batchSize: 32,
       steps: 300,
       evalEvery: 100,
+      evalSubset: 2000,
       seeds: [1],
       augment: true,
       arms: [
@@ -186,6 +188,8 @@ describe('parseExperimentConfig rejects bad configs, naming the field', () => {
     expectConfigError({ steps: 10.5, arms: [{ name: 'a' }] }, 'steps');
     expectConfigError({ epochs: 0, arms: [{ name: 'a' }] }, 'epochs');
     expectConfigError({ evalEvery: 0, arms: [{ name: 'a' }] }, 'evalEvery');
+    expectConfigError({ evalSubset: -1, arms: [{ name: 'a' }] }, 'evalSubset');
+    expectConfigError({ evalSubset: 2.5, arms: [{ name: 'a' }] }, 'evalSubset');
     expectConfigError({ dataset: '', arms: [{ name: 'a' }] }, 'dataset');
     expectConfigError({ augment: 'yes', arms: [{ name: 'a' }] }, 'augment');
   });

@@ -36,6 +36,10 @@ export interface EvalRecord {
   step: number;
   epoch: number;
   metrics: Record<string, number | number[]>;
+  /** How many test samples this evaluation used (absent in records written before it was kept). */
+  evalSamples?: number;
+  /** 'live': the run's fixed evaluation subset (config.evalSubset); 'final': the whole test split. */
+  scope?: 'live' | 'final';
 }
 
 export interface DivergedRecord {
@@ -54,6 +58,8 @@ export interface SummaryRecord {
   ms: number;
   final: Record<string, number>;
   best: Record<string, number>;
+  /** Test samples behind `final` when it comes from the whole test split (the run's last evaluation). */
+  finalEvalSamples?: number;
   diverged?: string;
 }
 

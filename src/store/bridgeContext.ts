@@ -1,13 +1,15 @@
 import type { Checkpoint } from '../engine/checkpoint';
 import type { ExperimentConfig } from '../engine/config';
-import { WORKER_CRASHED, type ArchiveOptions, type BackendName, type BackendReport, type DatasetSummary, type FromWorker, type LiveParams } from '../worker/protocol';
+import { WORKER_CRASHED, type ArchiveOptions, type BackendName, type BackendReport, type DatasetSummary, type FromWorker, type LiveParams, type MeasuredChoice, type SpeedWorkload } from '../worker/protocol';
+import type { ChoiceStorage } from './backendChoiceCache';
 import type { AppStore } from './index';
 import type { StoreApi } from './runControl';
 
 /** What the bridge needs of TrainerClient (a fake in tests). */
 export interface TrainerClientLike {
   subscribe(fn: (m: FromWorker) => void): () => void;
-  init(backend: BackendName | null, model: string): Promise<BackendReport>;
+  /** Chooses the backend (see the `init` message): forced, or measured on `workload` unless `remembered` has it. */
+  init(backend: BackendName | null, model: string, workload?: SpeedWorkload, remembered?: MeasuredChoice[]): Promise<BackendReport>;
   loadDataset(dataset: string, inputSize: number, seed: number): Promise<DatasetSummary>;
   loadArchive(file: Blob, fileName: string, inputSize: number, seed: number, options: ArchiveOptions): { id: number; summary: Promise<DatasetSummary> };
   cancelLoad(id: number): void;
@@ -33,6 +35,10 @@ export interface BridgeOptions {
   backendWaitMs?: number;
   /** The run resumed from its checkpoint at `step`: stored records after it must go. */
   onResumed?: (runId: string, step: number) => void;
+  /** Where measured backend choices are remembered (default the page's localStorage; null: nowhere). */
+  choiceStorage?: ChoiceStorage | null;
+  /** Quiet time before a changed model, batch size or input size chooses the backend again, in ms (default 600). */
+  backendDelayMs?: number;
 }
 
 /** What the bridge's parts share. */

@@ -21,6 +21,9 @@ export function createWorkerEventHandler(
         // The worker chose a backend by itself after losing one; replies to init go through its promise.
         if (m.id === REINIT_ID) s.setBackendReady(m.report);
         return;
+      case 'backendProgress':
+        s.setBackendProgress(m.text);
+        return;
       case 'datasetReady':
       case 'benchResult':
         // Answered through the request's promise.

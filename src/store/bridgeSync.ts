@@ -1,5 +1,10 @@
 import { type BridgeContext, datasetKey, describe, isCrash } from './bridgeContext';
+import type { ExperimentConfig } from '../engine/config';
+import { browserChoiceStorage, loadChoices, rememberChoice } from './backendChoiceCache';
 import { isRunActive } from './runSlice';
+
+/** What a measured backend choice is for, besides the adapter. */
+const workloadKey = (c: ExperimentConfig): string => `${c.model}|${c.batchSize}|${c.inputSize}`;
 
 /**
  * Dataset and backend sync: the worker gets the dataset of the config (reloaded, after a quiet
@@ -23,8 +28,14 @@ export interface DatasetBackendSync {
 export function createDatasetBackendSync(ctx: BridgeContext, reloadArchive: () => Promise<void> | null, cancelLive: () => void): DatasetBackendSync {
   const { client, store, opts, get } = ctx;
   let datasetTimer: ReturnType<typeof setTimeout> | null = null;
+  let backendTimer: ReturnType<typeof setTimeout> | null = null;
   /** Set while a new worker replaces a crashed one; another crash then ends the recovery (no loop). */
   let recovering = false;
+  const storage = opts.choiceStorage === undefined ? browserChoiceStorage() : opts.choiceStorage;
+  /** Counts backend choices; an answer to any but the newest is dropped. */
+  let initGen = 0;
+  /** The workload (model, batch size, input size) the backend was last chosen for. */
+  let chosenFor = '';
 
   function loadDataset(): Promise<void> {
     const c = get().config;
@@ -40,12 +51,26 @@ export function createDatasetBackendSync(ctx: BridgeContext, reloadArchive: () =
     );
   }
 
+  /**
+   * Chooses the backend: the one forced by `?backend=`, else the fastest measured on the config's
+   * model, batch size and input size (remembered per adapter and workload, so instant next time).
+   * Only the newest choice's answer counts.
+   */
   function initBackend(): Promise<void> {
     get().setBackendPending();
-    return client.init(opts.forcedBackend, get().config.model).then(
-      (report) => get().setBackendReady(report),
+    const gen = ++initGen;
+    const { model, batchSize, inputSize } = get().config;
+    chosenFor = workloadKey(get().config);
+    const forced = opts.forcedBackend;
+    const request = forced ? client.init(forced, model) : client.init(null, model, { model, batchSize, inputSize }, loadChoices(storage));
+    return request.then(
+      (report) => {
+        if (gen !== initGen) return;
+        if (report.choice?.how === 'measured') rememberChoice(storage, report.choice);
+        get().setBackendReady(report);
+      },
       (e) => {
-        if (!isCrash(e)) get().setBackendError(describe(e));
+        if (gen === initGen && !isCrash(e)) get().setBackendError(describe(e));
       },
     );
   }
@@ -87,6 +112,12 @@ export function createDatasetBackendSync(ctx: BridgeContext, reloadArchive: () =
 
   const unsubscribeStore = store.subscribe((s, prev) => {
     if (s.config === prev.config || isRunActive(s.run.status)) return;
+    // A measured choice holds for one model, batch size and input size: another is chosen for others.
+    if (!opts.forcedBackend && s.backend.state !== 'error') {
+      if (backendTimer) clearTimeout(backendTimer);
+      backendTimer = null;
+      if (workloadKey(s.config) !== chosenFor) backendTimer = setTimeout(() => void initBackend(), opts.backendDelayMs ?? 600);
+    }
     if (datasetTimer) clearTimeout(datasetTimer);
     datasetTimer = null;
     if (datasetKey(s.config) === s.dataset.key) return;
@@ -99,6 +130,7 @@ export function createDatasetBackendSync(ctx: BridgeContext, reloadArchive: () =
     onWorkerCrashed,
     dispose() {
       if (datasetTimer) clearTimeout(datasetTimer);
+      if (backendTimer) clearTimeout(backendTimer);
       unsubscribeStore();
     },
   };

@@ -5,7 +5,7 @@ import { openExperimentStore, RecordWriter, type ExperimentMeta, type Experiment
 import { useAppStore, type AppStore } from './index';
 import { firstSeedOf, recordCount, recordsInMemory } from './metricsSlice';
 import { isRunActive } from './runSlice';
-import { storedSummaryOf } from './summary';
+import { storedSummaryOf, verdictsAreInterim } from './summary';
 import { importJsonlFiles, type ImportProgress } from './importRecords';
 import { isJsonlFile, nextTask } from '../persist/jsonlStream';
 
@@ -115,7 +115,7 @@ function storedSummary(s: AppStore): unknown {
   if (!config) return null;
   const records = [...Object.values(s.evalsByArm).flatMap((bySeed) => Object.values(bySeed).flat()), ...s.diverged, ...s.summaries];
   const steps = Math.max(0, ...config.arms.map((a) => (firstSeedOf<StepRecord>(s.stepsByArm, a.name).at(-1)?.step ?? 0)));
-  return storedSummaryOf(config, records, s.ui.baseline, s.ui.targetAccuracy, steps);
+  return storedSummaryOf(config, records, s.ui.baseline, s.ui.targetAccuracy, steps, verdictsAreInterim(s.run));
 }
 
 function describe(e: unknown): string {

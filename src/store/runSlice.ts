@@ -12,6 +12,8 @@ export interface BackendState {
   state: 'pending' | 'ready' | 'error';
   report: BackendReport | null;
   error: string | null;
+  /** While pending: how far the choice has got ("choosing backend: measuring wasm…"), or null. */
+  progress: string | null;
 }
 
 export interface DatasetState {
@@ -58,6 +60,8 @@ export interface RunSlice {
   setBackendPending: () => void;
   setBackendReady: (report: BackendReport) => void;
   setBackendError: (message: string) => void;
+  /** A progress line of the pending choice; ignored once the backend is ready or failed. */
+  setBackendProgress: (text: string) => void;
   setDatasetLoading: (key: string) => void;
   setDatasetReady: (key: string, summary: DatasetSummary, contentHash?: string | null) => void;
   setDatasetError: (key: string, message: string) => void;
@@ -82,7 +86,7 @@ export interface RunSlice {
   showStoredRun: (id: string, config: ExperimentConfig, plan: { step: number; totalSteps: number; stepsPerEpoch: number; epoch: number; interrupted: boolean; stopped: boolean; resumable: boolean }) => void;
 }
 
-export const INITIAL_BACKEND: BackendState = { state: 'pending', report: null, error: null };
+export const INITIAL_BACKEND: BackendState = { state: 'pending', report: null, error: null, progress: null };
 export const INITIAL_DATASET: DatasetState = { state: 'empty', key: null, summary: null, error: null, contentHash: null };
 export const INITIAL_RUN: RunState = {
   id: null,
@@ -112,8 +116,9 @@ export const createRunSlice: StateCreator<AppStore, [], [], RunSlice> = (set) =>
   dataset: INITIAL_DATASET,
   run: INITIAL_RUN,
   setBackendPending: () => set({ backend: INITIAL_BACKEND }),
-  setBackendReady: (report) => set({ backend: { state: 'ready', report, error: null } }),
-  setBackendError: (message) => set({ backend: { state: 'error', report: null, error: message } }),
+  setBackendReady: (report) => set({ backend: { state: 'ready', report, error: null, progress: null } }),
+  setBackendError: (message) => set({ backend: { state: 'error', report: null, error: message, progress: null } }),
+  setBackendProgress: (text) => set((s) => (s.backend.state === 'pending' ? { backend: { ...s.backend, progress: text } } : s)),
   setDatasetLoading: (key) => set({ dataset: { state: 'loading', key, summary: null, error: null, contentHash: null } }),
   setDatasetReady: (key, summary, contentHash = null) => set((s) => (s.dataset.key === key ? { dataset: { state: 'ready', key, summary, error: null, contentHash } } : s)),
   setDatasetError: (key, message) => set((s) => (s.dataset.key === key ? { dataset: { state: 'error', key, summary: null, error: message, contentHash: null } } : s)),

@@ -75,7 +75,7 @@ async function connect() {
 describe('trainer bridge', () => {
   it('reports the backend and the dataset once the worker answers', async () => {
     await connect();
-    expect(s().backend).toEqual({ state: 'ready', report: REPORT, error: null });
+    expect(s().backend).toEqual({ state: 'ready', report: REPORT, error: null, progress: null });
     expect(s().dataset).toMatchObject({ state: 'ready', summary: SUMMARY, key: 'builtin:shapes10|32|1' });
   });
 

@@ -1,7 +1,6 @@
 import { flushSync } from 'react-dom';
 import { createRoot } from 'react-dom/client';
-import type { TrainerClient } from '../worker/client';
-import type { BenchRequest, BenchResult } from '../worker/protocol';
+import type { BenchRequest, BenchResult, TrainerClient } from '../store/types';
 import { LineChartView, type ChartArm } from './charts/LineChartView';
 import { buildChartRows, type ArmSeries } from './charts/series';
 

@@ -1,5 +1,5 @@
 import { ConfigError, parseExperimentConfig, type ExperimentConfig } from '../engine/config';
-import { BACKEND_ORDER, type BackendName } from '../worker/protocol';
+import { BACKEND_ORDER, type BackendName } from '../store/types';
 
 /**
  * The URL parameters of docs/contracts.md, section 6: `?backend=` forces a backend, `?dataset=` preselects one,

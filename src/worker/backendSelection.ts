@@ -1,7 +1,19 @@
 import { BackendError, RunStateError } from './errors';
 import type { DeviceLoss, HandlerContext } from './handlerContext';
 import { compareProbes, computeProbeGradients, findMissingKernels, MAX_RELATIVE_ERROR, recordTrainingKernels } from './preflight';
-import { BACKEND_ORDER, type AdapterInfo, type BackendAttempt, type BackendName, type BackendReport, REINIT_ID } from './protocol';
+import { choiceKey, findRemembered, measureOrder, rankByMeasuredSpeed } from './backendChoice';
+import { measureTrainingSpeed } from './backendSpeed';
+import {
+  BACKEND_ORDER,
+  type AdapterInfo,
+  type BackendAttempt,
+  type BackendMeasurement,
+  type BackendName,
+  type BackendReport,
+  type MeasuredChoice,
+  REINIT_ID,
+  type SpeedWorkload,
+} from './protocol';
 
 /**
  * Backend selection and device loss: the preflight (every kernel a model needs is registered,
@@ -18,8 +30,11 @@ interface ModelCheck {
 export interface BackendSelection {
   /** The backend in use, with the preflight's trail; null before the first `ready`. */
   readonly report: BackendReport | null;
-  /** Chooses a backend for `model` (the forced one first) and posts `ready` as reply `id`. */
-  init(id: number, forced: BackendName | null, model: string): Promise<void>;
+  /**
+   * Chooses a backend for `model` and posts `ready` as reply `id`: the forced one first; else,
+   * with `workload`, the fastest measured (or remembered) one; else the first of the order.
+   */
+  init(id: number, forced: BackendName | null, model: string, workload?: SpeedWorkload, remembered?: MeasuredChoice[]): Promise<void>;
   /** Moves to the backends after the lost one (posting `ready` with id REINIT_ID); throws a BackendError when none passes. */
   reinitAfterLoss(lost: DeviceLoss, model: string): Promise<void>;
   /** Reacts to a lost device under `backend`: a run going is told (and carries on itself); with none, the backend is replaced now. */
@@ -36,6 +51,7 @@ export function createBackendSelection(ctx: HandlerContext, lostDuringRun: (loss
   const { deps, post } = ctx;
   const order = deps.backendOrder ?? BACKEND_ORDER;
   const modelChecks = new Map<string, ModelCheck>();
+  const measure = deps.measureSpeed ?? measureTrainingSpeed;
   let report: BackendReport | null = null;
   /** The model the backend was last checked with, for a re-check after a device loss. */
   let readyModel: string | null = null;
@@ -109,6 +125,109 @@ export function createBackendSelection(ctx: HandlerContext, lostDuringRun: (loss
     throw new BackendError(`no backend can train ${model} here (${why}). Try another model or another browser.`);
   }
 
+  /** Makes `backend` the one in use and posts `ready` as reply `id`. */
+  function settle(id: number, model: string, r: BackendReport): void {
+    report = r;
+    readyModel = model;
+    watchActiveBackend();
+    post({ type: 'ready', id, report: r });
+  }
+
+  /**
+   * The measured choice: unless a remembered choice for this adapter and workload still passes the
+   * preflight, every backend is timed on `workload` (MEASURE_ORDER, each within its budget), and
+   * the fastest that passes the preflight is made active. Checking after timing means only the
+   * winner (usually) pays for the check; the outcome is the fastest of those that pass it.
+   */
+  async function chooseMeasured(id: number, model: string, workload: SpeedWorkload, remembered: MeasuredChoice[] | undefined): Promise<void> {
+    const progress = (text: string): void => post({ type: 'backendProgress', id, text });
+    report = null;
+    let adapter: AdapterInfo | null = null;
+    let noAdapter: string | null = null;
+    if (order.includes('webgpu')) {
+      const probe = await deps.probeWebGpu();
+      if (typeof probe === 'string') noAdapter = probe;
+      else adapter = probe;
+    }
+    const key = choiceKey(adapter, workload);
+    const attempts: BackendAttempt[] = [];
+    /** Runs the preflight of `backend`; its relative error, or null (the attempt says why). */
+    const passes = async (backend: BackendName, failedPrefix = ''): Promise<number | null> => {
+      try {
+        if (backend === 'webgpu' && noAdapter !== null) throw new BackendError(noAdapter);
+        const check = await checkOnCpu(model);
+        progress(`choosing backend: checking ${backend}…`);
+        await deps.activateBackend(backend);
+        const err = await verifyBackend(backend, model, check);
+        attempts.push({ backend, ok: true });
+        return err;
+      } catch (e) {
+        attempts.push({ backend, ok: false, reason: `${failedPrefix}${e instanceof Error ? e.message : String(e)}` });
+        return null;
+      }
+    };
+    const known = findRemembered(remembered, key);
+    if (known && order.includes(known.backend)) {
+      const err = await passes(known.backend, 'remembered as the fastest, but ');
+      if (err !== null) return settle(id, model, { backend: known.backend, adapter, forced: null, attempts, maxRelativeError: err, choice: { ...known, how: 'remembered' } });
+    }
+    // The cpu reference first, while no passed-over GPU backend may still be busy.
+    await checkOnCpu(model);
+    const measured = await measureAll(workload, noAdapter, progress);
+    // Fastest first, then those not timed, in the preferred order.
+    const ranked = rankByMeasuredSpeed(order, [...measured.values()]);
+    for (const backend of ranked) {
+      if (attempts.some((a) => a.backend === backend)) continue;
+      const err = await passes(backend);
+      if (err === null) {
+        const timed = measured.get(backend)?.imagesPerSec;
+        measured.set(backend, { backend, imagesPerSec: null, reason: `failed the check${timed ? ` (timed at ${timed.toFixed(0)} img/s)` : ''}: ${attempts[attempts.length - 1].reason}` });
+        continue;
+      }
+      const measurements = order.map((b) => measured.get(b) ?? { backend: b, imagesPerSec: null, reason: 'not timed' });
+      return settle(id, model, { backend, adapter, forced: null, attempts, maxRelativeError: err, choice: { key, backend, measurements, measuredAt: new Date().toISOString(), how: 'measured' } });
+    }
+    watchActiveBackend();
+    const why = attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ');
+    throw new BackendError(`no backend can train ${model} here (${why}). Try another model or another browser.`);
+  }
+
+  /**
+   * Times `workload` on every backend of the order, within each one's budget; a step slower than
+   * the best so far ends a backend's timing. cpu is timed only when wasm was not: wasm runs the
+   * same kernels compiled to WebAssembly, and cpu's first step alone can take seconds.
+   */
+  async function measureAll(workload: SpeedWorkload, noAdapter: string | null, progress: (text: string) => void): Promise<Map<BackendName, BackendMeasurement>> {
+    const measured = new Map<BackendName, BackendMeasurement>();
+    let best: { backend: BackendName; msPerStep: number } | null = null;
+    for (const backend of measureOrder(order)) {
+      const passOver = (reason: string): void => void measured.set(backend, { backend, imagesPerSec: null, reason });
+      if (backend === 'webgpu' && noAdapter !== null) {
+        passOver(noAdapter);
+        continue;
+      }
+      if (backend === 'cpu' && measured.get('wasm')?.imagesPerSec) {
+        passOver('not timed: wasm runs the same kernels compiled, and was timed');
+        continue;
+      }
+      progress(`choosing backend: measuring ${backend}…`);
+      try {
+        await deps.activateBackend(backend);
+      } catch (e) {
+        passOver(`did not start: ${e instanceof Error ? e.message : String(e)}`);
+        continue;
+      }
+      const r = await measure(workload, best ? { slowerThanMsPerStep: best.msPerStep, slowerThanName: best.backend } : {});
+      if (!r.ok) {
+        measured.set(backend, { backend, imagesPerSec: null, reason: r.reason, ...(r.warmupMs !== undefined ? { warmupMs: r.warmupMs } : {}) });
+        continue;
+      }
+      measured.set(backend, { backend, imagesPerSec: r.imagesPerSec, warmupMs: r.warmupMs });
+      if (!best || r.msPerStep < best.msPerStep) best = { backend, msPerStep: r.msPerStep };
+    }
+    return measured;
+  }
+
   async function reinitAfterLoss(lost: DeviceLoss, model: string): Promise<void> {
     const next = order.slice(order.indexOf(lost.backend) + 1);
     const attempts: BackendAttempt[] = [{ backend: lost.backend, ok: false, reason: `lost during training: ${lost.reason}` }];
@@ -138,7 +257,8 @@ export function createBackendSelection(ctx: HandlerContext, lostDuringRun: (loss
     get report() {
       return report;
     },
-    async init(id, forced, model) {
+    async init(id, forced, model, workload, remembered) {
+      if (workload && !forced) return chooseMeasured(id, model, workload, remembered);
       const candidates = forced ? [forced, ...order.filter((b) => b !== forced)] : order;
       await chooseBackend(candidates, model, id, forced, [], null);
     },

@@ -1,5 +1,5 @@
 import type { ExperimentConfig } from '../engine/config';
-import { WORKER_CRASHED, type ArchiveOptions, type BackendName, type BackendReport, type BenchRequest, type BenchResult, type Checkpoint, type DatasetSummary, type FromWorker, type LiveParams, type ToWorker, type WorkerErrorInfo } from './protocol';
+import { WORKER_CRASHED, type ArchiveOptions, type BackendName, type BackendReport, type BenchRequest, type BenchResult, type Checkpoint, type DatasetSummary, type FromWorker, type LiveParams, type MeasuredChoice, type SpeedWorkload, type ToWorker, type WorkerErrorInfo } from './protocol';
 
 /**
  * The main thread's side of the worker protocol. TrainerClient owns the worker, adds its
@@ -77,10 +77,13 @@ export class TrainerClient {
     return () => this.listeners.delete(fn);
   }
 
-  /** Runs the backend preflight (`backend` forces one) and resolves with the backend in use. */
-  async init(backend: BackendName | null, model: string): Promise<BackendReport> {
+  /**
+   * Chooses the backend (`backend` forces one; else, with `workload`, the fastest measured, or the
+   * one `remembered` for it) and resolves with the backend in use; `backendProgress` messages come meanwhile.
+   */
+  async init(backend: BackendName | null, model: string, workload?: SpeedWorkload, remembered?: MeasuredChoice[]): Promise<BackendReport> {
     const id = this.nextId++;
-    const reply = await this.request(id, { type: 'init', id, backend, model });
+    const reply = await this.request(id, { type: 'init', id, backend, model, ...(workload ? { workload } : {}), ...(remembered ? { remembered } : {}) });
     if (reply.type !== 'ready') throw new Error(`init got ${reply.type}`);
     return reply.report;
   }

@@ -2,7 +2,8 @@ import type { BuiltinLoadOptions } from '../data/builtin';
 import type { LoadArchiveOptions, LoadedDataset } from '../data/load';
 import type { Dataset } from '../engine/dataset';
 import { ProtocolError, toErrorInfo } from './errors';
-import type { AdapterInfo, BackendName, FromWorker } from './protocol';
+import type { SpeedOptions, SpeedResult } from './backendSpeed';
+import type { AdapterInfo, BackendName, FromWorker, SpeedWorkload } from './protocol';
 
 /** Posts a message; `transfer` lists buffers to move rather than copy (sample images). */
 export type Post = (msg: FromWorker, transfer?: Transferable[]) => void;
@@ -22,6 +23,8 @@ export interface HandlerDeps {
    * that stops watching. Left out, only exceptions from steps reveal a lost device.
    */
   watchDeviceLoss?(backend: BackendName, onLost: (reason: string) => void): () => void;
+  /** Times training steps of a workload on the active backend (default measureTrainingSpeed; tests pass fake timings). */
+  measureSpeed?(workload: SpeedWorkload, opts: SpeedOptions): Promise<SpeedResult>;
   /** Debug (`crashWorker`): makes the worker die for real. Left out, the message is ignored. */
   crashWorker?(): void;
   /** The backends to try, best first (default BACKEND_ORDER); after a loss, those after the lost one. */

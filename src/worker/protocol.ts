@@ -60,6 +60,43 @@ export interface BackendReport {
   attempts: BackendAttempt[];
   /** Largest relative difference of a tiny forward+backward against the cpu backend. */
   maxRelativeError: number;
+  /** How the backend was chosen by speed (absent when forced, or when no workload was given). */
+  choice?: BackendChoice;
+}
+
+/** What the backend choice times: a few real training steps of this model at this batch and input size. */
+export interface SpeedWorkload {
+  model: string;
+  batchSize: number;
+  inputSize: number;
+}
+
+/** One candidate's measured training speed, or why it was passed over. */
+export interface BackendMeasurement {
+  backend: BackendName;
+  /** Training images per second over the timed steps; null when passed over. */
+  imagesPerSec: number | null;
+  /** Milliseconds of the warm-up step (model build, upload, shader compilation), when it finished. */
+  warmupMs?: number;
+  /** Why it was passed over (failed the preflight, not warmed up within the budget, slower than another). */
+  reason?: string;
+}
+
+/**
+ * A measured choice, as the page remembers it (localStorage) per `key`: the adapter, model, batch
+ * size and input size it was measured for.
+ */
+export interface MeasuredChoice {
+  key: string;
+  backend: BackendName;
+  measurements: BackendMeasurement[];
+  /** When it was measured (ISO 8601). */
+  measuredAt: string;
+}
+
+/** How the backend in use was chosen: measured now, or remembered from an earlier measurement. */
+export interface BackendChoice extends MeasuredChoice {
+  how: 'measured' | 'remembered';
 }
 
 /** A loaded dataset, as the UI summarises it. */
@@ -138,7 +175,13 @@ export interface BenchResult extends BenchRequest {
 export type WorkerRunStatus = 'running' | 'paused' | 'done' | 'stopped';
 
 export type ToWorker =
-  | { type: 'init'; id: number; backend: BackendName | null; model: string }
+  /**
+   * Chooses the backend. `backend` forces one (the others are fallbacks, in order). Otherwise, with
+   * `workload`, the backends that pass the preflight are timed on it and the fastest is chosen,
+   * unless `remembered` holds a choice for the same adapter and workload (then that one, if it
+   * still passes); without `workload`, the first of BACKEND_ORDER that passes.
+   */
+  | { type: 'init'; id: number; backend: BackendName | null; model: string; workload?: SpeedWorkload; remembered?: MeasuredChoice[] }
   | { type: 'loadDataset'; id: number; dataset: string; inputSize: number; seed: number }
   /** A dropped or picked archive (a File or Blob clones without copying its bytes); answered by `datasetReady`. */
   | { type: 'loadArchive'; id: number; file: Blob; fileName: string; inputSize: number; seed: number; options: ArchiveOptions }
@@ -169,6 +212,8 @@ export type ToWorker =
 export type FromWorker =
   /** The backend in use: the reply to `init` `id`, or, with id REINIT_ID, the backend chosen after `backendLost`. */
   | { type: 'ready'; id: number; report: BackendReport }
+  /** How far the backend choice for `init` `id` has got, as a line for the page ("choosing backend: measuring wasm…"). */
+  | { type: 'backendProgress'; id: number; text: string }
   | { type: 'datasetReady'; id: number; summary: DatasetSummary }
   /** How far `loadArchive` request `id` has got (at most one per interval). */
   | { type: 'loadProgress'; id: number; progress: LoadProgress }

@@ -1,11 +1,17 @@
 import { useAppStore } from '../../store';
-import type { BackendReport } from '../../worker/protocol';
+import type { BackendMeasurement, BackendReport } from '../../store/types';
 
 function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '–';
   if (seconds < 60) return `${Math.round(seconds)} s`;
   if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
   return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
+}
+
+/** One line per backend for the badge's tooltip: its measured speed, or why it was passed over. */
+function describeMeasurement(m: BackendMeasurement): string {
+  if (m.imagesPerSec !== null) return `${m.backend}: ${m.imagesPerSec.toFixed(m.imagesPerSec < 10 ? 1 : 0)} img/s measured${m.warmupMs !== undefined ? ` (warm-up ${(m.warmupMs / 1000).toFixed(1)} s)` : ''}`;
+  return `${m.backend}: passed over (${m.reason ?? 'not measured'})`;
 }
 
 /** The badge's hover text: the adapter and why other backends were passed over. */
@@ -18,6 +24,11 @@ function describeBackend(r: BackendReport): string {
     lines.push(a.isFallbackAdapter ? 'fallback (software) adapter: runs on the CPU' : 'hardware adapter');
   }
   if (r.forced) lines.push(`forced with ?backend=${r.forced}`);
+  if (r.choice) {
+    const when = r.choice.how === 'remembered' ? `remembered from ${r.choice.measuredAt.slice(0, 16).replace('T', ' ')} UTC` : 'measured now';
+    lines.push(`chosen as the fastest for ${r.choice.key.split('|').slice(1).join(', ')} (${when}):`);
+    for (const m of r.choice.measurements) lines.push(describeMeasurement(m));
+  }
   for (const t of r.attempts) lines.push(t.ok ? `${t.backend}: passed the preflight` : `${t.backend}: ${t.reason}`);
   lines.push(`largest difference from cpu: ${r.maxRelativeError.toExponential(1)}`);
   return lines.join('\n');
@@ -56,9 +67,11 @@ export function StatusBar() {
         data-testid="backend-badge"
         data-backend={report?.backend ?? ''}
         data-state={backend.state}
+        data-choice={report?.choice?.how ?? ''}
+        data-measurements={report?.choice ? JSON.stringify(Object.fromEntries(report.choice.measurements.map((m) => [m.backend, m.imagesPerSec]))) : ''}
         title={report ? describeBackend(report) : (backend.error ?? 'Checking which backend can train here…')}
       >
-        {backend.state === 'pending' && 'checking backend…'}
+        {backend.state === 'pending' && (backend.progress ?? 'checking backend…')}
         {backend.state === 'error' && 'no backend'}
         {report && `${report.backend}${report.adapter?.isFallbackAdapter && report.backend === 'webgpu' ? ' (software)' : ''}${fallbackWarning}`}
       </span>

@@ -2,7 +2,7 @@ import type { ExperimentConfig } from '../../engine/config';
 import type { MetricRecord } from '../../engine/records';
 import { ABSENT_CLASS_IOU } from '../../engine/metrics';
 import { assertNever } from '../../engine/records';
-import type { BackendReport } from '../../worker/protocol';
+import type { BackendReport } from '../../store/types';
 
 /**
  * Record exports. CSV is the long format of docs/contracts.md, section 4, one row per recorded value;
