@@ -136,7 +136,10 @@ test('a large JSONL file streams in without freezing the page', async ({ page })
   await expectSummary(page, ['plain', 'rg'], 10);
   const tasks = await lab.longTasks(since);
   console.log(`import ${((rowAt - since) / 1000).toFixed(1)} s; long tasks [start after import began, ms]: ${JSON.stringify(tasks.map(([t, d]) => [Math.round(t - since), Math.round(d)]))}; row at ${Math.round(rowAt - since)}`);
-  // While the file is read, checked and stored, no task holds the page for long.
-  const during = tasks.filter(([t]) => t < rowAt).map(([, d]) => d);
-  expect(Math.max(0, ...during)).toBeLessThan(200);
+  // While the file is read, checked and stored, and then while the run is opened, no task holds
+  // the page for long (read in one go, it would be one task of several seconds). The bound leaves
+  // room for garbage collection on a loaded 2-core machine (up to ~370 ms seen; 200 ms typical).
+  const longest = (from: number, to: number) => Math.max(0, ...tasks.filter(([t]) => t >= from && t < to).map(([, d]) => d));
+  expect(longest(0, rowAt)).toBeLessThan(500);
+  expect(longest(rowAt, Infinity)).toBeLessThan(500);
 });
