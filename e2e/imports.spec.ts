@@ -6,7 +6,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { createDefaultConfig } from '../src/engine/config';
 import { cifar10Files } from '../src/testing/datasetArchives';
 import { makeJsonlRun } from '../src/testing/jsonlRuns';
-import { LabPage, observeLongTasks } from './labPage';
+import { LabPage, observeLongTasks, readDownload } from './labPage';
 
 /** Imports of records written elsewhere: the runner's and train.py's JSONL, into the experiments panel. */
 
@@ -53,6 +53,13 @@ test("the runner's JSONL (2 arms x 3 seeds) imports with its summary table, seed
   await expect(page.getByTestId('experiment-import-error')).toHaveText('broken.jsonl, line 5: record.loss: must be a number, is "low"');
   await expect(row).toHaveCount(1);
   await expectSummary(page, ['plain', 'rg'], 3);
+
+  // Bundles still import through the same input: the imported run exported and imported again.
+  const bundle = await readDownload(await lab.download('experiment-export', row));
+  expect(JSON.parse(bundle).experiment.manifest).toMatchObject({ source: 'runner', files: ['runner-metrics.jsonl'] });
+  await page.getByTestId('experiment-import').setInputFiles({ name: 'again.rglab.json', mimeType: 'application/json', buffer: Buffer.from(bundle) });
+  await expect(row).toHaveCount(2);
+  await expect(row.getByTestId('experiment-source')).toHaveText(['runner', 'runner']);
 });
 
 test("train.py's records (PyTorch on the CPU, real images, 2 seeds) import with both arms, both seeds and a verdict", async ({ page }) => {
