@@ -39,8 +39,11 @@ test('plain vs RG on WebGPU: live curves, run control, live lr marker, CSV', asy
   // process that competes with the page for this machine's two cores.
   const trainingFrom = await lab.now();
   await lab.waitForCurves('chart-loss', 2);
-  // The memory the backend holds is shown: at least the dataset (5,000 images of 16 x 16 x 3 floats).
-  expect(Number(await page.getByTestId('device-bytes').getAttribute('data-bytes'))).toBeGreaterThan(5000 * 16 * 16 * 3 * 4);
+  // The memory the backend holds is shown: the arms' weights, optimizer state and a batch, but not
+  // the dataset, which stays on the host (5,000 images of 16 x 16 x 3 floats would be 15 MB).
+  const deviceBytes = Number(await page.getByTestId('device-bytes').getAttribute('data-bytes'));
+  expect(deviceBytes).toBeGreaterThan(0);
+  expect(deviceBytes).toBeLessThan(5000 * 16 * 16 * 3 * 4);
 
   await lab.click('pause');
   await lab.expectState('paused');

@@ -1,5 +1,4 @@
-import { expect, type Locator, type Page } from '@playwright/test';
-import type { SmallRun } from './labPage';
+import type { Locator, Page } from '@playwright/test';
 
 /** One arm's card and its fields, by their test ids inside the card. */
 export class ArmCard {
@@ -21,15 +20,13 @@ export class ArmCard {
   }
 }
 
-/** The lab's settings: task and model, run settings, seeds, arms and the config link, by their test ids. */
+/** The lab's settings beyond LabPage.configure(): seeds, batch size, arms and the config link, by their test ids. */
 export class SettingsPanel {
-  readonly datasetStatus: Locator;
   readonly builtinDataset: Locator;
   readonly seeds: Locator;
   readonly batchSize: Locator;
 
   constructor(readonly page: Page) {
-    this.datasetStatus = page.getByTestId('dataset-status');
     this.builtinDataset = page.getByTestId('dataset-builtin');
     this.seeds = page.getByTestId('seeds-input');
     this.batchSize = page.getByTestId('batch-size-input');
@@ -37,20 +34,6 @@ export class SettingsPanel {
 
   arm(name: string): ArmCard {
     return new ArmCard(this.page, name);
-  }
-
-  /** Switches task and model and sets a small run; waits for the task's dataset at the new size. */
-  async configureTask(task: 'classify' | 'segment' | 'translate', model: string, run: SmallRun): Promise<void> {
-    const field = (id: string) => this.page.getByTestId(id);
-    await field('task-select').selectOption(task);
-    await field('model-select').selectOption(model);
-    await field('input-size-input').fill(String(run.inputSize));
-    await this.batchSize.fill(String(run.batchSize));
-    await field('length-input').fill(String(run.steps));
-    await field('eval-every-input').fill(String(run.evalEvery));
-    await field('input-size-input').blur();
-    await expect(this.datasetStatus).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
-    await expect(this.datasetStatus).toContainText(`${run.inputSize}×${run.inputSize}`, { timeout: 60_000 });
   }
 
   /** Sets how many seeds every arm runs (1 to 10). */

@@ -17,7 +17,7 @@ test('segmentation: fcn on builtin:scenes, mIoU for two arms, overlays of image,
   const results = new ResultsPanel(page);
   await lab.open('?backend=webgl');
   expect(await lab.waitForBackend()).toBe('webgl');
-  await settings.configureTask('segment', 'fcn', { inputSize: 16, batchSize: 4, steps: 4, evalEvery: 2 });
+  await lab.configure({ task: 'segment', model: 'fcn', inputSize: 16, batchSize: 4, steps: 4, evalEvery: 2 });
   await expect(settings.builtinDataset).toHaveValue('builtin:scenes');
   await expect(settings.arm('plain').momentum).toHaveValue('0.9');
 
@@ -43,7 +43,7 @@ test('pix2pix: builtin:labels2scenes, a sample grid of input, two arm outputs an
   const results = new ResultsPanel(page);
   await lab.open('?backend=webgl');
   expect(await lab.waitForBackend()).toBe('webgl');
-  await settings.configureTask('translate', 'pix2pix', { inputSize: 16, batchSize: 4, steps: 2, evalEvery: 1 });
+  await lab.configure({ task: 'translate', model: 'pix2pix', inputSize: 16, batchSize: 4, steps: 2, evalEvery: 1 });
   await expect(settings.builtinDataset).toHaveValue('builtin:labels2scenes');
   await expect(settings.arm('rg').optimizer).toHaveValue('adam');
 

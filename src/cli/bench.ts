@@ -126,7 +126,7 @@ function readBaseline(file: string): Baseline {
 }
 
 async function main(): Promise<void> {
-  if (args['data-child']) return runCifarChild(args['data-child']);
+  if (args['data-child']) return runCifarChild(args['data-child'], QUICK);
   const log = (s: string) => process.stderr.write(`${s}\n`);
   // The "before" of the per-kernel profile: an earlier run's JSON, read before this run writes any.
   const baselineFile = args.baseline ?? (existsSync(DEFAULT_BASELINE) ? DEFAULT_BASELINE : undefined);

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createDefaultConfig, parseExperimentConfig } from '../engine/config';
-import type { ManifestRecord, MetricRecord } from '../engine/records';
+import type { ComparisonRecord, ManifestRecord, MetricRecord, RunnerRecord } from '../engine/records';
+import { comparisonRecords, summariseRun } from '../stats';
 import { EXIT_BAD_INPUT, EXIT_OK, runTrainCli } from './runTrain';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'rglab-cli-'));
@@ -60,7 +61,7 @@ describe('headless runner', () => {
       readFileSync(f, 'utf8')
         .trim()
         .split('\n')
-        .map((l) => JSON.parse(l) as MetricRecord | ManifestRecord)
+        .map((l) => JSON.parse(l) as RunnerRecord | ManifestRecord)
         .map((rec) => ('ms' in rec ? { ...rec, ms: 0 } : rec.type === 'manifest' ? { ...rec, createdAt: '' } : rec)),
     );
     expect(b).toEqual(a);
@@ -76,6 +77,14 @@ describe('headless runner', () => {
     });
     expect((a[0] as ManifestRecord).software.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(a.filter((r) => r.type === 'manifest')).toHaveLength(1);
+    // The run's records, then one comparison per arm and measure, the same as the page computes.
+    const comparisons = a.filter((r): r is ComparisonRecord => r.type === 'comparison');
+    expect(a.slice(-comparisons.length)).toEqual(comparisons);
+    const records = a.filter((r): r is MetricRecord => r.type !== 'comparison' && r.type !== 'manifest');
+    expect(comparisons).toEqual(comparisonRecords(summariseRun(parseExperimentConfig(cfg), records, 'plain', null).byMetric[0]));
+    expect(comparisons.map((c) => [c.arm, c.baseline, c.metric, c.measure, c.seeds])).toContainEqual(['rg', 'plain', 'accuracy', 'final', [1]]);
+    // one seed: the difference, no test
+    expect(comparisons.find((c) => c.measure === 'final')).toMatchObject({ pT: null, pPermutation: null, pHolm: null, significant: false, interim: false });
     const stepsOf = (arm: string) => a.filter((r) => r.type === 'step' && r.arm === arm);
     expect(stepsOf('plain')).toHaveLength(4);
     expect(stepsOf('rg')).toHaveLength(4);
@@ -84,5 +93,24 @@ describe('headless runner', () => {
     const [p1, r1] = [stepsOf('plain')[0], stepsOf('rg')[0]];
     if (p1.type !== 'step' || r1.type !== 'step') throw new Error('expected step records');
     expect(r1.loss).toBe(p1.loss);
+  });
+
+  it('A/A on real training: two identical arms over 5 seeds are never called different', async () => {
+    const same = { optimizer: { type: 'sgd', lr: 0.05 }, rg: { mode: 'off' } };
+    const cfg = { ...createDefaultConfig(), inputSize: 8, batchSize: 8, steps: 2, evalEvery: 2, seeds: [1, 2, 3, 4, 5], arms: [{ name: 'a', ...same }, { name: 'b', ...same }] };
+    const out = path.join(dir, 'aa.jsonl');
+    const r = await run(['--config', writeConfig('aa.json', cfg), '--out', out, '--backend', 'cpu']);
+    expect(r.code).toBe(EXIT_OK);
+    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as RunnerRecord);
+    const comparisons = lines.filter((c): c is ComparisonRecord => c.type === 'comparison');
+    expect(comparisons.length).toBeGreaterThanOrEqual(1);
+    for (const c of comparisons) {
+      expect(c).toMatchObject({ arm: 'b', baseline: 'a', seeds: [1, 2, 3, 4, 5], significant: false });
+      expect(c.verdict).toMatch(/^no significant difference between b and a over 5 seeds/);
+    }
+    // the table on stderr: a header, a line per comparison, the verdict
+    expect(r.stderr).toMatch(/compared with a over 5 seeds:\narm +vs +measure +n +mean diff/);
+    expect(r.stderr).toMatch(/\nb +a +final accuracy +5 /);
+    expect(r.stderr).toMatch(/\nb: no significant difference between b and a over 5 seeds/);
   });
 });

@@ -7,6 +7,7 @@ import { decodeImageNode } from '../data/decodeNode';
 import { ConfigError, parseExperimentConfig, type ExperimentConfig } from '../engine/config';
 import type { Dataset } from '../engine/dataset';
 import type { ManifestRecord, MetricRecord } from '../engine/records';
+import { comparisonRecords, comparisonTable, findPlainArm, summariseRun } from '../stats';
 import { Trainer } from '../engine/trainer';
 import { initNodeBackend } from './nodeBackend';
 
@@ -120,6 +121,18 @@ function describeEval(r: MetricRecord): string {
   return `${r.arm}/s${r.seed}: ${parts.join(' ')}`;
 }
 
+/**
+ * Each arm against the baseline (the first arm with RG off) on the headline metric, as the
+ * page's summary computes it: comparison records on the output, a table on stderr.
+ */
+function writeComparisons(cfg: ExperimentConfig, records: readonly MetricRecord[], write: (s: string) => void, io: CliIo): void {
+  const baseline = findPlainArm(cfg);
+  if (baseline === null || cfg.arms.length < 2) return;
+  const comparisons = comparisonRecords(summariseRun(cfg, records, baseline, null).byMetric[0]);
+  for (const c of comparisons) write(`${JSON.stringify(c)}\n`);
+  io.stderr(`\ncompared with ${baseline} over ${cfg.seeds.length} seed${cfg.seeds.length === 1 ? '' : 's'}:\n${comparisonTable(comparisons)}`);
+}
+
 /** Runs the runner with `argv` (without node and script); returns the exit code. */
 export async function runTrainCli(argv: string[], io: CliIo): Promise<number> {
   let out: WriteStream | null = null;
@@ -143,12 +156,15 @@ export async function runTrainCli(argv: string[], io: CliIo): Promise<number> {
     const write = args.out ? ((out = createWriteStream(args.out)), (s: string) => out!.write(s)) : io.stdout;
     write(`${JSON.stringify(runnerManifest(cfg, tf.getBackend(), contentHash))}\n`);
     const pendingEvals: string[] = [];
+    // What the comparisons need (evaluations, divergences, summaries), not the step records.
+    const kept: MetricRecord[] = [];
     let divergedRuns = 0;
     trainer = new Trainer({
       config: cfg,
       dataset,
       onRecord: (r) => {
         write(`${JSON.stringify(r)}\n`);
+        if (r.type === 'eval' || r.type === 'diverged' || r.type === 'summary') kept.push(r);
         if (r.type === 'eval') pendingEvals.push(describeEval(r));
         if (r.type === 'diverged') divergedRuns++;
         if (r.type === 'diverged') io.stderr(`diverged: ${r.arm}/s${r.seed} at step ${r.step}: ${r.reason}\n`);
@@ -161,6 +177,7 @@ export async function runTrainCli(argv: string[], io: CliIo): Promise<number> {
     });
     io.stderr(`training ${cfg.model} on ${dataset.name} with ${tf.getBackend()}: ${cfg.arms.length} arms x ${cfg.seeds.length} seeds, ${trainer.totalSteps} steps\n`);
     await trainer.run();
+    writeComparisons(cfg, kept, write, io);
     const runs = cfg.arms.length * cfg.seeds.length;
     if (divergedRuns === runs) {
       io.stderr(`training failed: every arm diverged (${runs} of ${runs} runs)\n`);

@@ -204,6 +204,23 @@ export async function readArchive(input: ArchiveInput, opts: ReadArchiveOptions)
   }
 
   const tar = new TarReader(sink, fileName, format === 'tar' ? 'tar' : 'tar inside the gzip');
+  if (format !== 'tar' && typeof DecompressionStream !== 'undefined') {
+    const rest = async function* (): AsyncGenerator<Uint8Array> {
+      yield first;
+      if (!ended) yield* stream;
+    };
+    await gunzipNative(rest(), tar, {
+      fileName,
+      maxScanBytes: limits.maxScanBytes,
+      pacer,
+      onBytes: (n) => {
+        bytesIn += n;
+        report(bytesIn);
+      },
+    });
+    report(bytesIn);
+    return { format, entries, names, archiveBytes: bytesIn, keptBytes };
+  }
   let feed: (chunk: Uint8Array, final: boolean) => void;
   if (format === 'tar') {
     feed = (chunk) => tar.push(chunk);
@@ -246,4 +263,50 @@ export async function readArchive(input: ArchiveInput, opts: ReadArchiveOptions)
   await feedAll(pending ?? new Uint8Array(0), true);
   tar.end();
   return { format, entries, names, archiveBytes: bytesIn, keptBytes };
+}
+
+/**
+ * Inflates a gzip stream with the platform's DecompressionStream (browsers, Node >= 18) into
+ * the tar reader. Native zlib inflates a 170 MB archive several times faster than fflate's
+ * JavaScript (profiled: inflating was the largest cost of loading CIFAR-10); fflate stays the
+ * fallback where the platform has none.
+ */
+async function gunzipNative(
+  chunks: AsyncIterator<Uint8Array>,
+  tar: TarReader,
+  opts: { fileName: string; maxScanBytes: number; pacer: Pacer; onBytes: (n: number) => void },
+): Promise<void> {
+  const input = new ReadableStream<Uint8Array>({
+    async pull(ctrl) {
+      const next = await chunks.next();
+      if (next.done) {
+        ctrl.close();
+        return;
+      }
+      opts.onBytes(next.value.length);
+      ctrl.enqueue(next.value);
+    },
+  });
+  const reader = input.pipeThrough(new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>).getReader();
+  let finished = false;
+  try {
+    for (;;) {
+      let next: ReadableStreamReadResult<Uint8Array>;
+      try {
+        next = await reader.read();
+      } catch (e) {
+        throw new DatasetError(opts.fileName, `corrupt or truncated gzip: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      if (next.done) break;
+      tar.push(next.value);
+      if (tar.bytesRead > opts.maxScanBytes) {
+        throw new DatasetError(opts.fileName, `the gzip stream expands past ${formatBytes(opts.maxScanBytes)}; stopped there (a decompression bomb?)`);
+      }
+      await opts.pacer.tick();
+    }
+    finished = true;
+    tar.end();
+  } finally {
+    if (!finished) reader.cancel().catch(() => undefined);
+  }
 }

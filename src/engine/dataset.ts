@@ -72,19 +72,27 @@ export interface PairDataset {
 
 export type Dataset = ClassificationDataset | SegmentationDataset | PairDataset;
 
-/** Per-channel mean and standard deviation of NHWC uint8 images, on the 0..1 scale. */
+/**
+ * Per-channel mean and standard deviation of NHWC uint8 images, on the 0..1 scale. Sums are of
+ * whole bytes (exact in float64 up to 2^53), one channel at a time: 150 M bytes of CIFAR-10 take
+ * a fraction of the per-byte-division loop's time.
+ */
 export function computeChannelStats(images: Uint8Array, channels: number): { mean: number[]; std: number[] } {
-  const sum = new Float64Array(channels);
-  const sq = new Float64Array(channels);
-  for (let i = 0; i < images.length; i++) {
-    const v = images[i] / 255;
-    const c = i % channels;
-    sum[c] += v;
-    sq[c] += v * v;
-  }
   const count = images.length / channels;
-  const mean = Array.from(sum, (s) => s / count);
-  const std = Array.from(sq, (s, c) => Math.sqrt(Math.max(s / count - mean[c] * mean[c], 1e-12)));
+  const mean: number[] = [];
+  const std: number[] = [];
+  for (let c = 0; c < channels; c++) {
+    let sum = 0;
+    let sq = 0;
+    for (let i = c; i < images.length; i += channels) {
+      const v = images[i];
+      sum += v;
+      sq += v * v;
+    }
+    const m = sum / 255 / count;
+    mean.push(m);
+    std.push(Math.sqrt(Math.max(sq / (255 * 255) / count - m * m, 1e-12)));
+  }
   return { mean, std };
 }
 

@@ -104,6 +104,57 @@ export interface ManifestRecord {
   createdAt?: string;
 }
 
+
+/**
+ * The runner's verdict on one arm against the baseline arm on one measure of the headline
+ * metric (docs/contracts.md): written after every run's records, one per arm and measure
+ * ('final' always; 'stepsToTarget' when at least 2 seeds reached the target in both arms), from
+ * the same code as the page's summary (src/stats). JSON has no NaN: every number is finite or null.
+ */
+export interface ComparisonRecord {
+  type: 'comparison';
+  arm: string;
+  baseline: string;
+  /** The headline eval metric: accuracy, mIoU or psnr. */
+  metric: string;
+  measure: 'final' | 'stepsToTarget';
+  /** The level steps-to-target counts to (80% of the baseline's best, mean over seeds); null for 'final'. */
+  target: number | null;
+  /** The seeds compared (neither arm diverged; both evaluated; for steps, both reached the target), ascending. */
+  seeds: number[];
+  /** arm - baseline per seed, in `seeds` order. */
+  diffs: number[];
+  /** Mean of `diffs`; null when no seed is compared. */
+  meanDiff: number | null;
+  /** 95% t interval of the mean difference; null under 2 seeds. */
+  ci95: [number, number] | null;
+  /** Cohen's d_z, meanDiff / sd of diffs; null under 2 seeds or without spread. */
+  effectSize: number | null;
+  /** Two-sided paired t-test; null under 2 seeds or when every difference is equal. */
+  pT: number | null;
+  /** Two-sided exact Wilcoxon signed-rank test (zeros dropped, mid-ranks); null under 2 seeds or all zero. */
+  pWilcoxon: number | null;
+  /** Two-sided exact sign-flip permutation test of the mean (all 2^n patterns); null under 2 seeds, over 20, or all zero. */
+  pPermutation: number | null;
+  /** The test the verdict used: 't', else 'signFlip' when pT is null; null when nothing was tested. */
+  test: 't' | 'signFlip' | 'wilcoxon' | null;
+  /** That test's p; null when nothing was tested. */
+  p: number | null;
+  /** p Holm-corrected over the `family` tests of every arm (a test of all-zero differences counts as p = 1); null when nothing was tested. */
+  pHolm: number | null;
+  /** How many tests the correction covered. */
+  family: number;
+  /** pHolm < 0.05. */
+  significant: boolean;
+  /** The run did not finish: the verdict is a look before the end. */
+  interim: boolean;
+  /** The arm's verdict sentence, as the page shows it (the same for each of its measures). */
+  verdict: string;
+}
+
+/** One line of the runner's JSONL: a run's record, or (at the end) a comparison. */
+export type RunnerRecord = MetricRecord | ComparisonRecord;
+
 /** Metrics where larger is better; every other metric is better when smaller. */
 export const HIGHER_IS_BETTER = new Set(['accuracy', 'pixelAccuracy', 'meanAccuracy', 'mIoU', 'fwIoU', 'psnr', 'ssim']);
 

@@ -49,3 +49,4 @@ export {
   type RunSummary,
   type RunSummaryOptions,
 } from './run';
+export { comparisonRecords, comparisonTable } from './comparison';

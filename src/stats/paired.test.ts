@@ -74,6 +74,7 @@ suite('pairedComparison', () => {
   it('n = 1 gives the difference and no test', () => {
     expect(pairedComparison([0.7], [0.6])).toEqual({
       n: 1,
+      diffs: [0.7 - 0.6],
       meanDiff: 0.7 - 0.6,
       sdDiff: null,
       ci95: null,

@@ -11,6 +11,8 @@ import { signFlipP, wilcoxonExactP } from './exact';
 export interface PairedComparison {
   /** Number of seed pairs. */
   n: number;
+  /** arm - baseline, seed by seed, in the order given. */
+  diffs: number[];
   /** Mean of arm - baseline. */
   meanDiff: number;
   /** Sample std of the differences; null when n < 2. */
@@ -57,7 +59,7 @@ export function pairedComparison(arm: readonly number[], baseline: readonly numb
   const n = arm.length;
   const diffs = arm.map((a, i) => a - baseline[i]);
   const meanDiff = meanOf(diffs);
-  if (n < 2) return { n, meanDiff, sdDiff: null, ci95: null, tTestP: null, wilcoxonP: null, permutationP: null, effectSize: null };
+  if (n < 2) return { n, diffs, meanDiff, sdDiff: null, ci95: null, tTestP: null, wilcoxonP: null, permutationP: null, effectSize: null };
 
   const snapped = diffs.map(snap);
   const noSpread = snapped.every((d) => d === snapped[0]);
@@ -66,6 +68,7 @@ export function pairedComparison(arm: readonly number[], baseline: readonly numb
   const tTestP = noSpread ? null : ttest(diffs).pValue;
   return {
     n,
+    diffs,
     meanDiff,
     sdDiff,
     ci95: half === null ? null : [meanDiff - half, meanDiff + half],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { EventRecord, StepRecord } from '../../engine/records';
-import { buildChartRows, DEFAULT_CHART_POINTS, minMaxIndices, divergedMarkers, eventMarkers, formatValue, logTicks, niceTicks, smoothEma, stepSeries, valueRange, linePath, bandPath, nearestRow, type ChartRow } from './series';
+import type { EvalRecord, EventRecord, StepRecord } from '../../engine/records';
+import { buildChartRows, DEFAULT_CHART_POINTS, evalSizeNote, minMaxIndices, divergedMarkers, eventMarkers, formatValue, logTicks, niceTicks, smoothEma, stepSeries, valueRange, linePath, bandPath, nearestRow, type ChartRow } from './series';
 
 const step = (arm: string, s: number, loss: number, ms = 100): StepRecord => ({
   type: 'step',
@@ -161,5 +161,15 @@ describe('long series', () => {
     expect(rows.length).toBeLessThanOrEqual(DEFAULT_CHART_POINTS);
     expect(rows.map((r) => r.x)).toEqual(expect.arrayContaining([73_210, 12_345]));
     expect(rows.map((r) => r.x)).toEqual([...rows.map((r) => r.x)].sort((a, b) => a - b));
+  });
+});
+
+describe('evalSizeNote', () => {
+  const ev = (step: number, scope: 'live' | 'final', evalSamples: number): EvalRecord => ({ type: 'eval', arm: 'plain', seed: 1, step, epoch: 0, metrics: { accuracy: 0.5 }, scope, evalSamples });
+  it('names the live subset and, once there, the whole split of the last point', () => {
+    expect(evalSizeNote({})).toBe('');
+    expect(evalSizeNote({ plain: { 1: [ev(50, 'live', 2000)] } })).toBe('2,000 test images per point (the fixed subset); all of them at the end');
+    expect(evalSizeNote({ plain: { 1: [ev(50, 'live', 2000), ev(100, 'final', 10000)] } })).toBe('2,000 test images per point; the last point: all 10,000');
+    expect(evalSizeNote({ plain: { 1: [ev(50, 'final', 1000)] } })).toBe('all 1,000 test images per point');
   });
 });

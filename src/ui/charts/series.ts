@@ -378,3 +378,25 @@ export function nearestRow(rows: readonly ChartRow[], x: number): ChartRow | und
   if (lo > 0 && Math.abs(rows[lo - 1].x - x) <= Math.abs(rows[lo].x - x)) return rows[lo - 1];
   return rows[lo];
 }
+
+/**
+ * How many test samples the eval points used: the live subset during the run and the whole
+ * split at the run's last evaluation; '' before any record says.
+ */
+export function evalSizeNote(evalsByArm: Record<string, Record<number, EvalRecord[]>>): string {
+  let live = 0;
+  let final = 0;
+  for (const bySeed of Object.values(evalsByArm)) {
+    for (const list of Object.values(bySeed)) {
+      for (const r of list) {
+        if (r.scope === 'live' && r.evalSamples) live = r.evalSamples;
+        if (r.scope === 'final' && r.evalSamples) final = r.evalSamples;
+      }
+    }
+  }
+  const n = (v: number): string => v.toLocaleString('en-US');
+  if (live && final) return `${n(live)} test images per point; the last point: all ${n(final)}`;
+  if (live) return `${n(live)} test images per point (the fixed subset); all of them at the end`;
+  if (final) return `all ${n(final)} test images per point`;
+  return '';
+}

@@ -12,10 +12,12 @@ export interface ChartCardProps extends Omit<LineChartViewProps, 'width'> {
   /** Experiment name, used in exported file names. */
   experiment: string;
   empty: string;
+  /** A short line beside the title (the eval charts: how many test images each point used). */
+  note?: string;
 }
 
 /** A titled chart with PNG and SVG export buttons. */
-export const ChartCard = memo(function ChartCard({ testId, title, experiment, empty, ...chart }: ChartCardProps) {
+export const ChartCard = memo(function ChartCard({ testId, title, experiment, empty, note, ...chart }: ChartCardProps) {
   const box = useRef<HTMLDivElement>(null);
   const width = useElementWidth(box);
   const [error, setError] = useState<string | null>(null);
@@ -43,6 +45,11 @@ export const ChartCard = memo(function ChartCard({ testId, title, experiment, em
     <figure className="chart-card" data-testid={testId} data-points={chart.rows.length} data-arms={armsWithData} data-markers={chart.markers.length}>
       <figcaption className="chart-head">
         <span className="chart-title">{title}</span>
+        {note && (
+          <span className="chart-note" data-testid="chart-note">
+            {note}
+          </span>
+        )}
         <span className="chart-actions">
           <button type="button" className="small" data-testid="export-png" disabled={!hasData} onClick={() => void exportAs('png')}>
             PNG

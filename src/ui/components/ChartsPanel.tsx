@@ -9,7 +9,7 @@ import { seedsOf, type BySeed } from '../../store/metricsSlice';
 import type { XAxisMode } from '../../store/uiSlice';
 import { armColor } from '../charts/colors';
 import type { ChartArm } from '../charts/LineChartView';
-import { aggregateSeeds, buildChartRows, cumulativeSeconds, divergedMarkers, evalSeries, eventMarkers, stepSeries, type ArmSeries, type BandMode, type Marker, type StepMetric } from '../charts/series';
+import { aggregateSeeds, buildChartRows, evalSizeNote, cumulativeSeconds, divergedMarkers, evalSeries, eventMarkers, stepSeries, type ArmSeries, type BandMode, type Marker, type StepMetric } from '../charts/series';
 import { useThrottledValue } from '../hooks/useThrottledValue';
 import { ChartCard } from './ChartCard';
 import { ChartToolbar } from './ChartToolbar';
@@ -148,6 +148,7 @@ interface EvalChartProps {
 
 function EvalChart({ testId, title, metric, slot, empty }: EvalChartProps) {
   const snap = useChartSnapshot(slot);
+  const note = useMemo(() => evalSizeNote(snap.evalsByArm), [snap.evalsByArm]);
   const arms = useMemo(() => armsOf(snap.config), [snap.config]);
   const { stepsByArm, evalsByArm, events, xAxis, stepsPerEpoch, totalSteps, band, showSeeds } = snap;
   const xExtent = useMemo(() => plannedExtent(xAxis, totalSteps, stepsPerEpoch), [xAxis, totalSteps, stepsPerEpoch]);
@@ -190,6 +191,7 @@ function EvalChart({ testId, title, metric, slot, empty }: EvalChartProps) {
       yExtent={yExtent}
       dots
       empty={empty}
+      note={note}
     />
   );
 }

@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Task } from '../../engine/config';
 import { useAppStore } from '../../store';
-import type { MetricRecord } from '../../engine/records';
+import type { MetricRecord, SummaryRecord } from '../../engine/records';
 import { formatP, type ArmStats, type Description } from '../../stats';
 import { baselineArm, msPerStep, SUMMARY_METRICS, summariseRun, verdictsAreInterim } from '../../store/summary';
 import { armColor } from '../charts/colors';
@@ -158,6 +158,7 @@ export function SummaryTable() {
           })}
         </tbody>
       </table>
+      <EvalScopeNote summaries={data.summaries} />
       {summary && (
         <ul className="verdicts" data-testid="summary-verdict" data-interim={interim ? 'true' : 'false'}>
           {summary.byMetric[0].arms
@@ -170,6 +171,17 @@ export function SummaryTable() {
         </ul>
       )}
     </section>
+  );
+}
+
+/** Says where the final numbers come from once the run's last evaluation (on the whole split) is in. */
+function EvalScopeNote({ summaries }: { summaries: SummaryRecord[] }) {
+  const full = summaries.find((r) => r.finalEvalSamples)?.finalEvalSamples;
+  if (!full) return null;
+  return (
+    <p className="summary-note" data-testid="summary-eval-note">
+      Final values come from the whole test split ({full.toLocaleString('en-US')} images); best values and steps to target from the evaluations during the run.
+    </p>
   );
 }
 

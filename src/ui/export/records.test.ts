@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createDefaultConfig } from '../../engine/config';
-import type { MetricRecord } from '../../engine/records';
+import type { ComparisonRecord, MetricRecord } from '../../engine/records';
 import { CSV_HEADER, serializeRecordsCsv, serializeRecordsJson } from './records';
 
 const RECORDS: MetricRecord[] = [
@@ -49,6 +49,47 @@ describe('CSV export', () => {
       'seg,rg,1,4,0,eval.perClassIoU[0],0.7',
       'seg,rg,1,4,0,eval.perClassIoU[2],0.1',
     ]);
+  });
+
+  it("writes a runner's comparison record: a diff per seed, then its statistics without a seed", () => {
+    const c: ComparisonRecord = {
+      type: 'comparison',
+      arm: 'rg',
+      baseline: 'plain',
+      metric: 'accuracy',
+      measure: 'final',
+      target: null,
+      seeds: [1, 2],
+      diffs: [0.02, 0.04],
+      meanDiff: 0.03,
+      ci95: [-0.097, 0.157],
+      effectSize: 2.1,
+      pT: 0.2,
+      pWilcoxon: 0.5,
+      pPermutation: 0.5,
+      test: 't',
+      p: 0.2,
+      pHolm: 0.4,
+      family: 2,
+      significant: false,
+      interim: false,
+      verdict: 'no significant difference between rg and plain over 2 seeds (...)',
+    };
+    expect(serializeRecordsCsv('e', [c]).trimEnd().split('\n').slice(1)).toEqual([
+      'e,rg,1,,,comparison.final.accuracy.diff,0.02',
+      'e,rg,2,,,comparison.final.accuracy.diff,0.04',
+      'e,rg,,,,comparison.final.accuracy.meanDiff,0.03',
+      'e,rg,,,,comparison.final.accuracy.effectSize,2.1',
+      'e,rg,,,,comparison.final.accuracy.pT,0.2',
+      'e,rg,,,,comparison.final.accuracy.pWilcoxon,0.5',
+      'e,rg,,,,comparison.final.accuracy.pPermutation,0.5',
+      'e,rg,,,,comparison.final.accuracy.p,0.2',
+      'e,rg,,,,comparison.final.accuracy.pHolm,0.4',
+      'e,rg,,,,comparison.final.accuracy.ci95Low,-0.097',
+      'e,rg,,,,comparison.final.accuracy.ci95High,0.157',
+      'e,rg,,,,comparison.final.accuracy.significant,0',
+    ]);
+    expect(JSON.parse(serializeRecordsJson({ experiment: 'e', config: null, backend: null, exportedAt: 'now' }, [c])).records).toEqual([c]);
   });
 
   it('writes only the header when there are no records', () => {

@@ -1,5 +1,5 @@
 import type { ExperimentConfig } from '../../engine/config';
-import type { MetricRecord } from '../../engine/records';
+import type { ComparisonRecord, RunnerRecord } from '../../engine/records';
 import { ABSENT_CLASS_IOU } from '../../engine/metrics';
 import { assertNever } from '../../engine/records';
 import type { BackendReport } from '../../store/types';
@@ -22,7 +22,8 @@ type Cell = string | number;
  * `perClassIoU` leaves out classes absent from both truth and prediction (their -1 is not an
  * IoU, and would drag down any average taken over the column).
  */
-export function recordToRows(experiment: string, r: MetricRecord): Cell[][] {
+export function recordToRows(experiment: string, r: RunnerRecord): Cell[][] {
+  if (r.type === 'comparison') return comparisonToRows(experiment, r);
   const row = (step: number, epoch: Cell, metric: string, value: number): Cell[] => [experiment, r.arm, r.seed, step, epoch, metric, value];
   switch (r.type) {
     case 'step':
@@ -51,13 +52,34 @@ export function recordToRows(experiment: string, r: MetricRecord): Cell[][] {
   }
 }
 
+/** The values of a comparison record that are numbers, by the name its CSV rows give them. */
+const COMPARISON_VALUES = ['meanDiff', 'effectSize', 'pT', 'pWilcoxon', 'pPermutation', 'p', 'pHolm'] as const;
+
+/**
+ * A comparison's rows: `comparison.<measure>.<metric>.diff` per seed (in the seed column), then
+ * without a seed its meanDiff, ci95Low, ci95High, effectSize, pT, pWilcoxon, pPermutation, p,
+ * pHolm (those that are not null) and significant (1 or 0). Step and epoch are empty.
+ */
+function comparisonToRows(experiment: string, r: ComparisonRecord): Cell[][] {
+  const name = (k: string) => `comparison.${r.measure}.${r.metric}.${k}`;
+  const rows: Cell[][] = r.seeds.map((seed, i) => [experiment, r.arm, seed, '', '', name('diff'), r.diffs[i]]);
+  const values: [string, number | null][] = [
+    ...COMPARISON_VALUES.map((k): [string, number | null] => [k, r[k]]),
+    ['ci95Low', r.ci95?.[0] ?? null],
+    ['ci95High', r.ci95?.[1] ?? null],
+    ['significant', r.significant ? 1 : 0],
+  ];
+  for (const [k, v] of values) if (v !== null) rows.push([experiment, r.arm, '', '', '', name(k), v]);
+  return rows;
+}
+
 function escapeCell(c: Cell): string {
   const s = String(c);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** The whole CSV text: header, then every record's rows in record order. */
-export function serializeRecordsCsv(experiment: string, records: readonly MetricRecord[]): string {
+export function serializeRecordsCsv(experiment: string, records: readonly RunnerRecord[]): string {
   const lines = [CSV_HEADER];
   for (const r of records) for (const row of recordToRows(experiment, r)) lines.push(row.map(escapeCell).join(','));
   return `${lines.join('\n')}\n`;
@@ -72,6 +94,6 @@ export interface ExportContext {
 }
 
 /** The JSON export: `{ format, version, experiment, config, backend, exportedAt, records }`. */
-export function serializeRecordsJson(ctx: ExportContext, records: readonly MetricRecord[]): string {
+export function serializeRecordsJson(ctx: ExportContext, records: readonly RunnerRecord[]): string {
   return JSON.stringify({ format: 'rg-lab-records', version: 1, ...ctx, records }, null, 1);
 }
