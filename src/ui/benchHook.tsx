@@ -1,6 +1,7 @@
 import { flushSync } from 'react-dom';
 import { createRoot } from 'react-dom/client';
 import type { TrainerClient } from '../worker/client';
+import { bench } from '../worker/debugClient';
 import type { BenchRequest, BenchResult } from '../worker/protocol';
 import { LineChartView, type ChartArm } from './charts/LineChartView';
 import { buildChartRows, type ArmSeries } from './charts/series';
@@ -85,6 +86,6 @@ function timeChartRedraw(pointsPerSeries: number, rounds: number): ChartRedrawTi
 
 /** Installs `window.__rgBench` for the page's worker client. */
 export function installBenchHook(client: TrainerClient): void {
-  const hook: BenchHook = { bench: (request) => client.bench(request), timeChartRedraw };
+  const hook: BenchHook = { bench: (request) => bench(client, request), timeChartRedraw };
   (window as unknown as { __rgBench: BenchHook }).__rgBench = hook;
 }
