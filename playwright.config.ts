@@ -26,9 +26,8 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   forbidOnly: !!process.env.CI,
-  // One retry on CI: the long-task check is sensitive to CPU load on a 2-core machine (a 53 ms
-  // redraw was seen once); a test that fails twice still fails the run.
-  retries: process.env.CI ? 1 : 0,
+  // No retries: a test that fails once has found something (a bug or a flaky test) to fix.
+  retries: 0,
   reporter: [['list']],
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,

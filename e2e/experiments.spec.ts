@@ -3,7 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { ExperimentsPanel } from './experimentsPage';
 import { LabPage, readDownload } from './labPage';
+import { ResultsPanel } from './resultsPanel';
+import { saveScreenshot } from './screenshots';
+import { SettingsPanel } from './settingsPanel';
 
 /**
  * The experiments issue as a new user meets it: plain vs RG vs a matched-LR control over 3
@@ -15,17 +19,19 @@ test.use({ viewport: { width: 1440, height: 1000 } });
 
 const CSV_HEADER = 'experiment,arm,seed,step,epoch,metric,value';
 
-test('3 seeds of plain vs RG vs matched LR: bands, verdict, reload, exports', async ({ page }) => {
+test('3 seeds of plain vs RG vs matched LR: bands, verdict, reload, exports', async ({ page }, info) => {
   const lab = new LabPage(page);
+  const settings = new SettingsPanel(page);
+  const results = new ResultsPanel(page);
+  const experiments = new ExperimentsPanel(page);
   await lab.open('?dataset=builtin:shapes10&backend=wasm');
   expect(await lab.waitForBackend()).toBe('wasm');
   await lab.configure({ inputSize: 16, batchSize: 8, steps: 12, evalEvery: 4 });
-  await page.getByTestId('seeds-input').fill('3');
-  await page.getByTestId('seeds-input').blur();
-  await lab.arm('rg').getByTestId('matched-lr').click();
-  await expect(lab.arm('rg matched lr')).toBeVisible();
-  await expect(lab.arm('rg matched lr').getByTestId('lr-input')).toHaveValue('0.05');
-  await expect(page.getByTestId('experiments-panel')).toHaveAttribute('data-storage', 'indexeddb');
+  await settings.setSeeds(3);
+  await settings.arm('rg').addMatchedLr();
+  await expect(settings.arm('rg matched lr').root).toBeVisible();
+  await expect(settings.arm('rg matched lr').lr).toHaveValue('0.05');
+  await experiments.expectStorage('indexeddb');
 
   await lab.click('start');
   await lab.expectState('done', 180_000);
@@ -33,19 +39,17 @@ test('3 seeds of plain vs RG vs matched LR: bands, verdict, reload, exports', as
   await lab.waitForCurves('chart-accuracy', 3);
   // Each arm's mean over its 3 seeds has a band; single seeds appear on demand.
   await expect(lab.chart('chart-loss').locator('path.series-band')).toHaveCount(3);
-  await page.getByTestId('show-seeds-toggle').check();
+  await results.showSeeds(true);
   await expect(lab.chart('chart-loss').locator('path.series-seed')).toHaveCount(9);
   await lab.waitForCurves('chart-paired-diff', 2);
-  await page.getByTestId('show-seeds-toggle').uncheck();
+  await results.showSeeds(false);
   await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: 'docs/seeds.png' });
+  await saveScreenshot(page, info, 'seeds.png');
 
-  const table = page.getByTestId('summary-table');
-  await expect(table).toHaveAttribute('data-seeds', '3');
-  await expect(table.locator('tbody tr[data-arm]')).toHaveCount(3);
-  const verdicts = page.getByTestId('summary-verdict').locator('li');
-  await expect(verdicts).toHaveCount(2);
-  for (const v of await verdicts.allInnerTexts()) expect(v).toMatch(/over 3 seeds.*p = \d|same .* in every seed/);
+  await expect(results.summaryTable).toHaveAttribute('data-seeds', '3');
+  await expect(results.summaryRows).toHaveCount(3);
+  await expect(results.verdicts).toHaveCount(2);
+  for (const v of await results.verdicts.allInnerTexts()) expect(v).toMatch(/over 3 seeds.*p = \d|same .* in every seed/);
 
   // Exports: CSV in the contract's long format, chart SVG and PNG, the manifest, train.py.
   const csv = (await readDownload(await lab.download('export-csv'))).trimEnd().split('\n');
@@ -73,56 +77,55 @@ test('3 seeds of plain vs RG vs matched LR: bands, verdict, reload, exports', as
 
   // A reload keeps the experiment: its charts, summary and verdict come back from IndexedDB.
   const records = csv.length - 1;
-  const verdictText = await page.getByTestId('summary-verdict').innerText();
+  const verdictText = await results.verdictText.innerText();
   await page.reload();
-  await expect(page.getByTestId('stored-run')).toBeVisible();
-  await expect(page.getByTestId('experiment-row')).toHaveCount(1);
-  await expect(page.getByTestId('experiment-row')).toHaveAttribute('data-status', 'done');
+  await expect(experiments.storedRun).toBeVisible();
+  await expect(experiments.rows).toHaveCount(1);
+  await expect(experiments.rows).toHaveAttribute('data-status', 'done');
   await lab.waitForCurves('chart-loss', 3);
-  await expect.poll(() => page.getByTestId('summary-verdict').innerText()).toBe(verdictText);
+  await expect.poll(() => results.verdictText.innerText()).toBe(verdictText);
   const again = (await readDownload(await lab.download('export-csv'))).trimEnd().split('\n');
   expect(again.length - 1).toBe(records);
-  await expect(page.getByTestId('seeds-input')).toHaveValue('3');
+  await expect(settings.seeds).toHaveValue('3');
 });
 
 test('a link with ?config= opens those settings; a garbage one keeps the defaults and says why', async ({ page }) => {
   const lab = new LabPage(page);
+  const settings = new SettingsPanel(page);
   await lab.open('?dataset=builtin:shapes10&backend=wasm');
   await lab.waitForBackend();
-  await page.getByTestId('batch-size-input').fill('24');
-  await page.getByTestId('seeds-input').fill('2');
-  await page.getByTestId('seeds-input').blur();
-  await page.getByTestId('copy-config-link').click();
-  const link = await page.getByTestId('config-link').inputValue();
+  await settings.setBatchSize(24);
+  await settings.setSeeds(2);
+  const link = await settings.copyConfigLink();
   expect(new URL(link).searchParams.get('config')).toContain('"batchSize":24');
 
   await page.goto(link);
-  await expect(page.getByTestId('batch-size-input')).toHaveValue('24');
-  await expect(page.getByTestId('seeds-input')).toHaveValue('2');
+  await expect(settings.batchSize).toHaveValue('24');
+  await expect(settings.seeds).toHaveValue('2');
 
   await page.goto('/?config=%7B%22batchSize%22%3A-1%7D');
   await expect(page.getByRole('alert').filter({ hasText: '?config= was ignored' })).toContainText('batchSize');
-  await expect(page.getByTestId('batch-size-input')).not.toHaveValue('-1');
+  await expect(settings.batchSize).not.toHaveValue('-1');
 });
 
 test('a reload mid-run keeps every record received, marks the run interrupted and resumes it from its checkpoint', async ({ page }) => {
   const lab = new LabPage(page);
+  const experiments = new ExperimentsPanel(page);
   await lab.open('?dataset=builtin:shapes10&backend=wasm');
   await lab.waitForBackend();
   await lab.configure({ inputSize: 16, batchSize: 8, steps: 40, evalEvery: 5 });
   await lab.click('start');
   await lab.waitForStep(12);
   await lab.waitForCurves('chart-accuracy', 2);
-  // Paused, no record arrives any more; a second later every one received must be stored.
+  // Paused, no record arrives any more: wait until IndexedDB holds every one received.
   await lab.click('pause');
   await lab.expectState('paused');
-  await page.waitForTimeout(1200);
-  const received = await page.getByTestId('record-count').getAttribute('data-count');
-  expect(Number(received)).toBeGreaterThan(20);
+  const received = await experiments.waitUntilStored();
+  expect(received).toBeGreaterThan(20);
   await page.reload();
-  await expect(page.getByTestId('stored-run')).toHaveAttribute('data-interrupted', 'true');
-  await expect(page.getByTestId('experiment-row')).toHaveAttribute('data-status', 'interrupted');
-  await expect(page.getByTestId('record-count')).toHaveAttribute('data-count', received!);
+  await expect(experiments.storedRun).toHaveAttribute('data-interrupted', 'true');
+  await expect(experiments.rows).toHaveAttribute('data-status', 'interrupted');
+  await expect(experiments.recordCount).toHaveAttribute('data-count', String(received));
   await lab.waitForCurves('chart-loss', 2);
   await lab.waitForCurves('chart-accuracy', 2);
 

@@ -18,6 +18,9 @@ export async function observeLongTasks(page: Page): Promise<void> {
 }
 
 export interface SmallRun {
+  /** The task and model to pick (default: classify, cnn). */
+  task?: 'classify' | 'segment' | 'translate';
+  model?: string;
   inputSize: number;
   batchSize: number;
   steps: number;
@@ -47,8 +50,8 @@ export class LabPage {
   }
 
   async configure(run: SmallRun): Promise<void> {
-    await this.page.getByTestId('task-select').selectOption('classify');
-    await this.page.getByTestId('model-select').selectOption('cnn');
+    await this.page.getByTestId('task-select').selectOption(run.task ?? 'classify');
+    await this.page.getByTestId('model-select').selectOption(run.model ?? 'cnn');
     await this.page.getByTestId('input-size-input').fill(String(run.inputSize));
     await this.page.getByTestId('batch-size-input').fill(String(run.batchSize));
     await this.page.getByTestId('length-input').fill(String(run.steps));
@@ -57,6 +60,11 @@ export class LabPage {
     const size = `${run.inputSize}×${run.inputSize}`;
     await expect(this.datasetStatus).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
     await expect(this.datasetStatus).toContainText(size, { timeout: 60_000 });
+  }
+
+  /** The run's manifest (Export manifest), as JSON. */
+  async manifest(): Promise<{ backend: string | null; config: { task: string; model: string } }> {
+    return JSON.parse(await readDownload(await this.download('export-manifest'))) as { backend: string | null; config: { task: string; model: string } };
   }
 
   /** Picks an archive built in the test through `dataset-input`. */

@@ -1,5 +1,8 @@
-import { expect, test, type Page } from '@playwright/test';
-import { LabPage, type SmallRun } from './labPage';
+import { expect, test } from '@playwright/test';
+import { LabPage } from './labPage';
+import { ResultsPanel } from './resultsPanel';
+import { saveScreenshot } from './screenshots';
+import { SettingsPanel } from './settingsPanel';
 
 /**
  * Segmentation and pix2pix in the lab on WebGL: switching the task, the mIoU chart and the mask
@@ -8,63 +11,51 @@ import { LabPage, type SmallRun } from './labPage';
 
 test.use({ viewport: { width: 1440, height: 900 } });
 
-/** Switches task and model and sets a small run; waits for the task's dataset at the new size. */
-async function configureTask(lab: LabPage, page: Page, task: 'segment' | 'translate', model: string, run: SmallRun): Promise<void> {
-  await page.getByTestId('task-select').selectOption(task);
-  await page.getByTestId('model-select').selectOption(model);
-  await page.getByTestId('input-size-input').fill(String(run.inputSize));
-  await page.getByTestId('batch-size-input').fill(String(run.batchSize));
-  await page.getByTestId('length-input').fill(String(run.steps));
-  await page.getByTestId('eval-every-input').fill(String(run.evalEvery));
-  await page.getByTestId('input-size-input').blur();
-  await expect(lab.datasetStatus).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
-  await expect(lab.datasetStatus).toContainText(`${run.inputSize}×${run.inputSize}`, { timeout: 60_000 });
-}
-
-test('segmentation: fcn on builtin:scenes, mIoU for two arms, overlays of image, truth and both predictions', async ({ page }) => {
+test('segmentation: fcn on builtin:scenes, mIoU for two arms, overlays of image, truth and both predictions', async ({ page }, info) => {
   const lab = new LabPage(page);
+  const settings = new SettingsPanel(page);
+  const results = new ResultsPanel(page);
   await lab.open('?backend=webgl');
   expect(await lab.waitForBackend()).toBe('webgl');
-  await configureTask(lab, page, 'segment', 'fcn', { inputSize: 16, batchSize: 4, steps: 4, evalEvery: 2 });
-  await expect(page.getByTestId('dataset-builtin')).toHaveValue('builtin:scenes');
-  await expect(lab.arm('plain').getByTestId('momentum-input')).toHaveValue('0.9');
+  await settings.configureTask('segment', 'fcn', { inputSize: 16, batchSize: 4, steps: 4, evalEvery: 2 });
+  await expect(settings.builtinDataset).toHaveValue('builtin:scenes');
+  await expect(settings.arm('plain').momentum).toHaveValue('0.9');
 
   await lab.click('start');
   await lab.waitForCurves('chart-miou', 2);
-  const overlays = page.getByTestId('segment-overlays');
-  const canvas = (kind: string, arm?: string) => overlays.locator(`canvas[data-kind="${kind}"]${arm ? `[data-arm="${arm}"]` : ''}`);
-  await expect(canvas('prediction', 'rg').first()).toBeVisible();
-  await expect(canvas('image').first()).toBeVisible();
-  await expect(canvas('truth').first()).toBeVisible();
-  await expect(canvas('prediction', 'plain').first()).toBeVisible();
-  expect(await canvas('prediction', 'plain').count()).toBe(await canvas('image').count());
-  await expect(page.getByTestId('class-legend')).toContainText('background');
-  await expect(page.getByTestId('per-class-iou').locator('[data-arm="rg"]').first()).toBeVisible();
-  await page.screenshot({ path: 'docs/segment.png', fullPage: true });
+  await expect(results.segmentCanvas('prediction', 'rg').first()).toBeVisible();
+  await expect(results.segmentCanvas('image').first()).toBeVisible();
+  await expect(results.segmentCanvas('truth').first()).toBeVisible();
+  await expect(results.segmentCanvas('prediction', 'plain').first()).toBeVisible();
+  expect(await results.segmentCanvas('prediction', 'plain').count()).toBe(await results.segmentCanvas('image').count());
+  await expect(results.classLegend).toContainText('background');
+  await expect(results.perClassIou('rg').first()).toBeVisible();
+  await saveScreenshot(page, info, 'segment.png', { fullPage: true });
 
   await lab.expectState('done', 120_000);
-  await expect(page.getByTestId('summary-table')).toHaveAttribute('data-metric', 'mIoU');
-  await expect(page.getByTestId('summary-table').locator('tbody tr[data-arm]')).toHaveCount(2);
+  await expect(results.summaryTable).toHaveAttribute('data-metric', 'mIoU');
+  await expect(results.summaryRows).toHaveCount(2);
 });
 
-test('pix2pix: builtin:labels2scenes, a sample grid of input, two arm outputs and target', async ({ page }) => {
+test('pix2pix: builtin:labels2scenes, a sample grid of input, two arm outputs and target', async ({ page }, info) => {
   const lab = new LabPage(page);
+  const settings = new SettingsPanel(page);
+  const results = new ResultsPanel(page);
   await lab.open('?backend=webgl');
   expect(await lab.waitForBackend()).toBe('webgl');
-  await configureTask(lab, page, 'translate', 'pix2pix', { inputSize: 16, batchSize: 4, steps: 2, evalEvery: 1 });
-  await expect(page.getByTestId('dataset-builtin')).toHaveValue('builtin:labels2scenes');
-  await expect(lab.arm('rg').getByTestId('optimizer-select')).toHaveValue('adam');
+  await settings.configureTask('translate', 'pix2pix', { inputSize: 16, batchSize: 4, steps: 2, evalEvery: 1 });
+  await expect(settings.builtinDataset).toHaveValue('builtin:labels2scenes');
+  await expect(settings.arm('rg').optimizer).toHaveValue('adam');
 
   await lab.click('start');
-  const grid = page.getByTestId('translate-grid');
-  for (const sel of ['[data-kind="input"]', '[data-kind="output"][data-arm="plain"]', '[data-kind="output"][data-arm="rg"]', '[data-kind="target"]']) {
-    await expect(grid.locator(`canvas${sel}`).first()).toBeVisible({ timeout: 120_000 });
+  for (const canvas of [results.translateCanvas('input'), results.translateCanvas('output', 'plain'), results.translateCanvas('output', 'rg'), results.translateCanvas('target')]) {
+    await expect(canvas.first()).toBeVisible({ timeout: 120_000 });
   }
   await lab.waitForCurves('chart-psnr', 2);
   await lab.waitForCurves('chart-d-fake', 2);
-  await page.screenshot({ path: 'docs/translate.png', fullPage: true });
+  await saveScreenshot(page, info, 'translate.png', { fullPage: true });
 
   await lab.expectState('done', 120_000);
   await lab.waitForCurves('chart-ssim', 2);
-  await expect(page.getByTestId('summary-table')).toHaveAttribute('data-metric', 'psnr');
+  await expect(results.summaryTable).toHaveAttribute('data-metric', 'psnr');
 });

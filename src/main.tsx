@@ -36,7 +36,9 @@ const { commands } = connectTrainer(client, {
 if (import.meta.env.MODE !== 'production') {
   const q = new URLSearchParams(location.search);
   if (q.has('debug')) void import('./worker/debugClient').then((m) => m.installDebugHooks(client));
-  if (q.has('bench')) void import('./ui/benchHook').then((m) => m.installBenchHook(client));
+  if (q.has('bench')) {
+    void Promise.all([import('./ui/benchHook'), import('./worker/debugClient')]).then(([hook, debug]) => hook.installBenchHook((request) => debug.bench(client, request)));
+  }
 }
 
 createRoot(document.getElementById('root')!).render(

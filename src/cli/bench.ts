@@ -1,25 +1,27 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { generateShapes10 } from '../data/builtin/shapes10';
 import { createDefaultConfig, type ArmConfig, type ExperimentConfig } from '../engine/config';
-import { createModel } from '../engine/models';
-import { Rng } from '../engine/rng';
-import { softmaxCrossEntropy } from '../engine/tasks/classify';
 import { Trainer } from '../engine/trainer';
 import { benchData, type DataBench, runCifarChild } from './benchData';
-import { renderBenchmarks } from './benchReport';
+import { benchPeers, type PeerBench } from './benchPeers';
+import { bareLoop, matmulPeakGflops, profileStep, type StepProfile } from './benchProfile';
+import { type Baseline, renderBenchmarks } from './benchReport';
 import { initNodeBackend } from './nodeBackend';
 import { interleave, median, medianCi95, type StepTime, type Variant } from './interleave';
-import { runSoak } from './soak';
+import { defaultSoakJsonPath, runSoak, writeSoakJson } from './soak';
 
 /**
- * `npm run bench [-- --quick] [-- --json FILE] [-- --no-browser]`: the engine's cost ratios, the
- * FLOP efficiency, images/s per backend and model, data loading and (through benchBrowser.ts)
- * the browser backends and UI timings, measured in one run; variants that are compared are
- * measured in alternating rounds so machine noise hits each alike, and medians are reported.
- * Writes BENCHMARKS.md and, with --json, the figures as JSON.
+ * `npm run bench [-- --quick] [-- --json FILE] [-- --no-browser] [-- --baseline FILE]`: the
+ * engine's cost ratios, the FLOP efficiency and a per-kernel profile, the peers (PyTorch on the
+ * CPU, ConvNetJS; benchPeers.ts), images/s per backend and model, data loading and (through
+ * benchBrowser.ts) the browser backends and UI timings, measured in one run; variants that are
+ * compared are measured in alternating rounds so machine noise hits each alike, and medians are
+ * reported. A full run writes BENCHMARKS.md; --quick only prints it; --json writes the figures.
+ * The profile's "before" comes from --baseline (default docs/bench-full.json, if it exists).
+ * `--render FILE` prints the report for a saved JSON without measuring anything.
  */
 
 const { values: args } = parseArgs({
@@ -31,6 +33,8 @@ const { values: args } = parseArgs({
     soak: { type: 'boolean', default: false },
     browser: { type: 'boolean', default: false },
     minutes: { type: 'string', default: '30' },
+    baseline: { type: 'string' },
+    render: { type: 'string' },
   },
 });
 const QUICK = args.quick ?? false;
@@ -70,26 +74,10 @@ async function engineMsPerStep(model: string, arms: ArmConfig[], batch: number, 
   return (ended - started) / (steps - 3);
 }
 
-/** A bare TF.js loop: the same model, batch and backend, tf.train.momentum on one fixed batch, no engine. */
-function bareLoop(model: string, batch = BATCH): { step: () => void; dispose: () => void; model: ReturnType<typeof createModel> } {
-  const m = createModel(model, { inputSize: SIZE, channels: 3, numClasses: 10 }, new Rng(1));
-  const x = tf.randomNormal([batch, SIZE, SIZE, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
-  const y = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), 'int32'), 10).toFloat();
-  const opt = tf.train.momentum(SGD.lr, SGD.momentum);
-  return {
-    model: m,
-    step: () => tf.tidy(() => void opt.minimize(() => softmaxCrossEntropy(m.apply(x, true), y), false, m.params)),
-    dispose: () => {
-      opt.dispose();
-      tf.dispose([x, y, ...m.params, ...m.buffers]);
-    },
-  };
-}
-
 /** The bare loop as an interleaved variant: `steps` steps, a pause after each. */
 function bareVariant(steps: number): Variant {
   return async (pause) => {
-    const bare = bareLoop('cnn');
+    const bare = bareLoop('cnn', BATCH, SIZE, SGD.lr, SGD.momentum);
     try {
       for (let i = 0; i < steps; i++) {
         bare.step();
@@ -102,63 +90,15 @@ function bareVariant(steps: number): Variant {
 }
 
 /** The engine's Trainer as an interleaved variant: it pauses where it yields to its host, after every lock step. */
-function engineVariant(arms: ArmConfig[], steps: number, augment = false): Variant {
+function engineVariant(arms: ArmConfig[], steps: number, augment = false, model = 'cnn'): Variant {
   return async (pause) => {
-    const trainer = new Trainer({ config: config('cnn', arms, BATCH, steps, augment), dataset, onRecord: () => {}, yieldToHost: pause });
+    const trainer = new Trainer({ config: config(model, arms, BATCH, steps, augment), dataset, onRecord: () => {}, yieldToHost: pause });
     try {
       await trainer.run();
     } finally {
       trainer.dispose();
     }
   };
-}
-
-/**
- * FLOPs of one training step of `model` at `batch`, from the kernels TF.js runs (tf.profile):
- * convolutions (forward and both gradients) and matrix products, 2 per multiply-add; element-wise
- * work is left out, so this is a floor.
- */
-async function trainFlopsPerStep(model: string, batch: number): Promise<number> {
-  const bare = bareLoop(model, batch);
-  bare.step();
-  const info = await tf.profile(() => bare.step());
-  bare.dispose();
-  const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
-  let flops = 0;
-  for (const k of info.kernels) {
-    const [a, b] = k.inputShapes as number[][];
-    const out = (k.outputShapes as number[][])[0];
-    if (k.name === 'Conv2D' || k.name === 'FusedConv2D') {
-      // inputs x, filter [fh, fw, ci, co]; output [n, oh, ow, co]
-      flops += 2 * size(out) * b[0] * b[1] * b[2];
-    } else if (k.name === 'Conv2DBackpropInput') {
-      // inputs dy [n, oh, ow, co], filter [fh, fw, ci, co]
-      flops += 2 * size(a) * b[0] * b[1] * b[2];
-    } else if (k.name === 'Conv2DBackpropFilter') {
-      // inputs x [n, h, w, ci], dy [n, oh, ow, co]; output the filter [fh, fw, ci, co]
-      flops += 2 * size(b) * out[0] * out[1] * out[2];
-    } else if (k.name === 'BatchMatMul' || k.name === '_FusedMatMul') {
-      const batches = size(out.slice(0, -2));
-      flops += 2 * size(out) * Math.sqrt((size(a) * size(b)) / (size(out) * batches));
-    }
-  }
-  return flops;
-}
-
-/** The backend's matmul peak in GFLOP/s: median of 5 products of two n x n matrices. */
-async function matmulPeakGflops(n: number): Promise<number> {
-  const a = tf.randomNormal([n, n]);
-  const b = tf.randomNormal([n, n]);
-  const times: number[] = [];
-  for (let r = 0; r < 6; r++) {
-    const t0 = performance.now();
-    const c = tf.matMul(a, b);
-    await c.data();
-    times.push(performance.now() - t0);
-    c.dispose();
-  }
-  tf.dispose([a, b]);
-  return (2 * n ** 3) / (median(times.slice(1)) * 1e6);
 }
 
 const MODELS = ['cnn', 'resnet20', 'convnetjs'] as const;
@@ -177,9 +117,24 @@ async function imagesPerSec(batch: number, steps: number, rounds: number): Promi
   return out;
 }
 
+/** The full run's JSON as committed; a later run profiles against it. */
+const DEFAULT_BASELINE = 'docs/bench-full.json';
+
+function readBaseline(file: string): Baseline {
+  const r = JSON.parse(readFileSync(file, 'utf8')) as Partial<BenchResult>;
+  return { file, date: r.date ?? 'unknown date', profile: r.profile ?? null, flopEfficiency: r.flopEfficiency ?? null };
+}
+
 async function main(): Promise<void> {
   if (args['data-child']) return runCifarChild(args['data-child']);
   const log = (s: string) => process.stderr.write(`${s}\n`);
+  // The "before" of the per-kernel profile: an earlier run's JSON, read before this run writes any.
+  const baselineFile = args.baseline ?? (existsSync(DEFAULT_BASELINE) ? DEFAULT_BASELINE : undefined);
+  const baseline = baselineFile ? readBaseline(baselineFile) : null;
+  if (args.render) {
+    process.stdout.write(renderBenchmarks(JSON.parse(readFileSync(args.render, 'utf8')) as BenchResult, baseline));
+    return;
+  }
   const started = performance.now();
   await initNodeBackend('wasm', { threads: false });
 
@@ -220,10 +175,25 @@ async function main(): Promise<void> {
   const ci95 = Object.fromEntries(Object.entries(cpuPerRound).map(([k, v]) => [k, medianCi95(v)])) as BenchResult['ci95'];
   log(`ratios over ${ROUNDS} interleaved rounds (cpu): ${JSON.stringify(cpuRatios)}; wall: ${JSON.stringify(wallRatios)}`);
 
-  const flopsPerStep = await trainFlopsPerStep('cnn', BATCH);
   const wasmPeak = await matmulPeakGflops(1024);
+  const profiles: StepProfile[] = [];
+  for (const [model, batch] of [['cnn', BATCH], ['resnet20', QUICK ? 16 : BATCH]] as const) {
+    profiles.push(await profileStep(model, batch, SIZE, wasmPeak, QUICK ? 2 : 5, SGD.lr, SGD.momentum));
+    log(`profile ${model}: ${profiles[profiles.length - 1].kernels.slice(0, 4).map((k) => `${k.kernel} ${k.ms.toFixed(1)} ms`).join(', ')}`);
+  }
+  const flopsPerStep = profiles[0].gflopPerStep * 1e9;
   const achieved = (flopsPerStep * 1000) / mw.plain / 1e9;
   log(`flops: ${(flopsPerStep / 1e9).toFixed(3)} GFLOP per step, ${achieved.toFixed(2)} GFLOP/s achieved, matmul peak ${wasmPeak.toFixed(1)} GFLOP/s`);
+
+  const peers = await benchPeers({
+    quick: QUICK,
+    batch: BATCH,
+    size: SIZE,
+    lr: SGD.lr,
+    momentum: SGD.momentum,
+    labVariant: (model, n) => engineVariant([plainArm], n, false, model),
+    log,
+  });
 
   const wasmSpeeds = await imagesPerSec(BATCH, QUICK ? 8 : 20, QUICK ? 1 : 3);
   log(`node wasm: ${JSON.stringify(wasmSpeeds)}`);
@@ -263,14 +233,18 @@ async function main(): Promise<void> {
     msPerStep: m,
     rounds: t,
     flops: { model: 'cnn', batch: BATCH, backend: 'wasm', gflopPerStep: flopsPerStep / 1e9, achievedGflops: achieved, matmulPeakGflops: wasmPeak, matmulSize: 1024 },
+    profile: profiles,
+    wasmThreads: browser ? (browser.wasmThreads ?? 'the browser part does not measure it yet') : null,
     backends: {
       node: { batch: { wasm: BATCH, cpu: CPU_BATCH }, wasm: wasmSpeeds, cpu: cpuSpeeds, cpuMatmulPeakGflops: cpuPeak },
       browser: browser?.backends ?? null,
     },
     data,
     ui: browser?.ui ?? null,
+    vsPytorchCpu: peers.vsPytorchCpu,
+    vsConvnetjs: peers.vsConvnetjs,
+    peers: { pytorch: peers.pytorch, convnetjs: peers.convnetjs },
     peerNet: {
-      convnetjsImagesPerSec: 52,
       node: { wasm: wasmSpeeds.convnetjs, cpu: cpuSpeeds.convnetjs },
       browser: browser?.peerNet ?? null,
     },
@@ -278,10 +252,12 @@ async function main(): Promise<void> {
     browserError,
     benchSeconds: (performance.now() - started) / 1000,
   };
-  const md = renderBenchmarks(result);
-  writeFileSync('BENCHMARKS.md', md);
   if (args.json) writeFileSync(args.json, `${JSON.stringify(result, null, 2)}\n`);
+  const md = renderBenchmarks(result, baseline);
+  // Only a full run writes the committed report; --quick prints it (and writes --json).
+  if (!QUICK) writeFileSync('BENCHMARKS.md', md);
   process.stdout.write(md);
+  log(QUICK ? 'quick run: BENCHMARKS.md left as it is' : 'wrote BENCHMARKS.md');
 }
 
 /** What benchBrowser.ts measures. */
@@ -302,6 +278,8 @@ export interface BrowserBench {
     chartRows: number;
     pointsPerSeries: number;
   } | null;
+  /** The cnn on wasm with one thread against two in the worker, side by side (or why not). */
+  wasmThreads?: { batch: number; rounds: number; imagesPerSec: { one: number; two: number } } | string;
   /** The cnn's batch on the GPU backends and wasm. */
   batch: number;
   /** Input size and batch per model (cpuBatch on the cpu backend). */
@@ -336,15 +314,26 @@ export interface BenchResult {
   /** The same ratios from wall-clock time (noisier on a shared machine). */
   wallClock: Record<RatioName, number> & { msPerStep: Record<RatioVariant, number>; rounds: Record<RatioVariant, number[]> };
   flops: { model: string; batch: number; backend: string; gflopPerStep: number; achievedGflops: number; matmulPeakGflops: number; matmulSize: number };
+  /** Chromium's worker, the cnn on wasm with one thread and with two (null: no browser part). */
+  wasmThreads: BrowserBench['wasmThreads'] | null;
+  /** Kernel-by-kernel profiles of one bare training step of `cnn` and `resnet20` on wasm, against flops.matmulPeakGflops. */
+  profile: StepProfile[];
   backends: {
     node: { batch: { wasm: number; cpu: number }; wasm: Record<string, number>; cpu: Record<string, number>; cpuMatmulPeakGflops: number };
     browser: BrowserBench['backends'] | null;
   };
   data: DataBench;
   ui: BrowserBench['ui'];
-  peerNet: { convnetjsImagesPerSec: number; node: { wasm: number; cpu: number }; browser: BrowserBench['peerNet'] | null };
+  /** Lab images/s over PyTorch's on the CPU (same net, batch, input size; one thread each, and each side's best), interleaved in this run. */
+  vsPytorchCpu: PeerBench['vsPytorchCpu'];
+  /** Lab images/s on ConvNetJS's CIFAR-10 demo network over ConvNetJS's own, interleaved in this run. */
+  vsConvnetjs: PeerBench['vsConvnetjs'];
+  /** The peers' absolute figures, thread counts and versions (or why a peer could not run). */
+  peers: Pick<PeerBench, 'pytorch' | 'convnetjs'>;
+  /** The engine on the `convnetjs` network elsewhere in this run (not interleaved with ConvNetJS). */
+  peerNet: { node: { wasm: number; cpu: number }; browser: BrowserBench['peerNet'] | null };
   /** How the browser figures were taken (sizes, steps, rounds, warm-up times, Chromium's version). */
-  browser: Omit<BrowserBench, 'backends' | 'peerNet' | 'ui'> | null;
+  browser: Omit<BrowserBench, 'backends' | 'peerNet' | 'ui' | 'wasmThreads'> | null;
   browserError: string | null;
   benchSeconds: number;
 }
@@ -358,7 +347,9 @@ async function soak(): Promise<void> {
     const { soakBrowser } = await import('./benchBrowser');
     const r = await soakBrowser(Math.max(2, Math.round(minutes)), (line) => console.error(line));
     console.error(`browser soak ${r.ok ? 'passed' : 'FAILED'}: heap growth ${(r.heapGrowth * 100).toFixed(1)}%, device growth ${r.deviceGrowth} bytes, longest task ${Math.max(...r.samples.map((x) => x.longestTaskMs)).toFixed(0)} ms`);
-    if (args.json) writeFileSync(args.json, JSON.stringify(r, null, 2));
+    const file = args.json ?? defaultSoakJsonPath('browser', minutes);
+    writeSoakJson(file, r, `npm run bench -- --soak --browser --minutes ${minutes}`);
+    console.error(`wrote ${file}`);
     if (!r.ok) process.exitCode = 1;
     return;
   }
@@ -371,7 +362,9 @@ async function soak(): Promise<void> {
   console.error(
     `soak ${report.ok ? 'passed' : 'FAILED'}: tensor growth ${report.tensorGrowth}, tensors left after dispose ${report.tensorsLeft}, heap growth ${(report.heapGrowth * 100).toFixed(1)}%`,
   );
-  if (args.json) writeFileSync(args.json, JSON.stringify(report, null, 2));
+  const file = args.json ?? defaultSoakJsonPath('node', minutes);
+  writeSoakJson(file, report, `npm run bench -- --soak --minutes ${minutes}`);
+  console.error(`wrote ${file}`);
   if (!report.ok) process.exitCode = 1;
 }
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { DeviceClassificationData } from '../engine/batcher';
+import { ClassificationBatcher } from '../engine/batcher';
 import { gzip, makeTar } from '../testing/archives';
 import { cifar10Files, makeImageFolderZip } from '../testing/datasetArchives';
 import { loadFixture } from '../testing/loadFixture';
@@ -31,7 +31,7 @@ export async function runCifarChild(file: string): Promise<void> {
   const loaded = await loadFixture(bytes, { fileName: 'cifar-10-binary.tar.gz', memoryBudgetBytes: 1024 * 1024 * 1024 });
   const t1 = performance.now();
   if (loaded.dataset.kind !== 'classify') throw new Error('the CIFAR-10 archive did not load as a classification dataset');
-  const data = new DeviceClassificationData(loaded.dataset, 32, 64, false);
+  const data = new ClassificationBatcher(loaded.dataset, 32, 64, false);
   const deviceBytes = tf.memory().numBytes;
   const t2 = performance.now();
   const out = {

@@ -1,7 +1,19 @@
-import os from 'node:os';
 import type { BenchResult } from './bench';
+import type { StepProfile } from './benchProfile';
 
-/** BENCHMARKS.md from one run's figures: tables first, then how each was measured. */
+/**
+ * BENCHMARKS.md from one run's figures: tables first, then how each was measured. Every figure
+ * in it comes from the run's JSON (or, for the profile's "before", from the baseline JSON it
+ * names); the prose around them says how they were measured, never what an older run found.
+ */
+
+/** An earlier run's figures that this run's profile is set against. */
+export interface Baseline {
+  file: string;
+  date: string;
+  profile: StepProfile[] | null;
+  flopEfficiency: number | null;
+}
 
 const f = (v: number | string | null | undefined, digits = 1): string => (typeof v === 'number' ? v.toFixed(digits) : (v ?? 'not measured'));
 const meets = (ok: boolean): string => (ok ? 'met' : '**not met**');
@@ -9,7 +21,7 @@ const ci = ([lo, hi]: [number, number]): string => `${f(lo, 3)} - ${f(hi, 3)}`;
 const msList = (ms: BenchResult['msPerStep']): string =>
   `bare ${f(ms.bare)}, plain ${f(ms.plain)}, RG ${f(ms.rg)}, plain + RG ${f(ms.paired)}; with augmentation plain ${f(ms.plainAug)}, plain + RG ${f(ms.pairedAug)}`;
 
-export function renderBenchmarks(r: BenchResult): string {
+export function renderBenchmarks(r: BenchResult, baseline: Baseline | null = null): string {
   const nodeRows = (['cnn', 'resnet20', 'convnetjs'] as const)
     .map((m) => `| Node | ${m} | ${f(r.backends.node.wasm[m])} (batch ${r.backends.node.batch.wasm}) | | | ${f(r.backends.node.cpu[m], 2)} (batch ${r.backends.node.batch.cpu}) |`)
     .join('\n');
@@ -30,9 +42,11 @@ export function renderBenchmarks(r: BenchResult): string {
   const d = r.data;
   const peer = r.peerNet;
   const peerBatch = (k: string) => (k === 'cpu' ? r.browser?.sizes.convnetjs?.cpuBatch : r.browser?.sizes.convnetjs?.batch);
+  const cnj = r.peers.convnetjs;
+  const cnjAbs = typeof cnj === 'string' ? null : cnj.imagesPerSec.convnetjs;
   const peerBrowser = peer.browser
     ? Object.entries(peer.browser)
-        .map(([k, v]) => (typeof v === 'number' ? `${k} ${f(v, 2)} (batch ${peerBatch(k)}, ${f(v / peer.convnetjsImagesPerSec, 2)}x ConvNetJS)` : `${k} ${v}`))
+        .map(([k, v]) => (typeof v === 'number' ? `${k} ${f(v, 2)} (batch ${peerBatch(k)}${cnjAbs !== null ? `, ${f(v / cnjAbs, 2)}x ConvNetJS's figure in this run` : ''})` : `${k} ${v}`))
         .join(', ')
     : (r.browserError ?? 'not measured');
   return `# Benchmarks
@@ -50,7 +64,7 @@ Written by \`npm run bench${r.quick ? ' -- --quick' : ''}\` (\`src/cli/bench.ts\
 | rgOverhead | ${f(r.rgOverhead, 3)} | ${ci(r.ci95.rgOverhead)} | ${f(r.wallClock.rgOverhead, 3)} | <= 1.01 | ${meets(r.rgOverhead <= 1.01)} | an RG arm's step time over a plain arm's |
 | pairedCost | ${f(r.pairedCost, 3)} | ${ci(r.ci95.pairedCost)} | ${f(r.wallClock.pairedCost, 3)} | <= 1.0 | ${meets(r.pairedCost <= 1.0)} | two arms in lock step over twice one arm, with the lab's default data pipeline (random crop and flip on the device) |
 | pairedCost without augmentation | ${f(r.pairedCostNoAugment, 3)} | ${ci(r.ci95.pairedCostNoAugment)} | ${f(r.wallClock.pairedCostNoAugment, 3)} | | | the same with augmentation off: the batch shared is then just a gather and a multiply-add |
-| flopEfficiency | ${f(r.flopEfficiency, 3)} | | | | | ${f(r.flops.achievedGflops, 2)} GFLOP/s achieved by the engine's plain \`cnn\` arm (wall clock) over the ${f(r.flops.matmulPeakGflops, 1)} GFLOP/s of a ${r.flops.matmulSize}x${r.flops.matmulSize} matmul, both on wasm in this run |
+| flopEfficiency | ${f(r.flopEfficiency, 3)} | | | >= 0.6 | ${meets(r.flopEfficiency >= 0.6)} | ${f(r.flops.achievedGflops, 2)} GFLOP/s achieved by the engine's plain \`cnn\` arm (wall clock) over the ${f(r.flops.matmulPeakGflops, 1)} GFLOP/s of a ${r.flops.matmulSize}x${r.flops.matmulSize} matmul, both on wasm in this run |
 
 The six variants (bare loop; plain arm, RG arm, plain + RG in lock step, without augmentation;
 plain arm and plain + RG with it) train side by side,
@@ -60,7 +74,7 @@ Whatever else the machine does in a given second then hits all six alike. Each r
 median over ${r.rounds.plain.length} rounds of that round's ratio, with a distribution-free 95% interval for that
 median (order statistics). The goals are judged on the process's
 CPU time per step: wasm runs single-threaded here, so CPU time is the work done, while wall-clock
-time on this shared 2-core machine also counts other people's processes (both are in the JSON,
+time on a shared machine also counts other people's processes (both are in the JSON,
 per round). CPU milliseconds per step (medians): ${msList(r.msPerStep)}; wall clock: ${msList(r.wallClock.msPerStep)}.
 
 - The bare loop is \`tf.train.momentum(0.1, 0.5).minimize\` on one fixed batch already on the
@@ -69,17 +83,17 @@ per round). CPU milliseconds per step (medians): ${msList(r.msPerStep)}; wall cl
   product needs and the bare loop lacks: the batch gathered and normalised on the device from
   the whole dataset, the RG weight, the gradient norm (divergence detection) and the losses read
   back in bunches. Nothing was added to the bare loop.
-- What cost the engine its 6% (measured with wasm CPU time per call): \`tf.gather\` of a
-  64-image batch took about 8-10 ms in wasm's native Gather (an index computed per element) and
-  normalising with a [3]-vector broadcast about 2.7 ms, against a step of about 100 ms. The wasm
-  backend now gets a row-copy GatherV2 (\`src/engine/backends/wasmKernels.ts\`, about 1 ms) and
-  batches are normalised as one same-shape multiply-add with whole-batch rows held on the device
-  (about 0.4 ms): a batch is ready in about 0.7 ms instead of 9. The gradient norm costs about
-  0.6 ms and stays: divergence detection needs it.
+- The engine's step against the bare loop's, CPU milliseconds (medians): plain arm
+  ${f(r.msPerStep.plain)}, bare loop ${f(r.msPerStep.bare)}, a difference of ${f(r.msPerStep.plain - r.msPerStep.bare)} ms
+  (${f((100 * (r.msPerStep.plain - r.msPerStep.bare)) / r.msPerStep.bare, 1)}% of the bare step).
 - FLOPs are counted from the kernels TF.js runs in one training step (\`tf.profile\`):
   convolutions forward and both gradients, and matrix products, 2 per multiply-add
   (${f(r.flops.gflopPerStep, 3)} GFLOP per step of ${r.flops.batch} images); element-wise work
   is not counted, so the efficiency is a floor.
+
+${renderPeers(r)}
+
+${renderProfile(r, baseline)}
 
 ## Training speed, images/s
 
@@ -93,20 +107,13 @@ ${browserRows}${browserNote}
 
 Node's cpu backend: a ${f(r.backends.node.cpuMatmulPeakGflops, 2)} GFLOP/s matmul peak (256x256) in this run.
 
-wasm threads, on and off: the wasm column is single-threaded in Node (tfjs-backend-wasm 4.22's
-threaded build starts its workers from blob: URLs, which Node refuses, so threads cannot be
-turned on there) and threaded in Chromium (the page is cross-origin isolated, so TF.js picks the
-threaded build); but that build caps its pool at navigator.hardwareConcurrency / 2, which is one
-thread on this ${os.cpus().length}-core machine, so here "on" and "off" train alike and one
-figure stands for both. On a machine with 4 or more cores the browser's wasm column is threaded.
+${renderThreads(r)}
 
-## Against ConvNetJS (peerNet)
+## The engine on ConvNetJS's network elsewhere in this run
 
-ConvNetJS trains its CIFAR-10 demo network at about ${peer.convnetjsImagesPerSec} images/s on this machine
-(measured in this team's browser notes; pure JS, one thread). The same network as engine model \`convnetjs\`
-(conv5x5 16, conv5x5 20, conv5x5 20, each ReLU + 2x2 max pool, dense 10), trained by the engine:
-Node wasm ${f(peer.node.wasm)} images/s (${f(peer.node.wasm / peer.convnetjsImagesPerSec, 1)}x ConvNetJS), Node cpu
-${f(peer.node.cpu, 2)}; Chromium worker: ${peerBrowser}.
+The engine trained engine model \`convnetjs\` (ConvNetJS's CIFAR-10 demo network: conv5x5 16,
+conv5x5 20, conv5x5 20, each ReLU + 2x2 max pool, dense 10) at Node wasm ${f(peer.node.wasm)} images/s and Node cpu
+${f(peer.node.cpu, 2)} images/s (the table above); Chromium worker: ${peerBrowser}.${cnjAbs !== null ? ` ConvNetJS's own ${f(cnjAbs, 1)} images/s is from the interleaved peer run above (one thread, Node).` : ''}
 
 ## Data
 
@@ -125,10 +132,11 @@ ${
   r.ui
     ? `| what | figure |
 | --- | --- |
-| longest main-thread task while training | ${f(r.ui.longestTaskMs)} ms (goal <= 50; ${r.ui.longTasks} tasks over 50 ms) |
+| longest main-thread task while training | ${r.ui.longTasks === 0 ? `none over the observer's 50 ms threshold (reported as ${f(r.ui.longestTaskMs)} ms)` : `${f(r.ui.longestTaskMs)} ms`} (goal <= 50; ${r.ui.longTasks} tasks over 50 ms) |
 | chart redraw with ${r.ui.pointsPerSeries} points per series | ${f(r.ui.chartRedrawMs)} ms (first draw ${f(r.ui.chartMountMs)} ms) |
 
-The long tasks are those a PerformanceObserver ('longtask') saw in the lab from its second
+A PerformanceObserver ('longtask') only reports tasks longer than 50 ms, so 0 ms above means
+that none was that long, not that every task took no time. The long tasks are those it saw in the lab from its second
 training step to the end of a ${r.ui.trainingSteps}-step run of the \`cnn\` (16x16, batch 16, an
 evaluation every 50 steps) on ${r.ui.trainingBackend}, the fastest backend here and so the most
 messages per second. The chart redraw is the lab's LineChartView fed 2 arms x
@@ -137,21 +145,100 @@ synchronous React render and a layout, median of 7 redraws with new numbers each
     : `Not measured in this run: ${r.browserError ?? 'no browser part'}.`
 }
 
-## Node's cpu backend against Chromium's
+## Node's cpu backend
 
-${CPU_NOTE}
+Node's cpu backend trains with the lab's own Conv2DBackpropFilter (\`src/engine/backends/cpuKernels.ts\`,
+which indexes the typed arrays directly where tfjs-backend-cpu 4.22 reads every element through
+\`TensorBuffer.get\`): in this run the \`cnn\` at ${f(r.backends.node.cpu.cnn, 2)} images/s (batch ${r.backends.node.batch.cpu}) in Node,${
+  typeof r.backends.browser?.cpu?.cnn === 'number' ? ` ${f(r.backends.browser.cpu.cnn as number, 2)} in Chromium's worker (batch ${r.browser?.sizes.cnn?.cpuBatch})` : ' Chromium not measured'
+}.
 `;
 }
 
-/** What was found about the cpu backend in Node (item 4 of the performance issue). */
-const CPU_NOTE = `BROWSER.md measured the cpu backend at 1.7 images/s in Node and 7-9 in Chromium. A
-\`tf.profile\` of one \`cnn\` step in Node (batch 16) put 14.8 s of 15 s in Conv2DBackpropFilter
-(forward Conv2D: 0.23 s). tfjs-backend-cpu 4.22 reads every element of that kernel through
-\`TensorBuffer.get(...locs)\`, a rest-argument call in the innermost loop; Node 20's V8 (11.3)
-leaves that call in, Chromium's much newer V8 optimises it. Fixed, not routed around:
-\`src/engine/backends/cpuKernels.ts\` registers a Conv2DBackpropFilter for the cpu backend that
-indexes the typed arrays directly (outer products of contiguous NHWC channel runs, float64
-accumulation as before; tested against the package's kernel to 1e-6 of the largest value).
-\`initBackend('cpu')\` installs it in Node and in the browser. The same profile then gave 0.23 s
-for that kernel and the step went from 0.73 to about 12 images/s (batch 16, under load); the cpu
-row above is with it.`;
+
+/** The peers section: PyTorch on the CPU and ConvNetJS, each interleaved with the lab in this run. */
+function renderPeers(r: BenchResult): string {
+  const py = r.peers.pytorch;
+  const cnj = r.peers.convnetjs;
+  const v = r.vsPytorchCpu;
+  const pyPart =
+    typeof py === 'string'
+      ? `PyTorch on the CPU: not measured in this run (${py}).`
+      : `| side | threads | images/s (wall clock) | CPU ms per step |
+| --- | --- | --- | --- |
+| the lab, engine plain arm, Node wasm | 1 | ${f(py.imagesPerSec.lab)} | ${f(py.msPerStep.lab.cpu)} |
+| PyTorch ${py.torch} (Python ${py.python}) | 1 | ${f(py.imagesPerSec.pytorch1)} | ${f(py.msPerStep.pytorch1.cpu)} |
+| PyTorch ${py.torch} | ${py.allThreads} | ${f(py.imagesPerSec.pytorchAll)} | ${f(py.msPerStep.pytorchAll.cpu)} |
+
+**vsPytorchCpu**: ${v ? `${f(v.oneThread, 3)} with one thread each (CPU time; goal >= 0.25: ${meets(v.oneThread >= 0.25)}), ${f(v.best, 3)} each side at its best (wall clock: the lab with ${v.labThreads} thread, PyTorch with ${v.pytorchThreads.best})` : 'not measured'}.
+Both train the \`cnn\` at ${r.flops.batch} images of 32x32 per step, SGD lr 0.1 with momentum 0.5, on a fixed random batch
+(PyTorch: the \`Cnn\` class of the lab's PyTorch export, \`src/export/train_template.py\`; the lab: its engine's plain arm on
+shapes10). PyTorch runs in a long-lived child process (\`src/cli/pytorchPeer.py\`) that trains one step per request and
+times it itself, so the three sides' steps are interleaved like the ratios above: ${py.rounds} rounds, one step of each per
+round in a shuffled order, and each ratio is the median of the per-round ratios. PyTorch chose ${py.defaultThreads}
+thread${py.defaultThreads === 1 ? '' : 's'} by itself; the lab's wasm backend has one thread in Node.`;
+  const cnjPart =
+    typeof cnj === 'string'
+      ? `ConvNetJS: not measured in this run (${cnj}).`
+      : `| side | images/s (CPU time) | CPU ms per ${cnj.imagesPerStep} images |
+| --- | --- | --- |
+| the lab, engine model \`convnetjs\`, Node wasm, batch ${cnj.imagesPerStep} | ${f(cnj.imagesPerSec.lab)} | ${f(cnj.msPerStep.lab.cpu)} |
+| ConvNetJS ${cnj.version}, its CIFAR-10 demo network and trainer (${cnj.trainer}) | ${f(cnj.imagesPerSec.convnetjs)} | ${f(cnj.msPerStep.convnetjs.cpu)} |
+
+**vsConvnetjs**: ${r.vsConvnetjs !== null ? `${f(r.vsConvnetjs, 1)} (goal >= 10: ${meets(r.vsConvnetjs >= 10)})` : 'not measured'}, the median over ${cnj.rounds} interleaved rounds of
+ConvNetJS's time for ${cnj.imagesPerStep} images over the lab's time for a step of ${cnj.imagesPerStep}. ConvNetJS (npm \`convnetjs\`, pure
+JavaScript, one thread) trains one image at a time as its demo does; both run in this Node process, so CPU time is each one's work.`;
+  return `## Against peers (measured side by side in this run)
+
+### PyTorch on the CPU
+
+${pyPart}
+
+### ConvNetJS
+
+${cnjPart}`;
+}
+
+/** The per-kernel profile of a training step of each profiled model, with the baseline's beside it. */
+function renderProfile(r: BenchResult, baseline: Baseline | null): string {
+  const peak = r.flops.matmulPeakGflops;
+  const tables = r.profile.map((p) => {
+    const before = baseline?.profile?.find((b) => b.model === p.model && b.batch === p.batch) ?? null;
+    const rows = p.kernels.slice(0, 12).map((k) => {
+      const b = before?.kernels.find((x) => x.kernel === k.kernel);
+      const was = before ? ` | ${b ? `${f(b.ms)} ms${b.ofPeak !== null ? `, ${f(b.ofPeak, 2)}` : ''}` : 'not run'}` : '';
+      return `| ${k.kernel} | ${k.calls} | ${f(k.ms)} | ${f((100 * k.ms) / p.kernelMs, 0)}% | ${k.flops > 0 ? f(k.flops / 1e9, 3) : ''} | ${k.ofPeak !== null ? f(k.ofPeak, 2) : ''}${was} |`;
+    });
+    const head = `| kernel | calls | ms per step | share | GFLOP | of peak${before ? ` | before (${before.kernels.length ? 'ms, of peak' : ''})` : ''} |\n| --- | --- | --- | --- | --- | ---${before ? ' | ---' : ''} |`;
+    return `### ${p.model}, batch ${p.batch}, ${p.size}x${p.size}
+
+Step ${f(p.stepMs)} ms wall clock, ${f(p.kernelMs)} ms of it in kernels, ${f(p.gflopPerStep, 3)} GFLOP counted.${before ? ` Before: step ${f(before.stepMs)} ms, kernels ${f(before.kernelMs)} ms.` : ''}
+
+${head}
+${rows.join('\n')}`;
+  });
+  const source = baseline
+    ? baseline.profile
+      ? `The "before" column is from \`${baseline.file}\` (the run of ${baseline.date.slice(0, 10)}), whose matmul peak differs from this run's: compare the "of peak" fractions rather than milliseconds.`
+      : `\`${baseline.file}\` (the run of ${baseline.date.slice(0, 10)}) has no per-kernel profile, so there is no "before" column; its flopEfficiency was ${f(baseline.flopEfficiency, 3)}.`
+    : 'No baseline JSON was given, so there is no "before" column.';
+  return `## Where a training step's time goes (wasm, kernel by kernel)
+
+A bare training step (forward, backward, SGD with momentum on one fixed batch; \`src/cli/benchProfile.ts\`) under
+TF.js's profiler, which on wasm times each kernel's synchronous call; median per kernel over the profiled steps.
+"of peak" is the kernel's GFLOP/s over this run's ${f(peak, 1)} GFLOP/s matmul peak (convolutions and products only). ${source}
+
+${tables.join('\n\n')}`;
+}
+
+/** What this run knows about wasm threads. */
+function renderThreads(r: BenchResult): string {
+  const t = r.wasmThreads;
+  const browser = t
+    ? typeof t === 'string'
+      ? `In Chromium, one thread against two was not measured in this run: ${t}.`
+      : `In Chromium's worker, the \`cnn\` (batch ${t.batch}) trained at ${f(t.imagesPerSec.one)} images/s with one wasm thread and ${f(t.imagesPerSec.two)} with two, side by side in this run (${t.rounds} alternating rounds, medians): two threads are ${f(t.imagesPerSec.two / t.imagesPerSec.one, 2)}x one.`
+    : 'In Chromium, one thread against two was not measured in this run.';
+  return `wasm threads: in Node the wasm backend runs single-threaded (tfjs-backend-wasm 4.22's threaded build starts
+its workers from blob: URLs, which Node refuses; see \`src/engine/backends/setup.ts\`). ${browser}`;
+}

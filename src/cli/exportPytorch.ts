@@ -17,6 +17,11 @@ const USAGE = 'usage: npm run export:pytorch -- --config experiment.json [--out 
 
 class UsageError extends Error {}
 
+/** The export's Python template (src/export/train_template.py), read from disk. */
+export function readTrainTemplate(): string {
+  return readFileSync(new URL('../export/train_template.py', import.meta.url), 'utf8');
+}
+
 function readJson(path: string): unknown {
   let text: string;
   try {
@@ -41,7 +46,7 @@ export function runExportPytorchCli(argv: string[], io: CliIo): number {
       throw new UsageError(`${(e as Error).message}; ${USAGE}`);
     }
     if (!args.config) throw new UsageError(`--config is required; ${USAGE}`);
-    const script = exportPytorch(parseExperimentConfig(readJson(args.config)));
+    const script = exportPytorch(parseExperimentConfig(readJson(args.config)), readTrainTemplate());
     if (!args.out) {
       io.stdout(script);
       return EXIT_OK;

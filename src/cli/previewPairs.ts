@@ -6,7 +6,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { generateLabels2Scenes } from '../data/builtin/labels2scenes';
-import { encodePng } from '../testing/png';
+import { encode } from 'fast-png';
 import { readPreviewArgs } from './previewArgs';
 
 function main(): void {
@@ -36,7 +36,7 @@ function main(): void {
       }
     });
   }
-  writeFileSync(path, encodePng(sheet, width, height));
+  writeFileSync(path, encode({ width, height, data: sheet, channels: 3, depth: 8 }));
   console.log(`wrote ${path}: ${count} pairs at ${size} px (seed ${seed}), ${width}x${height}`);
 }
 

@@ -6,7 +6,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { generateShapes10 } from '../data/builtin/shapes10';
-import { encodePng } from '../testing/png';
+import { encode } from 'fast-png';
 import { readPreviewArgs } from './previewArgs';
 
 /** 5x7 glyphs, one 5-bit row each (bit 4 is the leftmost pixel). */
@@ -78,7 +78,7 @@ function main(): void {
       }
     }
   }
-  writeFileSync(path, encodePng(sheet, width, height));
+  writeFileSync(path, encode({ width, height, data: sheet, channels: 3, depth: 8 }));
   console.log(`wrote ${path}: ${count} samples at ${size} px (seed ${seed}), ${width}x${height}`);
 }
 

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createDefaultConfig } from '../engine/config';
-import type { MetricRecord } from '../engine/records';
+import { createDefaultConfig, parseExperimentConfig } from '../engine/config';
+import type { ManifestRecord, MetricRecord } from '../engine/records';
 import { EXIT_BAD_INPUT, EXIT_OK, runTrainCli } from './runTrain';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'rglab-cli-'));
@@ -60,10 +60,22 @@ describe('headless runner', () => {
       readFileSync(f, 'utf8')
         .trim()
         .split('\n')
-        .map((l) => JSON.parse(l) as MetricRecord)
-        .map((rec) => ('ms' in rec ? { ...rec, ms: 0 } : rec)),
+        .map((l) => JSON.parse(l) as MetricRecord | ManifestRecord)
+        .map((rec) => ('ms' in rec ? { ...rec, ms: 0 } : rec.type === 'manifest' ? { ...rec, createdAt: '' } : rec)),
     );
     expect(b).toEqual(a);
+    // The manifest comes first: where the records come from, for an import into the lab.
+    expect(a[0]).toMatchObject({
+      type: 'manifest',
+      source: 'runner',
+      seeds: [1],
+      backend: 'cpu',
+      config: parseExperimentConfig(cfg),
+      dataset: { name: 'builtin:shapes10', contentHash: 'builtin:shapes10@8px/seed1' },
+      software: { name: 'rg-lab' },
+    });
+    expect((a[0] as ManifestRecord).software.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(a.filter((r) => r.type === 'manifest')).toHaveLength(1);
     const stepsOf = (arm: string) => a.filter((r) => r.type === 'step' && r.arm === arm);
     expect(stepsOf('plain')).toHaveLength(4);
     expect(stepsOf('rg')).toHaveLength(4);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -5,7 +6,7 @@ import { DatasetError, describeSummary, loadArchiveDataset, loadBuiltinDataset }
 import { decodeImageNode } from '../data/decodeNode';
 import { ConfigError, parseExperimentConfig, type ExperimentConfig } from '../engine/config';
 import type { Dataset } from '../engine/dataset';
-import type { MetricRecord } from '../engine/records';
+import type { ManifestRecord, MetricRecord } from '../engine/records';
 import { Trainer } from '../engine/trainer';
 import { initNodeBackend } from './nodeBackend';
 
@@ -14,7 +15,7 @@ export const NODE_BACKENDS = ['wasm', 'cpu'] as const;
 type NodeBackend = (typeof NODE_BACKENDS)[number];
 
 /**
- * The headless runner (CONTRACTS.md section 1): the browser's engine in Node. Exit code 0 on
+ * The headless runner (docs/contracts.md, section 1): the browser's engine in Node. Exit code 0 on
  * success, 1 when training fails, 2 for a bad config or dataset, with a one-line reason.
  */
 
@@ -47,11 +48,42 @@ function readConfig(path: string): ExperimentConfig {
   return parseExperimentConfig(json);
 }
 
+/** The software version the manifest names: package.json's. */
+function appVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The first record the runner writes: where the records come from (CONTRACTS.md section 3). */
+export function runnerManifest(cfg: ExperimentConfig, backend: string, contentHash: string | null): ManifestRecord {
+  return {
+    type: 'manifest',
+    source: 'runner',
+    config: cfg,
+    seeds: cfg.seeds,
+    software: { name: 'rg-lab', version: appVersion() },
+    backend,
+    tfjs: tf.version.tfjs,
+    dataset: { name: cfg.dataset, contentHash },
+    createdAt: new Date().toISOString(),
+  };
+}
+
+interface LoadedDataset {
+  dataset: Dataset;
+  /** The lab's content hash: `sha256:<hex>` of an archive's bytes, `<builtin>@<size>px/seed<seed>` of a built-in one. */
+  contentHash: string;
+}
+
 /** A built-in dataset, or an archive (.zip, .tar, .tar.gz, .tgz) read through the browser's parsers. */
-async function loadDataset(cfg: ExperimentConfig, seed: number, io: CliIo): Promise<Dataset> {
+async function loadDataset(cfg: ExperimentConfig, seed: number, io: CliIo): Promise<LoadedDataset> {
   if (cfg.dataset.startsWith('builtin:')) {
     try {
-      return loadBuiltinDataset(cfg.dataset, { inputSize: cfg.inputSize, seed });
+      return { dataset: loadBuiltinDataset(cfg.dataset, { inputSize: cfg.inputSize, seed }), contentHash: `${cfg.dataset}@${cfg.inputSize}px/seed${seed}` };
     } catch (e) {
       throw new UsageError(`dataset: ${(e as Error).message}`);
     }
@@ -72,7 +104,7 @@ async function loadDataset(cfg: ExperimentConfig, seed: number, io: CliIo): Prom
       decoder: decodeImageNode,
     });
     io.stderr(`dataset: ${describeSummary(summary)}\n`);
-    return dataset;
+    return { dataset, contentHash: `sha256:${createHash('sha256').update(bytes).digest('hex')}` };
   } catch (e) {
     if (e instanceof DatasetError) throw new UsageError(`dataset: ${e.message}`);
     throw e;
@@ -106,9 +138,10 @@ export async function runTrainCli(argv: string[], io: CliIo): Promise<number> {
     const backend = args.backend as NodeBackend;
     if (!NODE_BACKENDS.includes(backend)) throw new UsageError(`--backend: "${args.backend}"; allowed: ${NODE_BACKENDS.join(' | ')}`);
     const cfg = readConfig(args.config);
-    const dataset = await loadDataset(cfg, cfg.seeds[0], io);
+    const { dataset, contentHash } = await loadDataset(cfg, cfg.seeds[0], io);
     await initNodeBackend(backend);
     const write = args.out ? ((out = createWriteStream(args.out)), (s: string) => out!.write(s)) : io.stdout;
+    write(`${JSON.stringify(runnerManifest(cfg, tf.getBackend(), contentHash))}\n`);
     const pendingEvals: string[] = [];
     let divergedRuns = 0;
     trainer = new Trainer({

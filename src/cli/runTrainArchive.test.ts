@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createDefaultConfig } from '../engine/config';
-import type { MetricRecord } from '../engine/records';
+import type { ManifestRecord, MetricRecord } from '../engine/records';
 import { makeTruncatedZip } from '../testing/brokenArchives';
 import { makeImageFolderZip } from '../testing/datasetArchives';
 import { EXIT_BAD_INPUT, EXIT_OK, runTrainCli } from './runTrain';
@@ -37,8 +38,10 @@ describe('headless runner with an archive dataset', () => {
     const records = readFileSync(r.out, 'utf8')
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as MetricRecord);
+      .map((l) => JSON.parse(l) as MetricRecord | ManifestRecord);
     expect(records.filter((x) => x.type === 'step')).toHaveLength(4);
+    // The manifest names the archive by the hash of its bytes, as the lab does.
+    expect(records[0]).toMatchObject({ type: 'manifest', dataset: { name: zip, contentHash: `sha256:${createHash('sha256').update(readFileSync(zip)).digest('hex')}` } });
   });
 
   it('exits 2 naming the file for a broken archive or a missing path', async () => {

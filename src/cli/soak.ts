@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { generateShapes10 } from '../data/builtin/shapes10';
 import { createDefaultConfig, parseExperimentConfig } from '../engine/config';
@@ -101,4 +103,20 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     heapGrowth,
     ok: samples.length >= 2 && tensorGrowth <= 0 && tensorsLeft === 0 && heapGrowth < 0.1,
   };
+}
+
+/** Where `--soak` writes its figures unless --json names a file: the committed file the README quotes. */
+export function defaultSoakJsonPath(where: 'node' | 'browser', minutes: number): string {
+  return `docs/soak-${where}-${minutes}min.json`;
+}
+
+/** Writes a soak's report as JSON with when, where and how it ran, so the figures quoted from it carry their source. */
+export function writeSoakJson(path: string, report: object, command: string): void {
+  const cpus = os.cpus();
+  const meta = {
+    date: new Date().toISOString(),
+    command,
+    machine: `${cpus.length} x ${cpus[0]?.model.trim() ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+  };
+  writeFileSync(path, `${JSON.stringify({ ...meta, ...report }, null, 2)}\n`);
 }

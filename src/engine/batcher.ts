@@ -1,13 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ClassificationDataset } from './dataset';
+import { type ClassificationDataset, gatherBytes, type ImageSplit } from './dataset';
 import { Rng } from './rng';
 import { EpochSampler } from './sampler';
 
 /**
- * Puts a classification dataset on the device once and draws batches there: the data order
- * and the augmentation come from the seed's own streams, so one batch is prepared per seed and
- * step and fed to every arm. Augmentation is torchvision's RandomCrop(size, padding=4) with
- * zero fill plus RandomHorizontalFlip, done in one cropAndResize (a box with x1 > x2 flips).
+ * Draws a classification dataset's batches. The images stay uint8 in host memory (the worker's
+ * or the runner's), as the dataset holds them; each batch is gathered there, uploaded as float32
+ * and resized, augmented and normalised on the backend. So the backend holds no dataset (real
+ * CIFAR-10 would take 737 MB as float32 tensors) and the host holds it at its own size. The data
+ * order and the augmentation come from the seed's own streams, so one batch is prepared per
+ * seed and step and fed to every arm. Augmentation is torchvision's RandomCrop(size,
+ * padding=4) with zero fill plus RandomHorizontalFlip, done as one gather of whole pixels (see
+ * cropAndFlip).
  */
 
 export interface Batch {
@@ -16,9 +20,14 @@ export interface Batch {
   y: tf.Tensor2D;
 }
 
+export interface TestBatch extends Batch {
+  /** The batch's class indices, in order. */
+  labels: Int32Array;
+}
+
 export const CROP_PADDING = 4;
 
-export class DeviceClassificationData {
+export class ClassificationBatcher {
   readonly numClasses: number;
   readonly size: number;
   readonly channels: number;
@@ -26,11 +35,6 @@ export class DeviceClassificationData {
   readonly stepsPerEpoch: number;
   readonly numTrain: number;
   readonly numTest: number;
-  private readonly trainX: tf.Tensor4D;
-  /** One-hot float labels, n x classes: no integer tensors on the device (see oneHotRows). */
-  private readonly trainY: tf.Tensor2D;
-  private readonly testX: tf.Tensor4D;
-  private readonly testY: tf.Tensor2D;
   readonly testLabels: Int32Array;
   private readonly mean: tf.Tensor1D;
   private readonly std: tf.Tensor1D;
@@ -39,9 +43,9 @@ export class DeviceClassificationData {
   private readonly batchShift: tf.Tensor2D;
   private readonly sampler: EpochSampler;
 
-  /** @param size the model's input size; images of another size are resized bilinearly once. */
+  /** @param size the model's input size; images of another size are resized bilinearly, per batch. */
   constructor(
-    data: ClassificationDataset,
+    private readonly data: ClassificationDataset,
     size: number,
     batchSize: number,
     private readonly augment: boolean,
@@ -62,17 +66,14 @@ export class DeviceClassificationData {
       tf.tidy(() => tf.tile(tf.tensor2d(Array.from({ length: pixels }, () => perChannel).flat(), [1, pixels * data.channels]), [this.batchSize, 1]) as tf.Tensor2D);
     this.batchScale = rows(data.std.map((s) => 1 / (s * 255)));
     this.batchShift = rows(data.mean.map((m, c) => -m / data.std[c]));
-    const upload = (images: Uint8Array, n: number): tf.Tensor4D =>
-      tf.tidy(() => {
-        const raw = tf.tensor4d(Float32Array.from(images), [n, data.height, data.width, data.channels]);
-        return data.height === size && data.width === size ? raw : (tf.image.resizeBilinear(raw, [size, size]) as tf.Tensor4D);
-      });
-    this.trainX = upload(data.train.images, data.train.n);
-    this.trainY = oneHotRows(data.train.labels, this.numClasses);
-    // The test split never changes, so it is normalised once.
-    this.testX = tf.tidy(() => this.normalize(upload(data.test.images, data.test.n)));
-    this.testY = oneHotRows(data.test.labels, this.numClasses);
     this.testLabels = data.test.labels;
+  }
+
+  /** Images `idx` of a split as 0..255 floats at the model's size (call inside a tidy). */
+  private images(split: ImageSplit, idx: ArrayLike<number>): tf.Tensor4D {
+    const { height: h, width: w, channels: c } = this.data;
+    const raw = tf.tensor4d(gatherBytes(split.images, idx, h * w * c), [idx.length, h, w, c]);
+    return h === this.size && w === this.size ? raw : tf.image.resizeBilinear(raw, [this.size, this.size]);
   }
 
   private normalize(x: tf.Tensor4D): tf.Tensor4D {
@@ -91,47 +92,53 @@ export class DeviceClassificationData {
   trainBatch(seed: number, t: number): Batch {
     const idx = this.sampler.batchIndices(seed, t);
     return tf.tidy(() => {
-      const indices = tf.tensor1d(idx, 'int32');
-      let x = tf.gather(this.trainX, indices) as tf.Tensor4D;
+      let x = this.images(this.data.train, idx);
       if (this.augment) x = this.cropAndFlip(x, Rng.stream(seed, 'augment', t));
-      const y = tf.gather(this.trainY, indices) as tf.Tensor2D;
+      const y = oneHotRows(Int32Array.from(idx, (i) => this.data.train.labels[i]), this.numClasses);
       return { x: this.normalizeBatch(x), y };
     });
   }
 
+  /**
+   * Exact whole-pixel crops of the zero-padded batch as one gather of pixel rows. Not
+   * tf.image.cropAndResize: TF.js 4.22's wasm kernel ignores a box's x1 when y1 is 0 and the box
+   * is not resized, so every unflipped crop at the top offset came out at the left one.
+   */
   private cropAndFlip(x: tf.Tensor4D, rng: Rng): tf.Tensor4D {
-    const n = x.shape[0];
+    const [n, , , c] = x.shape;
     const s = this.size;
     const p = CROP_PADDING;
-    const padded = tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]);
-    const span = s + 2 * p - 1;
-    const boxes = new Float32Array(n * 4);
+    const side = s + 2 * p;
+    const rows = new Int32Array(n * s * s);
     for (let i = 0; i < n; i++) {
       const oy = rng.int(2 * p + 1);
       const ox = rng.int(2 * p + 1);
       const flip = rng.next() < 0.5;
-      const x1 = ox / span;
-      const x2 = (ox + s - 1) / span;
-      boxes.set([oy / span, flip ? x2 : x1, (oy + s - 1) / span, flip ? x1 : x2], i * 4);
+      for (let y = 0; y < s; y++) {
+        const base = (i * side + oy + y) * side + ox;
+        const at = (i * s + y) * s;
+        for (let k = 0; k < s; k++) rows[at + k] = base + (flip ? s - 1 - k : k);
+      }
     }
-    const boxInd = tf.range(0, n, 1, 'int32') as tf.Tensor1D;
-    return tf.image.cropAndResize(padded, tf.tensor2d(boxes, [n, 4]), boxInd, [s, s], 'bilinear');
+    const padded = tf.reshape(tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]), [n * side * side, c]);
+    return tf.reshape(tf.gather(padded, tf.tensor1d(rows, 'int32')), [n, s, s, c]);
   }
 
-  /** Test batches in order, normalised, without augmentation. The caller disposes each. */
-  *testBatches(batchSize: number): Generator<{ x: tf.Tensor4D; y: tf.Tensor2D; start: number }> {
-    for (let start = 0; start < this.numTest; start += batchSize) {
-      const size = Math.min(batchSize, this.numTest - start);
-      yield {
-        x: tf.slice(this.testX, [start, 0, 0, 0], [size, -1, -1, -1]),
-        y: tf.slice(this.testY, [start, 0], [size, -1]),
-        start,
-      };
+  /**
+   * Test batches of the samples `indices` (default: the whole split) in order, normalised,
+   * without augmentation. The caller disposes each.
+   */
+  *testBatches(batchSize: number, indices?: Int32Array): Generator<TestBatch> {
+    const idx = indices ?? Int32Array.from({ length: this.numTest }, (_, i) => i);
+    for (let start = 0; start < idx.length; start += batchSize) {
+      const part = idx.subarray(start, Math.min(start + batchSize, idx.length));
+      const labels = Int32Array.from(part, (i) => this.data.test.labels[i]);
+      yield tf.tidy(() => ({ x: this.normalize(this.images(this.data.test, part)), y: oneHotRows(labels, this.numClasses), labels }));
     }
   }
 
   dispose(): void {
-    tf.dispose([this.trainX, this.trainY, this.testX, this.testY, this.mean, this.std, this.batchScale, this.batchShift]);
+    tf.dispose([this.mean, this.std, this.batchScale, this.batchShift]);
   }
 }
 

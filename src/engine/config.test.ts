@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, createDefaultConfig, type ExperimentConfig, parseExperimentConfig } from './config';
 
-/** CONTRACTS.md section 2's example, comments removed. */
+/** docs/contracts.md section 2's example, comments removed. */
 const CONTRACT_EXAMPLE = {
   task: 'classify',
   dataset: 'builtin:shapes10',
@@ -10,6 +10,7 @@ const CONTRACT_EXAMPLE = {
   batchSize: 64,
   steps: 300,
   evalEvery: 100,
+  evalSubset: 500,
   seeds: [1],
   arms: [
     {
@@ -59,6 +60,7 @@ describe('parseExperimentConfig fills defaults', () => {
       batchSize: 32,
       steps: 300,
       evalEvery: 100,
+      evalSubset: 2000,
       seeds: [1],
       augment: true,
       arms: [
@@ -100,7 +102,7 @@ describe('parseExperimentConfig fills defaults', () => {
     expect(parseExperimentConfig({ steps: 5, epochs: 3, arms: [{ name: 'a' }] })).toMatchObject({ steps: 5 });
   });
 
-  it('keeps every value of the CONTRACTS.md example, and round-trips through JSON', () => {
+  it('keeps every value of the docs/contracts.md example, and round-trips through JSON', () => {
     const cfg = parseExperimentConfig(CONTRACT_EXAMPLE);
     expect(cfg).toMatchObject(CONTRACT_EXAMPLE);
     expect(cfg.arms[1].rg).toEqual({ mode: 'uniform', low: 0, high: 1, probability: 1, scale: 1 });
@@ -186,6 +188,8 @@ describe('parseExperimentConfig rejects bad configs, naming the field', () => {
     expectConfigError({ steps: 10.5, arms: [{ name: 'a' }] }, 'steps');
     expectConfigError({ epochs: 0, arms: [{ name: 'a' }] }, 'epochs');
     expectConfigError({ evalEvery: 0, arms: [{ name: 'a' }] }, 'evalEvery');
+    expectConfigError({ evalSubset: -1, arms: [{ name: 'a' }] }, 'evalSubset');
+    expectConfigError({ evalSubset: 2.5, arms: [{ name: 'a' }] }, 'evalSubset');
     expectConfigError({ dataset: '', arms: [{ name: 'a' }] }, 'dataset');
     expectConfigError({ augment: 'yes', arms: [{ name: 'a' }] }, 'augment');
   });

@@ -1,5 +1,7 @@
+import { FieldError } from './errors';
+
 /**
- * The experiment config (CONTRACTS.md section 2): one typed object with defaults, validated
+ * The experiment config (docs/contracts.md, section 2): one typed object with defaults, validated
  * where it enters (runner, URL, UI) by `parseExperimentConfig`.
  */
 
@@ -91,6 +93,12 @@ export interface ExperimentConfig {
   steps?: number;
   epochs?: number;
   evalEvery: number;
+  /**
+   * Test samples each evaluation during the run uses: a fixed, stratified subset (the same for
+   * every arm and seed); the run's last evaluation uses the whole split. 0 = always the whole
+   * split. Default DEFAULT_EVAL_SUBSET (parseExperimentConfig fills it in).
+   */
+  evalSubset?: number;
   seeds: number[];
   /**
    * Augmentation. classify: random crop with padding 4 and horizontal flip; segment: random
@@ -101,15 +109,12 @@ export interface ExperimentConfig {
 }
 
 /** A config problem that names the field and what is allowed there. */
-export class ConfigError extends Error {
+export class ConfigError extends FieldError {
   override name = 'ConfigError';
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(`${field}: ${message}`);
-  }
 }
+
+/** The default of config.evalSubset. */
+export const DEFAULT_EVAL_SUBSET = 2000;
 
 export const DEFAULT_SGD: SgdConfig = { type: 'sgd', lr: 0.1, momentum: 0.5, nesterov: false, weightDecay: 5e-4 };
 
@@ -129,6 +134,7 @@ export function createDefaultConfig(): ExperimentConfig {
     batchSize: 32,
     steps: 300,
     evalEvery: 50,
+    evalSubset: DEFAULT_EVAL_SUBSET,
     seeds: [1],
     augment: true,
     arms: [
@@ -313,6 +319,7 @@ export function parseExperimentConfig(raw: unknown): ExperimentConfig {
   if (raw.steps !== undefined || raw.epochs === undefined) steps = readNumber(raw, 'steps', '', { def: 300, min: 1, max: 10_000_000, integer: true });
   else epochs = readNumber(raw, 'epochs', '', { min: 1, max: 100_000, integer: true });
   const evalEvery = readNumber(raw, 'evalEvery', '', { def: 100, min: 1, integer: true });
+  const evalSubset = readNumber(raw, 'evalSubset', '', { def: DEFAULT_EVAL_SUBSET, min: 0, max: 10_000_000, integer: true });
   const seedsRaw = raw.seeds ?? [1];
   if (!Array.isArray(seedsRaw) || seedsRaw.length < 1 || seedsRaw.length > 10) throw new ConfigError('seeds', 'must be a list of 1 to 10 integers');
   seedsRaw.forEach((s, i) => {
@@ -336,6 +343,7 @@ export function parseExperimentConfig(raw: unknown): ExperimentConfig {
     batchSize,
     ...(steps !== undefined ? { steps } : { epochs }),
     evalEvery,
+    evalSubset,
     seeds: seedsRaw as number[],
     augment: readBool(raw, 'augment', '', true),
     arms,

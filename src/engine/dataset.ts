@@ -87,3 +87,14 @@ export function computeChannelStats(images: Uint8Array, channels: number): { mea
   const std = Array.from(sq, (s, c) => Math.sqrt(Math.max(s / count - mean[c] * mean[c], 1e-12)));
   return { mean, std };
 }
+
+/**
+ * Images `idx` of NHWC bytes (`per` bytes each) as one float32 array of their 0..255 values,
+ * gathered on the host: datasets stay uint8 in the training side's memory and only each batch
+ * goes to the backend, as float32 (TF.js has no uint8 tensors).
+ */
+export function gatherBytes(src: Uint8Array, idx: ArrayLike<number>, per: number): Float32Array {
+  const out = new Float32Array(idx.length * per);
+  for (let k = 0; k < idx.length; k++) out.set(src.subarray(idx[k] * per, (idx[k] + 1) * per), k * per);
+  return out;
+}

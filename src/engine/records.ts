@@ -1,5 +1,5 @@
 /**
- * Metric records (CONTRACTS.md section 3): plain serialisable objects, the same in the
+ * Metric records (docs/contracts.md, section 3): plain serialisable objects, the same in the
  * runner's JSONL, worker messages, IndexedDB and the CSV export.
  */
 
@@ -36,6 +36,10 @@ export interface EvalRecord {
   step: number;
   epoch: number;
   metrics: Record<string, number | number[]>;
+  /** How many test samples this evaluation used (absent in records written before it was kept). */
+  evalSamples?: number;
+  /** 'live': the run's fixed evaluation subset (config.evalSubset); 'final': the whole test split. */
+  scope?: 'live' | 'final';
 }
 
 export interface DivergedRecord {
@@ -54,6 +58,8 @@ export interface SummaryRecord {
   ms: number;
   final: Record<string, number>;
   best: Record<string, number>;
+  /** Test samples behind `final` when it comes from the whole test split (the run's last evaluation). */
+  finalEvalSamples?: number;
   diverged?: string;
 }
 
@@ -68,6 +74,35 @@ export interface EventRecord {
 }
 
 export type MetricRecord = StepRecord | EvalRecord | DivergedRecord | SummaryRecord | EventRecord;
+
+/** Who wrote a run's records: the headless runner, the exported train.py, or the lab page. */
+export type RecordSource = 'runner' | 'pytorch' | 'lab';
+export const RECORD_SOURCES: readonly RecordSource[] = ['runner', 'pytorch', 'lab'];
+
+/**
+ * The first line of a runner's or train.py's JSONL output: where the records come from, so an
+ * imported run says so. Not a metric record (the store and charts never see it); the lab's own
+ * runs keep the same facts in their saved manifest.
+ */
+export interface ManifestRecord {
+  type: 'manifest';
+  source: RecordSource;
+  /** The experiment config (CONTRACTS.md section 2), defaults filled in. */
+  config: unknown;
+  seeds: number[];
+  /** The software that wrote the records and its version ("rg-lab" and package.json's version for the runner). */
+  software: { name: string; version: string };
+  /** The runner's TF.js backend (wasm, cpu); train.py's device (cuda, cpu). */
+  backend?: string;
+  device?: string;
+  /** train.py: torch.__version__; the runner: the TF.js version. */
+  torch?: string;
+  tfjs?: string;
+  /** The dataset as the config names it, and a content hash of what was loaded (null when unknown). */
+  dataset: { name: string; contentHash: string | null };
+  /** ISO 8601 time the run started. */
+  createdAt?: string;
+}
 
 /** Metrics where larger is better; every other metric is better when smaller. */
 export const HIGHER_IS_BETTER = new Set(['accuracy', 'pixelAccuracy', 'meanAccuracy', 'mIoU', 'fwIoU', 'psnr', 'ssim']);

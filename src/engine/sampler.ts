@@ -1,4 +1,4 @@
-import { Rng } from './rng';
+import { hashString, Rng } from './rng';
 
 /**
  * The training-sample order shared by every task: a fresh seeded permutation per epoch
@@ -37,4 +37,42 @@ export class EpochSampler {
     const start = (t % this.stepsPerEpoch) * this.batchSize;
     return this.epochOrder(seed, epoch).subarray(start, start + this.batchSize);
   }
+}
+
+/** The stream of the evaluation subset: fixed, the same for every seed and arm of every run. */
+const EVAL_SUBSET_KEY = hashString('eval-subset');
+
+/**
+ * A fixed subset of `count` of the `n` test samples, ascending, for live evaluation: the same
+ * for every arm and seed. With `labels` it is stratified: each class keeps its share of the
+ * split (largest remainders decide the rounding), drawn at random within the class. `count`
+ * >= n (or 0) gives every sample.
+ */
+export function evalSubset(n: number, count: number, labels?: Int32Array): Int32Array {
+  if (count <= 0 || count >= n) return Int32Array.from({ length: n }, (_, i) => i);
+  const rng = new Rng(EVAL_SUBSET_KEY);
+  if (!labels) return rng.permutation(n).subarray(0, count).sort();
+  const byClass = new Map<number, number[]>();
+  labels.forEach((k, i) => {
+    const members = byClass.get(k);
+    if (members) members.push(i);
+    else byClass.set(k, [i]);
+  });
+  const classes = [...byClass.keys()].sort((a, b) => a - b);
+  const quota = classes.map((k) => ((byClass.get(k) as number[]).length * count) / n);
+  const take = quota.map(Math.floor);
+  let left = count - take.reduce((s, q) => s + q, 0);
+  const byRemainder = classes.map((_, j) => j).sort((a, b) => quota[b] - take[b] - (quota[a] - take[a]) || a - b);
+  for (const j of byRemainder) {
+    if (left === 0) break;
+    take[j]++;
+    left--;
+  }
+  const picked: number[] = [];
+  classes.forEach((k, j) => {
+    const members = byClass.get(k) as number[];
+    const order = rng.permutation(members.length);
+    for (let q = 0; q < take[j]; q++) picked.push(members[order[q]]);
+  });
+  return Int32Array.from(picked).sort();
 }

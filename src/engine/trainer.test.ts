@@ -6,7 +6,7 @@ import { createDefaultConfig, type ArmConfig, type ExperimentConfig } from './co
 import type { MetricRecord, StepRecord } from './records';
 import { evaluateClassifier } from './tasks/classify';
 import { Trainer, type TrainerOptions } from './trainer';
-import { DeviceClassificationData } from './batcher';
+import { ClassificationBatcher } from './batcher';
 import { createModel } from './models';
 import { Rng } from './rng';
 
@@ -123,7 +123,7 @@ describe('Trainer pairing and determinism (cpu backend)', () => {
 
 describe('Trainer behaviour', () => {
   it('evaluation changes no weight, batch-norm statistics included', async () => {
-    const data = new DeviceClassificationData(dataset, 8, 8, false);
+    const data = new ClassificationBatcher(dataset, 8, 8, false);
     const model = createModel('resnet20', { inputSize: 8, channels: 3, numClasses: 4 }, new Rng(1));
     const vars = [...model.params, ...model.buffers];
     const before = await Promise.all(vars.map((v) => v.data()));

@@ -28,6 +28,8 @@ interface ArmRun extends ArmLiveState {
   config: ArmConfig;
   seed: number;
   arm: ArmModels;
+  /** Test samples behind `lastEval` once it comes from the whole split. */
+  finalEvalSamples?: number;
 }
 
 const defaultYield = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
@@ -51,6 +53,8 @@ export class Trainer {
   /** The checkpoint being read back, if any (one at a time). */
   private checkpointing: Promise<void> | null = null;
   private checkpointsClosed = false;
+  /** The step of the last evaluation on the whole test split (-1: none yet). */
+  private finalEvalAt = -1;
 
   constructor(opts: TrainerOptions) {
     this.opts = opts;
@@ -115,7 +119,7 @@ export class Trainer {
         const atEval = this.stepsDone % this.config.evalEvery === 0 || this.stepsDone === this.totalSteps;
         if (atEval || t + 1 - this.readBack.step >= maxPending || performance.now() - this.lastFlush >= flushMs) await this.flush();
         if (atEval) {
-          await this.evaluate(this.stepsDone);
+          await this.evaluate(this.stepsDone, this.stepsDone === this.totalSteps);
           await this.saveCheckpoint();
         }
         const elapsedMs = performance.now() - started;
@@ -134,8 +138,9 @@ export class Trainer {
         if (this.stopRequested) break;
       }
       await this.flush();
-      if (this.stopRequested && this.stepsDone % this.config.evalEvery !== 0 && this.stepsDone < this.totalSteps) {
-        await this.evaluate(this.stepsDone);
+      // A stopped run ends on the whole test split too (a second record at an eval step's live one).
+      if (this.stopRequested && this.finalEvalAt !== this.stepsDone && !allDiverged()) {
+        await this.evaluate(this.stepsDone, true);
         await this.saveCheckpoint();
       }
       await this.checkpointing;
@@ -291,10 +296,17 @@ export class Trainer {
     emitStepRecords(batch, values, this.opts.maxGradNorm ?? 1e6, this.opts.onRecord);
   }
 
-  private async evaluate(step: number): Promise<void> {
+  /**
+   * Evaluates every live arm: on the whole test split when `final` (the run's last evaluation),
+   * else on the task's fixed live subset (the whole split too when the subset covers it).
+   */
+  private async evaluate(step: number, final: boolean): Promise<void> {
+    const sizes = this.task.evalSizes;
+    const scope = final || sizes.live >= sizes.final ? 'final' : 'live';
+    if (scope === 'final') this.finalEvalAt = step;
     for (const run of this.runs) {
       if (run.diverged) continue;
-      const metrics = await this.task.evaluate(run.arm);
+      const metrics = await this.task.evaluate(run.arm, scope);
       this.opts.onRecord({
         type: 'eval',
         arm: run.config.name,
@@ -302,7 +314,10 @@ export class Trainer {
         step,
         epoch: Math.floor(step / this.stepsPerEpoch),
         metrics,
+        evalSamples: sizes[scope],
+        scope,
       });
+      if (scope === 'final') run.finalEvalSamples = sizes.final;
       if (this.opts.onSamples && this.task.samples && run.seed === this.config.seeds[0]) {
         const samples = await this.task.samples(run.arm, this.opts.sampleCount ?? 6);
         this.opts.onSamples({ arm: run.config.name, seed: run.seed, step, samples });
@@ -347,6 +362,7 @@ export class Trainer {
       ms: run.msTotal,
       final: run.lastEval,
       best: run.best,
+      ...(run.finalEvalSamples !== undefined ? { finalEvalSamples: run.finalEvalSamples } : {}),
       ...(run.diverged ? { diverged: run.diverged } : {}),
     });
   }

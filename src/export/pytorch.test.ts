@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runExportPytorchCli } from '../cli/exportPytorch';
+import { readTrainTemplate, runExportPytorchCli } from '../cli/exportPytorch';
 import { CLASSIFIERS, ConfigError, parseArm, parseExperimentConfig, SEGMENTERS, type ExperimentConfig } from '../engine/config';
 import { ssimPerImage } from '../engine/imageMetrics';
 import { segmentationScores } from '../engine/metrics';
@@ -15,7 +15,10 @@ import { Rng } from '../engine/rng';
 import { learningRateAt } from '../engine/schedules';
 import { useCpu } from '../testing/nodeBackends';
 import { findTorchPython } from '../testing/torchReference';
-import { exportPytorch } from './pytorch';
+import { exportPytorch as exportWith, loadTrainTemplate } from './pytorch';
+
+const TEMPLATE = readTrainTemplate();
+const exportPytorch = (config: ExperimentConfig) => exportWith(config, TEMPLATE);
 
 /**
  * The exported train.py is run for real under Debian's python3-torch (/usr/bin/python3):
@@ -117,6 +120,13 @@ describe('exportPytorch', () => {
   });
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('loads the same template in the lab (?raw, on demand) as the CLI reads from disk', async () => {
+    const loaded = await loadTrainTemplate();
+    expect(loaded).toBe(TEMPLATE);
+    expect(loaded.split('__RG_LAB_CONFIG__')).toHaveLength(2);
+    expect(() => exportWith(parseExperimentConfig({ arms: [{ name: 'a' }] }), 'print(1)\n')).toThrow(/has no __RG_LAB_CONFIG__/);
   });
 
   it('embeds the validated config with its defaults, and rejects a bad one naming the field', () => {

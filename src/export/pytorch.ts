@@ -1,15 +1,23 @@
 import { parseExperimentConfig, type ExperimentConfig } from '../engine/config';
-import { CONFIG_PLACEHOLDER, TRAIN_TEMPLATE } from './trainTemplate';
 
 /**
  * The PyTorch export: a standalone train.py that reproduces an experiment config (models,
  * optimizers, LR and RG schedules, augmentation, pairing, metric records) in PyTorch, on one GPU
- * or under torchrun. Pure string work, no DOM and no Node APIs, so the lab's button and the CLI
- * share it.
+ * or under torchrun. The Python is the real file train_template.py next to this module: the lab
+ * loads it on demand (loadTrainTemplate, a separate chunk of the build), the CLI reads it from
+ * disk (readTrainTemplate in src/cli/exportPytorch.ts), and exportPytorch puts the config in it.
  */
 
 /** The file name the lab and the CLI suggest. */
 export const PYTORCH_EXPORT_FILE = 'train.py';
+
+/** Where the config's JSON goes in train_template.py, inside a raw triple-quoted Python string. */
+export const CONFIG_PLACEHOLDER = '__RG_LAB_CONFIG__';
+
+/** train_template.py's text, fetched only when asked for (a dynamic import: not in the main bundle). */
+export async function loadTrainTemplate(): Promise<string> {
+  return (await import('./train_template.py?raw')).default;
+}
 
 /**
  * The config as JSON text that can sit inside a raw triple-quoted Python string: single quotes
@@ -20,11 +28,13 @@ export function toEmbeddedJson(config: ExperimentConfig): string {
 }
 
 /**
- * train.py for `config`, validated and with its defaults filled in first (a ConfigError names a
- * bad field). The script's `--smoke` runs 2 steps per arm and seed on random tensors.
+ * train.py for `config` from `template` (train_template.py's text), the config validated and its
+ * defaults filled in first (a ConfigError names a bad field). The script's `--smoke` runs 2 steps
+ * per arm and seed on random tensors.
  */
-export function exportPytorch(config: ExperimentConfig): string {
+export function exportPytorch(config: ExperimentConfig, template: string): string {
+  if (!template.includes(CONFIG_PLACEHOLDER)) throw new Error(`the train.py template has no ${CONFIG_PLACEHOLDER}`);
   const json = toEmbeddedJson(parseExperimentConfig(config));
   // A function replacement, so "$&" and the like in a dataset path stay literal.
-  return TRAIN_TEMPLATE.replace(CONFIG_PLACEHOLDER, () => json);
+  return template.replace(CONFIG_PLACEHOLDER, () => json);
 }

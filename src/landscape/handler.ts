@@ -4,6 +4,7 @@ import { measurePath } from './metrics';
 import type { FromLandscapeWorker, SeedsOutcome, ToLandscapeWorker } from './protocol';
 import { LandscapeSimulation, seedPath, simulatePaths, type SimResult } from './simulate';
 import { getSurface, type SurfaceId } from './surfaces';
+import { errorMessage } from '../engine/errors';
 
 /**
  * The landscape worker's logic, free of worker globals so it runs in Node tests. Contours and
@@ -21,10 +22,6 @@ export interface LandscapeHandlerOptions {
 }
 
 const yieldToEvents = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
-function describeError(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 /** Steps-to-epsilon and divergence of every seed of every arm. */
 export function summarizeSeeds(result: SimResult, surfaceId: SurfaceId, epsilon: number): SeedsOutcome {
@@ -90,7 +87,7 @@ export function createLandscapeHandler(post: LandscapePost, opts: LandscapeHandl
           assertNever(msg);
       }
     } catch (e) {
-      post({ type: 'error', id: msg.id, message: describeError(e) });
+      post({ type: 'error', id: msg.id, message: errorMessage(e) });
     }
   };
 }

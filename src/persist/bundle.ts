@@ -30,9 +30,9 @@ export interface ParsedBundle {
   records: MetricRecord[];
 }
 
-const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
+export const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
 /** Record fields that hold text; every other field holds numbers. */
-const TEXT_FIELDS = new Set(['type', 'arm', 'reason', 'name', 'diverged']);
+export const TEXT_FIELDS = new Set(['type', 'arm', 'reason', 'name', 'diverged']);
 
 function encodeNumbers(v: unknown): unknown {
   if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
@@ -65,7 +65,7 @@ export function createBundle(experiment: ExperimentMeta, records: readonly Metri
 
 type Json = Record<string, unknown>;
 
-function isObject(v: unknown): v is Json {
+export function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -90,8 +90,8 @@ const STEP_NUMBERS = ['step', 'epoch', 'loss', 'weightedLoss', 'rgWeight', 'lr',
 const STEP_OPTIONAL_NUMBERS = ['gAdv', 'gL1', 'dReal', 'dFake', 'mainLoss', 'auxLoss'];
 const EVENT_NAMES = ['lr', 'momentum', 'lossWeight'];
 
-/** Checks one decoded record against CONTRACTS.md section 3. */
-function validateRecord(raw: unknown, path: string): MetricRecord {
+/** Checks one decoded record against docs/contracts.md, section 3; `path` names it in the BundleError. */
+export function validateRecord(raw: unknown, path: string): MetricRecord {
   if (!isObject(raw)) throw new BundleError(path, 'must be an object');
   requireString(raw, 'arm', path);
   requireNumber(raw, 'seed', path);
@@ -133,16 +133,20 @@ function validateRecord(raw: unknown, path: string): MetricRecord {
 /** The records export's format (src/ui/export/records.ts), which imports too: it has a config and the records. */
 const RECORDS_FORMAT = 'rg-lab-records';
 
+const nullToNaN = (v: unknown): unknown =>
+  v === null ? Number.NaN : Array.isArray(v) ? v.map(nullToNaN) : isObject(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, nullToNaN(x)])) : v;
+
 /**
- * A records export as a bundle. JSON wrote its NaN and Infinity as null, so a null where a record
- * holds a number comes back as NaN (the closest there is).
+ * A record as JSON.stringify (or Python's json with NaN cleaned to null) wrote it: a null where
+ * the record holds a number comes back as NaN, the closest there is. Anything else is returned as it is.
  */
+export function restoreNulls(r: unknown): unknown {
+  return isObject(r) ? Object.fromEntries(Object.entries(r).map(([k, v]) => [k, TEXT_FIELDS.has(k) ? v : nullToNaN(v)])) : r;
+}
+
+/** A records export as a bundle; JSON wrote its NaN and Infinity as null (see restoreNulls). */
 function bundleFromRecordsExport(raw: Json): Json {
-  const nullToNaN = (v: unknown): unknown =>
-    v === null ? Number.NaN : Array.isArray(v) ? v.map(nullToNaN) : isObject(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, nullToNaN(x)])) : v;
-  const records = Array.isArray(raw.records)
-    ? raw.records.map((r) => (isObject(r) ? Object.fromEntries(Object.entries(r).map(([k, v]) => [k, TEXT_FIELDS.has(k) ? v : nullToNaN(v)])) : r))
-    : raw.records;
+  const records = Array.isArray(raw.records) ? raw.records.map(restoreNulls) : raw.records;
   return {
     format: BUNDLE_FORMAT,
     version: raw.version,

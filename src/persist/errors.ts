@@ -1,3 +1,5 @@
+import { FieldError } from '../engine/errors';
+
 /**
  * Named errors of the persistence layer, each with a message that says what happened and what
  * the person can do. Nothing kept in memory is lost when one of them is thrown.
@@ -27,14 +29,8 @@ export class ExperimentNotFoundError extends Error {
 }
 
 /** An experiment bundle that cannot be imported; `field` is the path of the first problem. */
-export class BundleError extends Error {
+export class BundleError extends FieldError {
   override name = 'BundleError';
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(`${field}: ${message}`);
-  }
 }
 
 function propertyOf(e: unknown, key: 'name' | 'code' | 'message'): unknown {

@@ -4,7 +4,7 @@ import type { MetricRecord } from '../engine/records';
 
 /**
  * What the persistence layer stores: experiments (metadata, config, manifest, summary), their
- * metric records (CONTRACTS.md section 3) and one checkpoint each. Plain, structured-cloneable
+ * metric records (docs/contracts.md, section 3) and one checkpoint each. Plain, structured-cloneable
  * data only; the same shapes in IndexedDB and in the in-memory fallback.
  */
 

@@ -72,11 +72,28 @@ suite('summarizeExperiment', () => {
     // steps to target only where both reached (seeds 2 and 3): 200 vs 300
     expect(c?.stepsToTarget).toMatchObject({ n: 2, meanDiff: -100, tTestP: null });
     expect(c?.speedup).toBeCloseTo(1.5, 12);
+    // two equal step differences: the exact sign-flip test gives 2/4 = 0.5; Holm over the 2 tests:
+    // min(1, 2 x 0.383) = 0.766, then max(0.766, 0.5) = 0.766 for both
     expect(c?.verdict).toBe(
       'rg reached 60% test accuracy in 3 of 3 seeds, plain in 2 of 3; where both did, steps to reach it did not differ significantly ' +
-        '(p = 0.35, Wilcoxon signed-rank test over 2 seeds); no significant difference otherwise (final test accuracy p = 0.38); ' +
-        'rg diverged in 1 of 4 seeds (those seeds are left out)',
+        '(p = 0.5, exact sign-flip test over 2 seeds, Holm-corrected p = 0.77); no significant difference otherwise (final test accuracy p = 0.38, ' +
+        "Holm-corrected p = 0.77); Holm correction over the experiment's 2 tests; rg diverged in 1 of 4 seeds (those seeds are left out)",
     );
+    expect(c?.family).toBe(2);
+    expect(c?.interim).toBe(false);
+    expect(c?.tests.map((t) => [t.measure, t.seeds, t.quoted?.p])).toEqual([
+      ['stepsToTarget', [2, 3], 0.5],
+      ['final', [1, 2, 3], c?.final?.tTestP],
+    ]);
+    // the verdict's final test is the summary's final comparison: one computation
+    expect(c?.tests[1].comparison).toEqual(c?.final);
+    expect(c?.tests[1].pHolm).toBeCloseTo(2 * 0.382786600151632, 10);
+  });
+
+  it('marks every verdict interim while the run goes on', () => {
+    const s = summarizeExperiment(records, { baseline: 'plain', metric: 'accuracy', target: 0.6, interim: true });
+    expect(s.arms[1].comparison?.interim).toBe(true);
+    expect(s.arms[1].comparison?.verdict).toMatch(/^interim \(the run has not finished\): rg reached 60% test accuracy in 3 of 3 seeds/);
   });
 
   it("gives curves for the bands: a diverged seed's curve ends early", () => {

@@ -3,10 +3,10 @@ import { areaUnderCurve, stepsToTarget, type Direction, type Point } from './cur
 import { describe, type Description } from './describe';
 import { metricDirection } from './format';
 import { pairedComparison, type PairedComparison } from './paired';
-import { verdict, type SeedOutcome } from './verdict';
+import { verdicts, type SeedOutcome, type VerdictInput, type VerdictTest } from './verdict';
 
 /**
- * The whole experiment's statistics on one eval metric, from metric records (CONTRACTS.md
+ * The whole experiment's statistics on one eval metric, from metric records (docs/contracts.md,
  * section 3), for the summary table and verdicts: one call per redraw, no state.
  */
 
@@ -21,6 +21,8 @@ export interface SummarizeOptions {
   direction?: Direction;
   /** Significance level of the verdicts (default 0.05). */
   alpha?: number;
+  /** The run has not finished (or was stopped or cut short): the verdicts say they are interim. */
+  interim?: boolean;
 }
 
 /** One run (arm x seed) as measured; a diverged run keeps its values but aggregates leave it out. */
@@ -49,6 +51,16 @@ export interface ArmComparison {
   /** Mean steps to target of the baseline over the arm's, on those seeds (2: twice as fast). */
   speedup: number | null;
   verdict: string;
+  /** The tests behind the verdict, with the seeds each compared and its Holm-corrected p. */
+  tests: ComparedTest[];
+  /** How many tests the experiment's Holm correction covered (every arm's, on this metric). */
+  family: number;
+  interim: boolean;
+}
+
+/** A verdict's test with the seeds it compared (in `indices` order). */
+export interface ComparedTest extends VerdictTest {
+  seeds: number[];
 }
 
 export interface ArmStats {
@@ -140,7 +152,7 @@ function compareOrNull(pairs: readonly [number | null, number | null][]): Paired
   return kept.length ? pairedComparison(kept.map((p) => p[0]), kept.map((p) => p[1])) : null;
 }
 
-function compare(arm: ArmStats, base: ArmStats, opts: SummarizeOptions, target: number | null): ArmComparison {
+function compare(arm: ArmStats, base: ArmStats): Omit<ArmComparison, 'verdict' | 'tests' | 'family' | 'interim'> {
   const idx = arm.seeds.map((_, i) => i).filter((i) => {
     const a = arm.seeds[i];
     const b = base.seeds[i];
@@ -148,7 +160,6 @@ function compare(arm: ArmStats, base: ArmStats, opts: SummarizeOptions, target: 
   });
   const pairsOf = (key: 'final' | 'best' | 'auc' | 'stepsToTarget'): [number | null, number | null][] =>
     idx.map((i) => [arm.seeds[i][key], base.seeds[i][key]]);
-  const stepsCmp = compareOrNull(pairsOf('stepsToTarget'));
   const reachedBoth = pairsOf('stepsToTarget').filter((p): p is [number, number] => p[0] !== null && p[1] !== null);
   const armSum = reachedBoth.reduce((s, p) => s + p[0], 0);
   const baseSum = reachedBoth.reduce((s, p) => s + p[1], 0);
@@ -157,23 +168,15 @@ function compare(arm: ArmStats, base: ArmStats, opts: SummarizeOptions, target: 
     final: compareOrNull(pairsOf('final')),
     best: compareOrNull(pairsOf('best')),
     auc: compareOrNull(pairsOf('auc')),
-    stepsToTarget: stepsCmp,
+    stepsToTarget: compareOrNull(pairsOf('stepsToTarget')),
     speedup: reachedBoth.length && armSum > 0 ? baseSum / armSum : null,
-    verdict: verdict({
-      arm: arm.arm,
-      baseline: base.arm,
-      metric: opts.metric,
-      target,
-      armSeeds: arm.seeds,
-      baseSeeds: base.seeds,
-      alpha: opts.alpha,
-    }),
   };
 }
 
 /**
  * Per arm: describe() of the final, best and AUC values and of the steps to target over its
- * non-diverged seeds, and the comparison with `opts.baseline` (paired by seed, with a verdict).
+ * non-diverged seeds, and the comparison with `opts.baseline` (paired by seed, with a verdict;
+ * every arm's tests Holm-corrected together, see {@link verdicts}).
  * Diverged runs (a diverged record, or a summary that names a reason) are counted and left out
  * of every aggregate and comparison. Works on a run in progress: finals are the latest evaluations.
  */
@@ -197,6 +200,15 @@ export function summarizeExperiment(records: readonly MetricRecord[], opts: Summ
     };
   });
   const base = arms.find((a) => a.arm === opts.baseline);
-  if (base) for (const a of arms) if (a !== base) a.comparison = compare(a, base, opts, target);
+  if (base) {
+    const others = arms.filter((a) => a !== base);
+    const inputs = others.map((a): VerdictInput => ({ arm: a.arm, baseline: base.arm, metric: opts.metric, target, armSeeds: a.seeds, baseSeeds: base.seeds }));
+    const interim = opts.interim ?? false;
+    verdicts(inputs, { alpha: opts.alpha, interim }).forEach((v, i) => {
+      const a = others[i];
+      const tests = v.tests.map((t): ComparedTest => ({ ...t, seeds: t.indices.map((k) => a.seeds[k].seed) }));
+      a.comparison = { ...compare(a, base), verdict: v.sentence, tests, family: v.family, interim };
+    });
+  }
   return { metric: opts.metric, direction, target, baseline: opts.baseline, seeds, arms };
 }

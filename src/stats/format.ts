@@ -42,12 +42,13 @@ function formatNumber(v: number): string {
 
 /**
  * A p-value as reported: "p < 0.001", else two significant digits ("p = 0.021", "p = 0.41"),
- * with a third where two would round a p below `alpha` up to it (0.0499 is "p = 0.0499").
+ * with a third where two would round a p below `alpha` up to it (0.0499 is "p = 0.0499") or
+ * where three digits give an exact test's k/2^n exactly (2/32 is "p = 0.0625", not 0.063).
  */
 export function formatP(p: number, alpha = 0.05): string {
   if (p < 0.001) return 'p < 0.001';
   let s = String(Number(p.toPrecision(2)));
-  if (p < alpha && Number(s) >= alpha) s = String(Number(p.toPrecision(3)));
+  if ((p < alpha && Number(s) >= alpha) || (Number.isInteger(p * 2 ** 20) && Number(p.toPrecision(3)) === p)) s = String(Number(p.toPrecision(3)));
   return `p = ${s}`;
 }
 

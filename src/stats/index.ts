@@ -16,12 +16,36 @@ export {
   type Point,
 } from './curves';
 export { formatP, formatTarget, metricDirection, metricLabel } from './format';
-export { quotedTest, SIGNIFICANCE, verdict, type QuotedTest, type SeedOutcome, type VerdictInput } from './verdict';
+export {
+  quotedTest,
+  SIGNIFICANCE,
+  verdict,
+  verdicts,
+  type ArmVerdict,
+  type Measure,
+  type QuotedTest,
+  type SeedOutcome,
+  type VerdictInput,
+  type VerdictOptions,
+  type VerdictTest,
+} from './verdict';
+export { holm } from './holm';
+export { signFlipP, wilcoxonExactP } from './exact';
 export {
   summarizeExperiment,
   type ArmComparison,
+  type ComparedTest,
   type ArmStats,
   type ExperimentSummary,
   type SeedStats,
   type SummarizeOptions,
 } from './experiment';
+export {
+  baselineArm,
+  defaultTarget,
+  findPlainArm,
+  SUMMARY_METRICS,
+  summariseRun,
+  type RunSummary,
+  type RunSummaryOptions,
+} from './run';

@@ -1,11 +1,11 @@
 import ttest from '@stdlib/stats-ttest';
-import wilcoxon from '@stdlib/stats-wilcoxon';
 import { assertFiniteSample, ci95HalfWidth, meanOf, sampleStd } from './describe';
+import { signFlipP, wilcoxonExactP } from './exact';
 
 /**
  * One arm against a baseline arm, seed by seed: the differences arm - baseline of one value per
- * seed (final accuracy, steps to a target, ...), tested with stdlib's paired t-test and
- * Wilcoxon signed-rank test (two-sided).
+ * seed (final accuracy, steps to a target, ...), tested two-sided with stdlib's paired t-test,
+ * the exact Wilcoxon signed-rank test and the exact sign-flip permutation test (exact.ts).
  */
 
 export interface PairedComparison {
@@ -19,16 +19,20 @@ export interface PairedComparison {
   ci95: [number, number] | null;
   /**
    * Two-sided paired t-test p-value; null when n < 2 or the differences have no spread (all
-   * equal, where t is 0/0 or infinite; the Wilcoxon p-value still says something then).
+   * equal, where t is 0/0 or infinite; the exact tests below still say something then).
    */
   tTestP: number | null;
   /**
-   * Two-sided Wilcoxon signed-rank p-value: exact for n <= 50 without ties or zero differences,
-   * else the normal approximation with continuity and tie correction (as R's wilcox.test; zero
-   * differences are dropped). Null when n < 2 or every difference is zero. For n <= 5 it can
-   * never be below 0.05 (the smallest two-sided exact p for n = 5 is 2/32 = 0.0625).
+   * Two-sided exact Wilcoxon signed-rank p-value at every n: zero differences dropped, ties
+   * given mid-ranks, exact given those ranks (never a normal approximation). Null when n < 2 or
+   * every difference is zero. With m non-zero differences it is never below 2/2^m (0.0625 at 5).
    */
   wilcoxonP: number | null;
+  /**
+   * Two-sided exact sign-flip permutation p-value of the mean difference, over all 2^n sign
+   * patterns; null when n < 2, n > 20 or every difference is zero. Never below 2/2^n.
+   */
+  permutationP: number | null;
   /** Cohen's d for paired samples (d_z): meanDiff / sdDiff; null when n < 2 or sdDiff is 0. */
   effectSize: number | null;
 }
@@ -53,23 +57,21 @@ export function pairedComparison(arm: readonly number[], baseline: readonly numb
   const n = arm.length;
   const diffs = arm.map((a, i) => a - baseline[i]);
   const meanDiff = meanOf(diffs);
-  if (n < 2) return { n, meanDiff, sdDiff: null, ci95: null, tTestP: null, wilcoxonP: null, effectSize: null };
+  if (n < 2) return { n, meanDiff, sdDiff: null, ci95: null, tTestP: null, wilcoxonP: null, permutationP: null, effectSize: null };
 
   const snapped = diffs.map(snap);
   const noSpread = snapped.every((d) => d === snapped[0]);
   const sdDiff = noSpread ? 0 : sampleStd(diffs);
   const half = ci95HalfWidth(sdDiff, n);
   const tTestP = noSpread ? null : ttest(diffs).pValue;
-  const allZero = snapped.every((d) => d === 0);
-  // stdlib's exact two-sided p is 2 x a tail, which passes 1 when the statistic sits at the centre.
-  const wilcoxonP = allZero ? null : Math.min(1, wilcoxon(snapped).pValue);
   return {
     n,
     meanDiff,
     sdDiff,
     ci95: half === null ? null : [meanDiff - half, meanDiff + half],
     tTestP,
-    wilcoxonP,
+    wilcoxonP: wilcoxonExactP(snapped),
+    permutationP: signFlipP(snapped),
     effectSize: sdDiff > 0 ? meanDiff / sdDiff : null,
   };
 }

@@ -13,6 +13,10 @@ export interface ExperimentsState {
   warning: string | null;
   /** Experiments ticked for side-by-side comparison. */
   compare: string[];
+  /** An import under way (files read as streams, then stored): what it is at; null when none. */
+  importing: { phase: 'reading' | 'saving'; file: string; done: number; total: number } | null;
+  /** Why the last import failed (the file and line at fault); null when it did not. */
+  importError: string | null;
 }
 
 export interface ExperimentsSlice {
@@ -21,7 +25,7 @@ export interface ExperimentsSlice {
   toggleCompare: (id: string) => void;
 }
 
-export const INITIAL_EXPERIMENTS: ExperimentsState = { storage: 'pending', list: [], warning: null, compare: [] };
+export const INITIAL_EXPERIMENTS: ExperimentsState = { storage: 'pending', list: [], warning: null, compare: [], importing: null, importError: null };
 
 export const createExperimentsSlice: StateCreator<AppStore, [], [], ExperimentsSlice> = (set) => ({
   experiments: INITIAL_EXPERIMENTS,

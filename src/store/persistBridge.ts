@@ -5,7 +5,9 @@ import { openExperimentStore, RecordWriter, type ExperimentMeta, type Experiment
 import { useAppStore, type AppStore } from './index';
 import { firstSeedOf, recordCount, recordsInMemory } from './metricsSlice';
 import { isRunActive } from './runSlice';
-import { baselineArm, summariseRun } from './summary';
+import { storedSummaryOf, verdictsAreInterim } from './summary';
+import { importJsonlFiles, type ImportProgress } from './importRecords';
+import { isJsonlFile } from '../persist/jsonlStream';
 
 /**
  * Keeps every experiment in IndexedDB as it runs: the config and a manifest when a run starts,
@@ -31,6 +33,12 @@ export interface ExperimentCommands {
   exportBundle(id: string): Promise<unknown>;
   /** Stores a bundle from a file; returns its new id. Throws a BundleError naming what is wrong. */
   importBundle(text: string, fileName: string): Promise<string>;
+  /**
+   * Imports files: .rglab.json bundles one by one, JSONL records (the runner's, train.py's) all
+   * together as one experiment. Returns the new ids; throws naming the file (and line) at fault,
+   * after storing the bundles that were good.
+   */
+  importFiles(files: readonly File[], onProgress?: (p: ImportProgress) => void): Promise<string[]>;
   /** Writes what is queued now (page hidden or closing). */
   flush(): Promise<void>;
   /** The manifest saved with an experiment; null when there is none with this id. */
@@ -64,6 +72,7 @@ export function buildManifest(s: AppStore, config: ExperimentConfig, facts: Mani
   return {
     format: 'rg-lab-manifest',
     version: 1,
+    source: 'lab',
     createdAt: new Date().toISOString(),
     app: { name: 'rg-lab', version: facts.appVersion },
     tfjs: facts.tfjsVersion,
@@ -104,19 +113,9 @@ function planOf(config: ExperimentConfig, records: readonly MetricRecord[]) {
 function storedSummary(s: AppStore): unknown {
   const config = s.run.config;
   if (!config) return null;
-  const baseline = baselineArm(config, s.ui.baseline);
-  if (!baseline) return null;
   const records = [...Object.values(s.evalsByArm).flatMap((bySeed) => Object.values(bySeed).flat()), ...s.diverged, ...s.summaries];
-  const { byMetric, target } = summariseRun(config, records, baseline, s.ui.targetAccuracy);
-  const head = byMetric[0];
-  return {
-    metric: head.metric,
-    target,
-    baseline,
-    seeds: head.seeds.length,
-    arms: head.arms.map((a) => ({ arm: a.arm, final: a.final?.mean ?? null, best: a.best?.mean ?? null, verdict: a.comparison?.verdict ?? null })),
-    steps: Math.max(0, ...config.arms.map((a) => (firstSeedOf<StepRecord>(s.stepsByArm, a.name).at(-1)?.step ?? 0))),
-  };
+  const steps = Math.max(0, ...config.arms.map((a) => (firstSeedOf<StepRecord>(s.stepsByArm, a.name).at(-1)?.step ?? 0)));
+  return storedSummaryOf(config, records, s.ui.baseline, s.ui.targetAccuracy, steps, verdictsAreInterim(s.run));
 }
 
 function describe(e: unknown): string {
@@ -283,6 +282,22 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
       }
       await refresh();
       return id;
+    },
+    async importFiles(files, onProgress) {
+      if (!db) throw new Error('Saved experiments are not open yet.');
+      const kinds = await Promise.all(files.map((f) => isJsonlFile(f)));
+      const ids: string[] = [];
+      try {
+        for (const [i, f] of files.entries()) if (!kinds[i]) ids.push(await commands.importBundle(await f.text(), f.name));
+        const jsonl = files.filter((_, i) => kinds[i]);
+        if (jsonl.length) {
+          const { ui } = get();
+          ids.push((await importJsonlFiles(db, jsonl, { baseline: ui.baseline, target: ui.targetAccuracy, onProgress })).id);
+        }
+      } finally {
+        await refresh();
+      }
+      return ids;
     },
     async flush() {
       await writer?.flush();

@@ -1,37 +1,19 @@
-import type { ExperimentConfig, Task } from '../engine/config';
+import type { ExperimentConfig } from '../engine/config';
 import type { MetricRecord, StepRecord } from '../engine/records';
-import { summarizeExperiment, type ExperimentSummary } from '../stats';
+import { baselineArm, summariseRun } from '../stats';
 import type { BySeed } from './metricsSlice';
+import type { RunState } from './runSlice';
 
 /** The summary's numbers, derived from the records (pure functions over src/stats). */
 
-/**
- * The eval metrics the summary shows per task, the first being the headline that the target,
- * the speed-up and the verdict use: test accuracy, mIoU, or PSNR (with SSIM beside it).
- */
-export const SUMMARY_METRICS: Record<Task, readonly string[]> = {
-  classify: ['accuracy'],
-  segment: ['mIoU'],
-  translate: ['psnr', 'ssim'],
-};
-
-/** The default baseline: the first arm with RG off, else the first arm. */
-export function findPlainArm(config: ExperimentConfig): string | null {
-  return (config.arms.find((a) => a.rg.mode === 'off') ?? config.arms[0])?.name ?? null;
-}
-
-/** The baseline the summary compares with: the chosen one while it is an arm of the run, else the plain arm. */
-export function baselineArm(config: ExperimentConfig, chosen: string | null): string | null {
-  return chosen !== null && config.arms.some((a) => a.name === chosen) ? chosen : findPlainArm(config);
-}
+export { baselineArm, defaultTarget, findPlainArm, SUMMARY_METRICS, summariseRun, type RunSummary } from '../stats';
 
 /**
- * 80% of the baseline arm's best headline metric so far (mean over its seeds of each seed's
- * best), or null before its first evaluation.
+ * Whether the run's verdicts are final: it ran to its end. A run going on, paused, stopped,
+ * failed or cut short by a reload or crash gets interim verdicts (a look before the end).
  */
-export function defaultTarget(summary: ExperimentSummary): number | null {
-  const base = summary.arms.find((a) => a.arm === summary.baseline);
-  return base?.best ? 0.8 * base.best.mean : null;
+export function verdictsAreInterim(run: Pick<RunState, 'status' | 'stopped' | 'stored'>): boolean {
+  return run.status !== 'done' || run.stopped || (run.stored?.interrupted ?? false);
 }
 
 /** Mean wall time of one arm's training step over all its seeds, in ms; null before its first step. */
@@ -46,24 +28,35 @@ export function msPerStep(steps: BySeed<StepRecord>, arm: string): number | null
   return n ? total / n : null;
 }
 
-export interface RunSummary {
-  /** Statistics of the headline metric (target, speed-up, verdicts), then of the others. */
-  byMetric: ExperimentSummary[];
-  /** The target in use: the user's, else 80% of the baseline's best. */
+/** The summary saved with an experiment (the experiments list and its compare table read it): the headline metric per arm, and the verdicts. */
+export interface StoredSummary {
+  metric: string;
   target: number | null;
+  baseline: string;
+  seeds: number;
+  steps: number;
+  arms: { arm: string; final: number | null; best: number | null; verdict: string | null }[];
 }
 
-/**
- * Everything the summary table shows, from the run's eval, diverged and summary records: per
- * arm and metric mean, std and CI over seeds, steps to the target, paired tests and a verdict
- * against the baseline. `userTarget` null means the automatic target.
- */
-export function summariseRun(config: ExperimentConfig, records: readonly MetricRecord[], baseline: string, userTarget: number | null): RunSummary {
-  const [headline, ...others] = SUMMARY_METRICS[config.task];
-  const auto = userTarget === null ? defaultTarget(summarizeExperiment(records, { baseline, metric: headline })) : null;
-  const target = userTarget ?? auto;
+/** The stored summary of a run from its records; null without a baseline arm. `steps` is how far the run got; `interim` marks verdicts of a run that has not ended. */
+export function storedSummaryOf(
+  config: ExperimentConfig,
+  records: readonly MetricRecord[],
+  chosenBaseline: string | null,
+  userTarget: number | null,
+  steps: number,
+  interim = false,
+): StoredSummary | null {
+  const baseline = baselineArm(config, chosenBaseline);
+  if (!baseline) return null;
+  const { byMetric, target } = summariseRun(config, records, baseline, userTarget, { interim });
+  const head = byMetric[0];
   return {
+    metric: head.metric,
     target,
-    byMetric: [summarizeExperiment(records, { baseline, metric: headline, target }), ...others.map((metric) => summarizeExperiment(records, { baseline, metric }))],
+    baseline,
+    seeds: head.seeds.length,
+    arms: head.arms.map((a) => ({ arm: a.arm, final: a.final?.mean ?? null, best: a.best?.mean ?? null, verdict: a.comparison?.verdict ?? null })),
+    steps,
   };
 }

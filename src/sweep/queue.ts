@@ -1,6 +1,7 @@
 import type { ExperimentConfig } from '../engine/config';
 import type { MetricRecord } from '../engine/records';
 import type { SweepCell } from './spec';
+import { errorMessage } from '../engine/errors';
 
 /**
  * The sweep queue: runs cells one after another through an injected `runOne` (the lab connects
@@ -193,11 +194,6 @@ export class SweepQueue {
     this.snapshot = this.makeSnapshot();
     for (const fn of this.listeners) fn(this.snapshot);
   }
-}
-
-function errorMessage(e: unknown): string {
-  if (e instanceof Error) return e.message || e.name;
-  return String(e);
 }
 
 /** A duration as the progress line writes it: "under a minute", "about 4 min", "about 2.5 h". */

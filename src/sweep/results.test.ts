@@ -47,6 +47,13 @@ suite('summarizeCell', () => {
     expect(rg.verdict).toEqual(expect.any(String));
   });
 
+  it("a running cell's verdict is interim, a done cell's is not", () => {
+    const c = cells.find((x) => x.lr === 0.1 && x.momentum === 0.5)!;
+    const records = fakeRecords(c.config, 'accuracy', value(0.1, 0.5));
+    expect(cellOutcomes(cellState(c, records, 'running'), 'accuracy')?.[1].verdict).toMatch(/^interim \(the run has not finished\): /);
+    expect(cellOutcomes(cellState(c, records), 'accuracy')?.[1].verdict).not.toMatch(/interim/);
+  });
+
   it('leaves diverged seeds out and keeps arms that left no records', () => {
     const c = cells[0];
     const [plain, rg, ghost] = summarizeCell(fakeRecords(c.config, 'accuracy', (arm, _s, step) => (arm === 'rg' && step === 100 ? NaN : 0.5)), 'accuracy', 'plain', ['plain', 'rg', 'ghost']);

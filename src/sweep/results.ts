@@ -26,9 +26,13 @@ export interface ArmOutcome {
   verdict: string | null;
 }
 
-/** Per arm of `arms` (a cell's config order), its outcome on `metric` from the cell's records. */
-export function summarizeCell(records: readonly MetricRecord[], metric: string, baseline: string, arms: readonly string[]): ArmOutcome[] {
-  const summary = summarizeExperiment(records, { baseline, metric });
+/**
+ * Per arm of `arms` (a cell's config order), its outcome on `metric` from the cell's records.
+ * The verdicts are corrected (Holm) within the cell only, never across a sweep's cells; with
+ * `interim` (the cell has not finished) they say so.
+ */
+export function summarizeCell(records: readonly MetricRecord[], metric: string, baseline: string, arms: readonly string[], interim = false): ArmOutcome[] {
+  const summary = summarizeExperiment(records, { baseline, metric, interim });
   return arms.map((arm): ArmOutcome => {
     const s = summary.arms.find((a) => a.arm === arm);
     if (!s) return { arm, final: null, best: null, auc: null, seeds: 0, diverged: 0, delta: null, verdict: null };
@@ -45,10 +49,10 @@ export function summarizeCell(records: readonly MetricRecord[], metric: string, 
   });
 }
 
-/** The outcomes of a cell, or null while it has no records (queued, running, failed). */
+/** The outcomes of a cell, or null while it has no records (queued, running, failed); verdicts of a cell not done are interim. */
 export function cellOutcomes(c: CellState, metric: string): ArmOutcome[] | null {
   if (c.records.length === 0) return null;
-  return summarizeCell(c.records, metric, c.cell.baseline, c.cell.config.arms.map((a) => a.name));
+  return summarizeCell(c.records, metric, c.cell.baseline, c.cell.config.arms.map((a) => a.name), c.status !== 'done');
 }
 
 /** One row of the results table: one arm of one cell. */

@@ -1,4 +1,5 @@
 import { ConfigError, parseArm, parseExperimentConfig, type ExperimentConfig, type RgConfig, type Task } from '../engine/config';
+import { FieldError } from '../engine/errors';
 
 /**
  * Sweeps: a grid over learning rate x momentum, every point run with the same set of arm
@@ -66,14 +67,8 @@ export interface SweepCell {
 }
 
 /** A sweep the lab cannot run, naming the field: `lrs[2]: is 0; allowed > 0 and <= 10`. */
-export class SweepError extends Error {
+export class SweepError extends FieldError {
   override name = 'SweepError';
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(`${field}: ${message}`);
-  }
 }
 
 /** Eval metrics a sweep can report, per task, the headline first. */

@@ -1,8 +1,8 @@
 import { ConfigError, parseExperimentConfig, type ExperimentConfig } from '../engine/config';
-import { BACKEND_ORDER, type BackendName } from '../worker/protocol';
+import { BACKEND_ORDER, type BackendName } from '../store/types';
 
 /**
- * The URL parameters of CONTRACTS.md: `?backend=` forces a backend, `?dataset=` preselects one,
+ * The URL parameters of docs/contracts.md, section 6: `?backend=` forces a backend, `?dataset=` preselects one,
  * `?config=` carries a whole experiment config (JSON, URI-encoded).
  */
 export interface UrlParams {

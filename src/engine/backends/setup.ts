@@ -28,11 +28,13 @@ export interface BackendOptions {
 /**
  * Loads, configures and activates a backend, then returns the name of the backend in use.
  * webgpu and wasm are imported on demand, so Node and bundles that never ask for them never
- * load them; wasm also gets the training kernels it lacks.
+ * load them; wasm also gets the training kernels it lacks, webgpu a corrected AddN.
  */
 export async function initBackend(name: BackendName, opts: BackendOptions = {}): Promise<string> {
   if (name === 'webgpu') {
     await import('@tensorflow/tfjs-backend-webgpu');
+    const { registerWebGpuKernels } = await import('./webgpuKernels');
+    registerWebGpuKernels();
   } else if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     // Our kernels replace some of the package's own, so they must be registered after its import.

@@ -7,7 +7,7 @@ import { BatchNorm, Conv, Dense, globalAvgPool, type Model, type ModelSpec, Para
  * order from the init stream, so one seed gives one set of initial weights.
  */
 
-/** CONTRACTS.md's `cnn`: conv3x3 16, conv3x3 32 /2, conv3x3 64 /2 (ReLU, 'same'), GAP, dense. */
+/** The `cnn` of docs/reference.md (Models): conv3x3 16, conv3x3 32 /2, conv3x3 64 /2 (ReLU, 'same'), GAP, dense. */
 export function createCnn(spec: ModelSpec, rng: Rng | null): Model {
   const pb = new ParamBuilder(rng);
   const c1 = pb.conv(3, spec.channels, 16);

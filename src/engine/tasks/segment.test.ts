@@ -7,7 +7,7 @@ import { IGNORE_INDEX, type SegmentationDataset } from '../dataset';
 import { confusionMatrix, segmentationScores } from '../metrics';
 import type { EvalRecord, MetricRecord, StepRecord } from '../records';
 import { Trainer } from '../trainer';
-import { createSegmentTask, DeviceSegmentationData, maskedCrossEntropy, oneHotMask } from './segment';
+import { createSegmentTask, SegmentationBatcher, maskedCrossEntropy, oneHotMask } from './segment';
 import { disposeArm } from './types';
 
 const sgd = { type: 'sgd' as const, lr: 0.05, momentum: 0.9, nesterov: false, weightDecay: 5e-4 };
@@ -63,8 +63,8 @@ describe('segmentation data on the device (cpu backend)', () => {
   const ds = generateScenes({ size: 16, trainCount: 16, testCount: 4, seed: 1 });
 
   it('mirrors image and mask together, per sample, the same for the same seed and step', () => {
-    const flipped = new DeviceSegmentationData(ds, 16, 8, true);
-    const straight = new DeviceSegmentationData(ds, 16, 8, false);
+    const flipped = new SegmentationBatcher(ds, 16, 8, true);
+    const straight = new SegmentationBatcher(ds, 16, 8, false);
     const a = flipped.trainBatch(3, 5);
     const again = flipped.trainBatch(3, 5);
     const b = straight.trainBatch(3, 5);
@@ -87,7 +87,7 @@ describe('segmentation data on the device (cpu backend)', () => {
   });
 
   it('resizes masks by nearest neighbour, keeping only class and void labels', () => {
-    const data = new DeviceSegmentationData(ds, 24, 4, false);
+    const data = new SegmentationBatcher(ds, 24, 4, false);
     const labels = new Set<number>();
     for (const b of data.testBatches()) {
       expect(b.x.shape).toEqual([4, 24, 24, 3]);
@@ -127,7 +127,7 @@ describe('segment task (wasm backend)', () => {
   it('evaluates to the same scores as counting its own predictions on the CPU', async () => {
     const task = createSegmentTask(segConfig(), tiny);
     const arm = task.createArm(plain, 1, null);
-    const metrics = await task.evaluate(arm);
+    const metrics = await task.evaluate(arm, 'final');
     const preds = await task.predict(arm, [0, 1, 2, 3, 4, 5]);
     expect(preds).toHaveLength(6 * 16 * 16);
     const expected = segmentationScores(confusionMatrix(tiny.test.masks, preds, 6), 6);
@@ -138,7 +138,7 @@ describe('segment task (wasm backend)', () => {
     expect(metrics.perClassIoU).toEqual(expected.perClassIoU.map((v) => expect.closeTo(v, 10)));
     expect(Object.keys(metrics).sort()).toEqual(['fwIoU', 'loss', 'mIoU', 'meanAccuracy', 'perClassIoU', 'pixelAccuracy']);
     // The loss is the mean over every labelled val pixel, not a mean of batch means.
-    const data = new DeviceSegmentationData(tiny, 16, 4, false);
+    const data = new SegmentationBatcher(tiny, 16, 4, false);
     const loss = tf.tidy(() => {
       const logits = arm.models[0].apply(data.testImages([0, 1, 2, 3, 4, 5]), false) as tf.Tensor4D;
       return maskedCrossEntropy(logits, oneHotMask(tf.tensor3d(tiny.test.masks, [6, 16, 16], 'int32'), 6)).dataSync()[0];
@@ -184,7 +184,7 @@ describe('segment task (wasm backend)', () => {
     const cfg = segConfig({ inputSize: 32, batchSize: 8, steps: 90, evalEvery: 90, arms: [plain] });
     const task = createSegmentTask(cfg, ds);
     const arm = task.createArm(plain, 1, null);
-    const before = (await task.evaluate(arm)).mIoU as number;
+    const before = (await task.evaluate(arm, 'final')).mIoU as number;
     disposeArm(arm);
     task.dispose();
     const rs = await train(cfg, ds);

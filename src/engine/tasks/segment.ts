@@ -1,19 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ExperimentConfig } from '../config';
-import { IGNORE_INDEX, type SegmentationDataset, type SegmentationSplit } from '../dataset';
+import { DEFAULT_EVAL_SUBSET, type ExperimentConfig } from '../config';
+import { gatherBytes, IGNORE_INDEX, type SegmentationDataset, type SegmentationSplit } from '../dataset';
 import { segmentationScores } from '../metrics';
 import { copyWeights, type Model } from '../models';
 import { AUX_LOSS_WEIGHT, createSegmenter, type Segmenter } from '../models/segmenters';
 import { Optimizer } from '../optim';
 import { Rng } from '../rng';
-import { EpochSampler } from '../sampler';
+import { EpochSampler, evalSubset } from '../sampler';
 import { stepSingleModel, type ArmModels, type TaskRunner } from './types';
 
 /**
  * Semantic segmentation: per-pixel softmax cross-entropy averaged over the pixels whose label
  * is not 255 (PyTorch's CrossEntropyLoss(ignore_index=255)), plus 0.4 x the auxiliary heads'
  * loss for psp; evaluation on the val split with the FCN / VOC confusion-matrix scores.
- * The data live on the device; each step's batch, mirrored at random from the seed's
+ * The data stay uint8 on the host (SegmentationBatcher); each step's batch, mirrored at random from the seed's
  * augmentation stream, is built there once and fed to every arm.
  */
 
@@ -50,30 +50,26 @@ function isSegmenter(m: Model): m is Segmenter {
 
 /** Largest pixel count per eval batch, so each batch's confusion counts stay exact in float32. */
 const EVAL_PIXELS = 1 << 19;
-const UPLOAD_CHUNK = 64;
 
 /**
- * A segmentation dataset on the device: images as floats 0..255 (train) or normalised (val),
- * masks as float32 class indices, both at the model's input size (images resized bilinearly, masks by nearest
- * neighbour, once, in chunks).
+ * A segmentation dataset's batches. Images and masks stay uint8 in host memory, as the dataset
+ * holds them; each batch is gathered there, uploaded as float32 and resized on the backend to
+ * the model's input size (images bilinearly, masks by nearest neighbour), so the backend holds
+ * no dataset.
  */
-export class DeviceSegmentationData {
+export class SegmentationBatcher {
   readonly numClasses: number;
   readonly size: number;
   readonly batchSize: number;
   readonly stepsPerEpoch: number;
   readonly numTrain: number;
   readonly numTest: number;
-  private readonly trainX: tf.Tensor4D;
-  private readonly trainY: tf.Tensor3D;
-  private readonly testX: tf.Tensor4D;
-  private readonly testY: tf.Tensor3D;
   private readonly mean: tf.Tensor1D;
   private readonly std: tf.Tensor1D;
   private readonly sampler: EpochSampler;
 
   constructor(
-    data: SegmentationDataset,
+    private readonly data: SegmentationDataset,
     size: number,
     batchSize: number,
     private readonly augment: boolean,
@@ -90,37 +86,20 @@ export class DeviceSegmentationData {
     this.stepsPerEpoch = this.sampler.stepsPerEpoch;
     this.mean = tf.tensor1d(data.mean.map((m) => m * 255));
     this.std = tf.tensor1d(data.std.map((s) => s * 255));
-    [this.trainX, this.trainY] = this.upload(data, data.train);
-    const [testX, testY] = this.upload(data, data.test);
-    this.testX = tf.tidy(() => this.normalize(testX));
-    testX.dispose();
-    this.testY = testY;
   }
 
-  private upload(data: SegmentationDataset, split: SegmentationSplit): [tf.Tensor4D, tf.Tensor3D] {
-    const { height: h, width: w, channels: c } = data;
+  /** Samples `idx` of a split at the model's size: 0..255 float images and float32 class indices (see oneHotMask). Call inside a tidy. */
+  private gather(split: SegmentationSplit, idx: ArrayLike<number>): [tf.Tensor4D, tf.Tensor3D] {
+    const { height: h, width: w, channels: c } = this.data;
     const s = this.size;
-    const xs: tf.Tensor4D[] = [];
-    const ys: tf.Tensor3D[] = [];
-    for (let start = 0; start < split.n; start += UPLOAD_CHUNK) {
-      const n = Math.min(UPLOAD_CHUNK, split.n - start);
-      const [x, y] = tf.tidy(() => {
-        let x = tf.tensor4d(Float32Array.from(split.images.subarray(start * h * w * c, (start + n) * h * w * c)), [n, h, w, c]);
-        // Masks stay float32 on the device (see oneHotMask).
-        let y = tf.tensor4d(Float32Array.from(split.masks.subarray(start * h * w, (start + n) * h * w)), [n, h, w, 1]);
-        if (h !== s || w !== s) {
-          x = tf.image.resizeBilinear(x, [s, s]);
-          y = tf.image.resizeNearestNeighbor(y, [s, s], false, true);
-        }
-        return [x, tf.reshape(y, [n, s, s]) as tf.Tensor3D];
-      });
-      xs.push(x);
-      ys.push(y);
+    const n = idx.length;
+    let x: tf.Tensor4D = tf.tensor4d(gatherBytes(split.images, idx, h * w * c), [n, h, w, c]);
+    let y: tf.Tensor4D = tf.tensor4d(gatherBytes(split.masks, idx, h * w), [n, h, w, 1]);
+    if (h !== s || w !== s) {
+      x = tf.image.resizeBilinear(x, [s, s]);
+      y = tf.image.resizeNearestNeighbor(y, [s, s], false, true);
     }
-    if (xs.length === 1) return [xs[0], ys[0]];
-    const out: [tf.Tensor4D, tf.Tensor3D] = [tf.concat(xs, 0), tf.concat(ys, 0)];
-    tf.dispose([...xs, ...ys]);
-    return out;
+    return [x, tf.reshape(y, [n, s, s])];
   }
 
   private normalize(x: tf.Tensor4D): tf.Tensor4D {
@@ -131,9 +110,7 @@ export class DeviceSegmentationData {
   trainBatch(seed: number, t: number): SegBatch {
     const idx = this.sampler.batchIndices(seed, t);
     return tf.tidy(() => {
-      const indices = tf.tensor1d(idx, 'int32');
-      let x = tf.gather(this.trainX, indices) as tf.Tensor4D;
-      let y = tf.gather(this.trainY, indices) as tf.Tensor3D;
+      let [x, y] = this.gather(this.data.train, idx);
       if (this.augment) {
         const rng = Rng.stream(seed, 'augment', t);
         const flips = Array.from(idx, () => (rng.next() < 0.5 ? 1 : 0));
@@ -147,34 +124,45 @@ export class DeviceSegmentationData {
     });
   }
 
-  /** Val batches in order, normalised; each holds at most EVAL_PIXELS pixels. The caller disposes each. */
-  *testBatches(): Generator<{ x: tf.Tensor4D; labels: tf.Tensor3D; start: number }> {
+  /**
+   * Val batches of the samples `indices` (default: the whole split) in order, normalised; each
+   * holds at most EVAL_PIXELS pixels. The caller disposes each.
+   */
+  *testBatches(indices?: Int32Array): Generator<{ x: tf.Tensor4D; labels: tf.Tensor3D; start: number }> {
+    const idx = indices ?? Int32Array.from({ length: this.numTest }, (_, i) => i);
     const batch = Math.max(1, Math.floor(EVAL_PIXELS / (this.size * this.size)));
-    for (let start = 0; start < this.numTest; start += batch) {
-      const n = Math.min(batch, this.numTest - start);
-      yield { x: tf.slice(this.testX, [start, 0, 0, 0], [n, -1, -1, -1]), labels: tf.slice(this.testY, [start, 0, 0], [n, -1, -1]), start };
+    for (let start = 0; start < idx.length; start += batch) {
+      const part = idx.subarray(start, Math.min(start + batch, idx.length));
+      yield tf.tidy(() => {
+        const [x, labels] = this.gather(this.data.test, part);
+        return { x: this.normalize(x), labels, start };
+      });
     }
   }
 
-  /** Normalised val images at the given indices, for predictions shown beside their masks. */
-  /** Val images (as bytes, un-normalised) and masks of the first `count` samples. */
+  /** Val images (as bytes, un-normalised) and masks of the first `count` samples, at the model's size. */
   async testBytes(count: number): Promise<{ images: Uint8Array; masks: Uint8Array; count: number }> {
     const k = Math.min(count, this.numTest);
-    const [x, y] = tf.tidy(() => [
-      tf.clipByValue(tf.round(tf.add(tf.mul(tf.slice(this.testX, [0, 0, 0, 0], [k, -1, -1, -1]), this.std), this.mean)), 0, 255),
-      tf.slice(this.testY, [0, 0, 0], [k, -1, -1]),
-    ]);
+    const [x, y] = tf.tidy(() => {
+      const [images, masks] = this.gather(this.data.test, Array.from({ length: k }, (_, i) => i));
+      return [tf.clipByValue(tf.round(images), 0, 255), masks];
+    });
     const [images, masks] = await Promise.all([x.data(), y.data()]);
     tf.dispose([x, y]);
     return { images: Uint8Array.from(images), masks: Uint8Array.from(masks), count: k };
   }
 
+  /** Normalised val images at the given indices, for predictions shown beside their masks. */
   testImages(indices: readonly number[]): tf.Tensor4D {
-    return tf.tidy(() => tf.gather(this.testX, tf.tensor1d(Int32Array.from(indices), 'int32')) as tf.Tensor4D);
+    return tf.tidy(() => {
+      const [x, masks] = this.gather(this.data.test, indices);
+      masks.dispose();
+      return this.normalize(x);
+    });
   }
 
   dispose(): void {
-    tf.dispose([this.trainX, this.trainY, this.testX, this.testY, this.mean, this.std]);
+    tf.dispose([this.mean, this.std]);
   }
 }
 
@@ -190,13 +178,13 @@ export interface SegmentEval {
 }
 
 /**
- * Evaluates the main head on the whole val split (batch norm in inference mode): each batch's
+ * Evaluates the main head on the val samples `indices` (default: the whole split) (batch norm in inference mode): each batch's
  * confusion matrix, loss sum and pixel count stay on the device and are read back in one go.
  */
-export async function evaluateSegmenter(model: Model, data: DeviceSegmentationData): Promise<SegmentEval> {
+export async function evaluateSegmenter(model: Model, data: SegmentationBatcher, indices?: Int32Array): Promise<SegmentEval> {
   const k = data.numClasses;
   const parts: tf.Tensor1D[] = [];
-  for (const b of data.testBatches()) {
+  for (const b of data.testBatches(indices)) {
     parts.push(
       tf.tidy(() => {
         const logits = model.apply(b.x, false) as tf.Tensor4D;
@@ -236,7 +224,8 @@ export interface SegmentTaskRunner extends TaskRunner<SegBatch> {
 
 /** The segmentation task: one segmenter per arm, masked cross-entropy (+ 0.4 x auxiliary), VOC scores on val. */
 export function createSegmentTask(config: ExperimentConfig, dataset: SegmentationDataset): SegmentTaskRunner {
-  const data = new DeviceSegmentationData(dataset, config.inputSize, config.batchSize, config.augment);
+  const data = new SegmentationBatcher(dataset, config.inputSize, config.batchSize, config.augment);
+  const live = evalSubset(dataset.test.n, config.evalSubset ?? DEFAULT_EVAL_SUBSET);
   const spec = { inputSize: config.inputSize, channels: dataset.channels, numClasses: data.numClasses };
   const segmenterOf = (arm: ArmModels): Segmenter => {
     const m = arm.models[0];
@@ -248,6 +237,7 @@ export function createSegmentTask(config: ExperimentConfig, dataset: Segmentatio
     batchSize: data.batchSize,
     numClasses: data.numClasses,
     size: data.size,
+    evalSizes: { live: live.length, final: dataset.test.n },
     createArm(arm, seed, from) {
       const model = createSegmenter(config.model, spec, from ? null : Rng.stream(seed, 'init'));
       if (from) copyWeights(from.models[0], model);
@@ -273,8 +263,8 @@ export function createSegmentTask(config: ExperimentConfig, dataset: Segmentatio
       );
       return parts.length === 2 ? { ...out, extras: { mainLoss: parts[0], auxLoss: parts[1] } } : out;
     },
-    async evaluate(arm) {
-      const ev = await evaluateSegmenter(arm.models[0], data);
+    async evaluate(arm, scope) {
+      const ev = await evaluateSegmenter(arm.models[0], data, scope === 'live' ? live : undefined);
       return { loss: ev.loss, pixelAccuracy: ev.pixelAccuracy, meanAccuracy: ev.meanAccuracy, mIoU: ev.mIoU, fwIoU: ev.fwIoU, perClassIoU: ev.perClassIoU };
     },
     async samples(arm, count) {

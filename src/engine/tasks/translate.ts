@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ArmConfig, ExperimentConfig } from '../config';
-import type { PairDataset, PairSplit } from '../dataset';
+import { type ArmConfig, DEFAULT_EVAL_SUBSET, type ExperimentConfig } from '../config';
+import { gatherBytes, type PairDataset, type PairSplit } from '../dataset';
 import { imageMetricsPerImage, toUnitRange } from '../imageMetrics';
 import { copyWeights } from '../models';
 import { createPix2pix, PatchDiscriminator, type Pix2pix, type Pix2pixSpec, UnetGenerator, unetDropoutShapes, DROPOUT_RATE } from '../models/pix2pix';
 import { Optimizer } from '../optim';
 import { hashString, Rng } from '../rng';
-import { EpochSampler } from '../sampler';
+import { EpochSampler, evalSubset } from '../sampler';
 import { type ArmModels, globalNorm, type StepInput, type StepOutput, type TaskRunner, type TaskSamples } from './types';
 
 /**
@@ -20,8 +20,6 @@ export const LAMBDA_L1 = 100;
 /** pix2pix's random jitter: images scaled up by this factor (286 / 256), then cropped back. */
 export const JITTER_SCALE = 286 / 256;
 export const EVAL_BATCH = 16;
-/** Splits whose float32 copy exceeds this stay in host memory and are uploaded per batch. */
-export const DEVICE_DATA_BYTES = 128 * 1024 * 1024;
 /** Dropout draws from the step's augmentation stream under its own key: the same masks for every arm, apart from the jitter's draws. */
 const DROPOUT_KEY = hashString('pix2pix-dropout');
 
@@ -159,63 +157,38 @@ export function resizeImages(src: Uint8Array, n: number, h: number, w: number, c
 }
 
 /**
- * One split's pairs at the model's size, as 0..255 floats: on the device when they fit
- * DEVICE_DATA_BYTES, else in host memory, uploaded per batch. Both give the same values.
+ * One split's pairs at the model's size, kept as uint8 in host memory (resized once there);
+ * each batch is gathered on the host and uploaded as 0..255 floats, so the backend holds no
+ * dataset.
  */
 export class PairImages {
   readonly n: number;
-  readonly onDevice: boolean;
   private readonly hostA: Uint8Array;
   private readonly hostB: Uint8Array;
-  private readonly deviceA: tf.Tensor4D | null = null;
-  private readonly deviceB: tf.Tensor4D | null = null;
 
   constructor(
     split: PairSplit,
     private readonly dataset: PairDataset,
     readonly size: number,
-    deviceBytes = DEVICE_DATA_BYTES,
   ) {
     const { height: h, width: w, channels: c } = dataset;
     this.n = split.n;
     this.hostA = resizeImages(split.a, split.n, h, w, c, size);
     this.hostB = resizeImages(split.b, split.n, h, w, c, size);
-    this.onDevice = this.hostA.length * 2 * 4 <= deviceBytes;
-    if (this.onDevice) {
-      this.deviceA = tf.tensor4d(Float32Array.from(this.hostA), [this.n, size, size, c]);
-      this.deviceB = tf.tensor4d(Float32Array.from(this.hostB), [this.n, size, size, c]);
-    }
   }
 
   /** Images `idx` of a and b, as 0..255 floats. The caller disposes them. */
-  gather(idx: Int32Array): [tf.Tensor4D, tf.Tensor4D] {
-    if (this.deviceA && this.deviceB) {
-      const a = this.deviceA;
-      const b = this.deviceB;
-      return tf.tidy(() => {
-        const i = tf.tensor1d(idx, 'int32');
-        return [tf.gather(a, i), tf.gather(b, i)];
-      });
-    }
+  gather(idx: ArrayLike<number>): [tf.Tensor4D, tf.Tensor4D] {
     const s = this.size;
     const c = this.dataset.channels;
-    const per = s * s * c;
-    const pick = (src: Uint8Array): tf.Tensor4D => {
-      const out = new Float32Array(idx.length * per);
-      idx.forEach((j, k) => out.set(src.subarray(j * per, (j + 1) * per), k * per));
-      return tf.tensor4d(out, [idx.length, s, s, c]);
-    };
-    return [pick(this.hostA), pick(this.hostB)];
+    const shape: [number, number, number, number] = [idx.length, s, s, c];
+    return [tf.tensor4d(gatherBytes(this.hostA, idx, s * s * c), shape), tf.tensor4d(gatherBytes(this.hostB, idx, s * s * c), shape)];
   }
 
   /** The uint8 bytes of images [start, start + count) of a or b, at the model's size. */
   bytes(which: 'a' | 'b', start: number, count: number): Uint8Array {
     const per = this.size * this.size * this.dataset.channels;
     return (which === 'a' ? this.hostA : this.hostB).slice(start * per, (start + count) * per);
-  }
-
-  dispose(): void {
-    tf.dispose([this.deviceA, this.deviceB].filter((t): t is tf.Tensor4D => t !== null));
   }
 }
 
@@ -275,17 +248,20 @@ export function createTranslateTask(config: ExperimentConfig, dataset: PairDatas
   const sampler = new EpochSampler(train.n, config.batchSize);
   const { batchSize, stepsPerEpoch } = sampler;
   const maskShapes = unetDropoutShapes(spec, batchSize);
+  const all = Int32Array.from({ length: test.n }, (_, i) => i);
+  const live = evalSubset(test.n, config.evalSubset ?? DEFAULT_EVAL_SUBSET);
 
   /** The generator's outputs and the targets of test pairs [start, start + count), in [0, 1]. */
-  const generateTest = (G: UnetGenerator, start: number, count: number): [tf.Tensor4D, tf.Tensor4D] =>
+  const generateTest = (G: UnetGenerator, idx: Int32Array): [tf.Tensor4D, tf.Tensor4D] =>
     tf.tidy(() => {
-      const [a, b] = test.gather(Int32Array.from({ length: count }, (_, k) => start + k));
+      const [a, b] = test.gather(idx);
       return [toUnitRange(G.forward(toModelRange(a), 'eval', null)), tf.div(b, 255)];
     });
 
   return {
     stepsPerEpoch,
     batchSize,
+    evalSizes: { live: live.length, final: test.n },
     createArm(arm, seed, from) {
       const nets = createPix2pix(spec, from ? null : Rng.stream(seed, 'init'));
       if (from) {
@@ -309,11 +285,12 @@ export function createTranslateTask(config: ExperimentConfig, dataset: PairDatas
     },
     disposeBatch: (batch) => tf.dispose([batch.a, batch.b, ...batch.dropout]),
     step: (arm, cfg, batch, input) => stepPix2pix(pix2pixOf(arm), arm.optimizers, cfg, batch, input),
-    async evaluate(arm) {
+    async evaluate(arm, scope) {
       const { generator: G } = pix2pixOf(arm);
       const parts: tf.Tensor1D[] = [];
-      for (let start = 0; start < test.n; start += EVAL_BATCH) {
-        const [out, target] = generateTest(G, start, Math.min(EVAL_BATCH, test.n - start));
+      const idx = scope === 'live' ? live : all;
+      for (let start = 0; start < idx.length; start += EVAL_BATCH) {
+        const [out, target] = generateTest(G, idx.subarray(start, start + EVAL_BATCH));
         const m = imageMetricsPerImage(out, target);
         parts.push(m.l1, m.psnr, m.ssim);
         tf.dispose([out, target]);
@@ -324,19 +301,16 @@ export function createTranslateTask(config: ExperimentConfig, dataset: PairDatas
       values.forEach((v, i) => {
         for (const x of v) sums[i % 3] += x;
       });
-      return { l1: sums[0] / test.n, psnr: sums[1] / test.n, ssim: sums[2] / test.n };
+      return { l1: sums[0] / idx.length, psnr: sums[1] / idx.length, ssim: sums[2] / idx.length };
     },
     async samples(arm, count) {
       const k = Math.min(count, test.n);
-      const [out, target] = generateTest(pix2pixOf(arm).generator, 0, k);
+      const [out, target] = generateTest(pix2pixOf(arm).generator, all.subarray(0, k));
       const outBytes = tf.tidy(() => tf.round(tf.mul(out, 255)));
       const data = await outBytes.data();
       tf.dispose([out, target, outBytes]);
       return { kind: 'translate', input: test.bytes('a', 0, k), output: Uint8Array.from(data), target: test.bytes('b', 0, k), count: k, size, channels: dataset.channels };
     },
-    dispose() {
-      train.dispose();
-      test.dispose();
-    },
+    dispose() {},
   };
 }

@@ -47,17 +47,25 @@ export interface TaskSamples {
   output: Uint8Array;
 }
 
+/**
+ * Which test samples an evaluation uses: 'live' (during the run) the fixed subset of
+ * config.evalSubset, the same for every arm and seed; 'final' (the run's last) the whole split.
+ */
+export type EvalScope = 'live' | 'final';
+
 export interface TaskRunner<TBatch = tf.Tensor[]> {
   readonly stepsPerEpoch: number;
   readonly batchSize: number;
+  /** How many test samples an evaluation of each scope uses. */
+  readonly evalSizes: Record<EvalScope, number>;
   /** Builds an arm: from the seed's init stream when `from` is null, else an exact copy of `from`'s weights. */
   createArm(arm: ArmConfig, seed: number, from: ArmModels | null): ArmModels;
   /** The training batch of step `t` (0-based) for `seed`; the trainer disposes it with disposeBatch. */
   trainBatch(seed: number, t: number): TBatch;
   disposeBatch(batch: TBatch): void;
   step(arm: ArmModels, config: ArmConfig, batch: TBatch, input: StepInput): StepOutput;
-  /** Evaluates on the test/val split; changes no weight. */
-  evaluate(arm: ArmModels): Promise<Record<string, number | number[]>>;
+  /** Evaluates on the test/val split (its live subset or all of it); changes no weight. */
+  evaluate(arm: ArmModels, scope: EvalScope): Promise<Record<string, number | number[]>>;
   /** The first `count` val samples with the arm's outputs (tasks with pictures to show). */
   samples?(arm: ArmModels, count: number): Promise<TaskSamples>;
   dispose(): void;

@@ -1,4 +1,4 @@
-import { formatBytes } from '../../data/errors';
+import { formatBytes } from '../../store/types';
 import { estimateRemainingMs, loadFraction, type ArchiveLoad } from '../../store/archiveSlice';
 
 /** Seconds as "12 s" or "3 min". */

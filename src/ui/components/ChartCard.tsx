@@ -1,8 +1,7 @@
 import { memo, useRef, useState } from 'react';
 import { useAppStore } from '../../store';
 import { configCaption } from '../export/caption';
-import { serializeChartSvg, renderSvgToPng } from '../export/chartImage';
-import { downloadBlob, toFileName } from '../export/download';
+import { describeExportError, exportSvgFigure } from '../export/figure';
 import { LineChartView, type LineChartViewProps } from '../charts/LineChartView';
 import { smoothKey } from '../charts/series';
 import { useElementWidth } from '../hooks/useElementWidth';
@@ -34,12 +33,9 @@ export const ChartCard = memo(function ChartCard({ testId, title, experiment, em
     }
     try {
       const config = useAppStore.getState().run.config;
-      const out = serializeChartSvg(svg, title, chart.arms, config ? configCaption(config) : []);
-      const name = toFileName(`${experiment}-${testId.replace(/^chart-/, '')}`);
-      if (kind === 'svg') downloadBlob(new Blob([out.text], { type: 'image/svg+xml' }), `${name}.svg`);
-      else downloadBlob(await renderSvgToPng(out), `${name}.png`);
+      await exportSvgFigure(svg, title, chart.arms, `${experiment}-${testId.replace(/^chart-/, '')}`, kind, config ? configCaption(config) : []);
     } catch (e) {
-      setError(`Export failed: ${e instanceof Error ? e.message : String(e)}`);
+      setError(describeExportError(e));
     }
   };
 

@@ -1,4 +1,4 @@
-import { BUILTIN_DATASETS } from '../../data/builtin';
+import { BUILTIN_DATASETS } from '../../store/types';
 import { useAppStore } from '../../store';
 import { isRunActive } from '../../store/runSlice';
 import { useTrainer } from '../hooks/useTrainer';

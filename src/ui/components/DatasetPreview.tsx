@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import type { DatasetPreview as Preview, PreviewSample } from '../../worker/protocol';
+import type { DatasetPreview as Preview, PreviewSample } from '../../store/types';
 
 /** Writes size x size pixels of `src` (gray or RGB) into RGBA `dst` at column offset `x0`. */
 function blit(dst: Uint8ClampedArray, dstWidth: number, src: Uint8Array, size: number, channels: number, x0: number): void {

@@ -1,6 +1,5 @@
-import { formatBytes } from '../../data/errors';
 import { useAppStore } from '../../store';
-import type { ArchiveSummary, DatasetSummary } from '../../worker/protocol';
+import { type ArchiveSummary, type DatasetSummary, formatBytes } from '../../store/types';
 import { DatasetPreview } from './DatasetPreview';
 
 const TASK_WORDS = { classify: 'classification', segment: 'segmentation', translate: 'image-to-image translation' } as const;

@@ -2,23 +2,12 @@ import { useState } from 'react';
 import { useAppStore } from '../../store';
 import type { ExperimentMeta } from '../../persist';
 import { isRunActive } from '../../store/runSlice';
+import type { StoredSummary } from '../../store/summary';
 import { downloadBlob, toFileName } from '../export/download';
 import { useExperiments } from '../hooks/useExperiments';
+import { useImportFiles } from '../hooks/useImportFiles';
+import { CompareRuns, sourceOf } from './CompareRuns';
 import { Panel } from './Panel';
-
-interface StoredArm {
-  arm: string;
-  final: number | null;
-  best: number | null;
-  verdict: string | null;
-}
-
-interface StoredSummary {
-  metric: string;
-  seeds: number;
-  steps: number;
-  arms: StoredArm[];
-}
 
 /** The summary the persistence bridge saves at the end of a run, if this one has it. */
 function summaryOf(meta: ExperimentMeta): StoredSummary | null {
@@ -60,6 +49,9 @@ function Row({ meta, shown, ticked, busy }: { meta: ExperimentMeta; shown: boole
           </button>
         )}
         <span className={`status-chip status-${meta.status}`}>{meta.status}</span>
+        <span className="source-chip" data-testid="experiment-source" title="Where its records come from">
+          {sourceOf(meta)}
+        </span>
       </div>
       <div className="experiment-line muted">
         <span>{new Date(meta.createdAt).toLocaleString()}</span>
@@ -122,24 +114,17 @@ function CompareTable({ list }: { list: ExperimentMeta[] }) {
 
 /**
  * The saved experiments (IndexedDB): open one to see its charts and summary again, rename,
- * delete, export it as a bundle or import one, tick several to compare their results.
+ * delete, export it as a bundle, import bundles or the runner's and train.py's JSONL records, tick
+ * several to compare their results and overlay their curves.
  */
 export function ExperimentsPanel() {
-  const commands = useExperiments();
   const { storage, list, warning, compare } = useAppStore((s) => s.experiments);
   // The experiment on the charts is the run shown: the live one or one opened from this list.
   const shown = useAppStore((s) => s.run.id);
   const busy = useAppStore((s) => isRunActive(s.run.status));
-  const [importError, setImportError] = useState<string | null>(null);
-  const importFile = async (file: File) => {
-    try {
-      const id = await commands.importBundle(await file.text(), file.name);
-      setImportError(null);
-      if (!busy) await commands.open(id);
-    } catch (e) {
-      setImportError(e instanceof Error ? e.message : String(e));
-    }
-  };
+  const importing = useAppStore((s) => s.experiments.importing);
+  const importError = useAppStore((s) => s.experiments.importError);
+  const importFiles = useImportFiles();
   const ticked = list.filter((m) => compare.includes(m.id));
   return (
     <Panel title="Experiments">
@@ -157,18 +142,27 @@ export function ExperimentsPanel() {
           </p>
         )}
         <label className="field">
-          <span className="field-label">import an experiment (.json bundle)</span>
+          <span className="field-label">import: .rglab.json bundles, or the records (JSONL) of the runner or train.py (several files of one run at once); or drop them on the page</span>
           <input
             type="file"
-            accept=".json,application/json"
+            multiple
+            accept=".json,.jsonl,.ndjson,application/json"
             data-testid="experiment-import"
+            disabled={importing !== null}
             onChange={(e) => {
-              const f = e.target.files?.[0];
+              const files = [...(e.target.files ?? [])];
               e.target.value = '';
-              if (f) void importFile(f);
+              void importFiles(files);
             }}
           />
         </label>
+        {importing && (
+          <p className="muted" role="status" data-testid="experiment-import-progress">
+            {importing.phase === 'reading'
+              ? `Reading ${importing.file}: ${(importing.done / 1e6).toFixed(1)} of ${(importing.total / 1e6).toFixed(1)} MB`
+              : `Saving ${importing.file}: ${importing.done.toLocaleString('en')} of ${importing.total.toLocaleString('en')} records`}
+          </p>
+        )}
         {importError && (
           <p className="error-text" role="alert" data-testid="experiment-import-error">
             {importError}
@@ -180,6 +174,7 @@ export function ExperimentsPanel() {
           ))}
         </ul>
         {ticked.length >= 2 && <CompareTable list={ticked} />}
+        {ticked.length >= 2 && <CompareRuns list={ticked} />}
       </div>
     </Panel>
   );

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { ConfigError } from '../../engine/config';
-import { exportPytorch, PYTORCH_EXPORT_FILE } from '../../export/pytorch';
+import { exportPytorch, loadTrainTemplate, PYTORCH_EXPORT_FILE } from '../../export/pytorch';
 import { useAppStore } from '../../store';
 import { recordCount } from '../../store/metricsSlice';
 import { buildManifest, runRecords } from '../../store/persistBridge';
@@ -30,10 +30,18 @@ export function ExportPanel() {
     setLink(url);
     await navigator.clipboard?.writeText(url).catch(() => undefined);
   };
-  // The experiment as set up now (the next run's config), not the last run's.
-  const exportTrainPy = () => {
+  // The experiment as set up now (the next run's config), not the last run's. The template is
+  // fetched on this first click (its own chunk), so the config is read after it arrives.
+  const exportTrainPy = async () => {
+    let template: string;
     try {
-      const script = exportPytorch(useAppStore.getState().config);
+      template = await loadTrainTemplate();
+    } catch (e) {
+      setPytorchError(`Could not load the train.py template (${(e as Error).message}); reload the page and try again.`);
+      return;
+    }
+    try {
+      const script = exportPytorch(useAppStore.getState().config, template);
       downloadBlob(new Blob([script], { type: 'text/x-python' }), PYTORCH_EXPORT_FILE);
       setPytorchError(null);
     } catch (e) {
@@ -72,7 +80,7 @@ export function ExportPanel() {
         Copy link
       </button>
       {link && <input className="link-box" readOnly value={link} data-testid="config-link" onFocus={(e) => e.target.select()} />}
-      <button type="button" data-testid="export-pytorch" title="A standalone PyTorch script of this experiment (python3 train.py --smoke tries it)" onClick={exportTrainPy}>
+      <button type="button" data-testid="export-pytorch" title="A standalone PyTorch script of this experiment (python3 train.py --smoke tries it)" onClick={() => void exportTrainPy()}>
         Export train.py
       </button>
       {pytorchError && <span role="alert">{pytorchError}</span>}

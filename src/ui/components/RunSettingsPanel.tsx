@@ -4,7 +4,7 @@ import { LockedFieldset } from './LockedFieldset';
 import { NumberField } from './NumberField';
 import { Panel } from './Panel';
 
-/** What "augment" does per task (CONTRACTS.md section 2). */
+/** What "augment" does per task (docs/contracts.md, section 2). */
 const AUGMENT_LABELS = {
   classify: { label: 'augment (crop + flip)', title: "Random crop with padding 4 and horizontal flip (the paper's CIFAR augmentation)" },
   segment: { label: 'augment (random mirror)', title: 'Random horizontal mirror of image and mask (the paper’s segmentation setting)' },

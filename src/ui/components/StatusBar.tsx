@@ -1,5 +1,5 @@
 import { useAppStore } from '../../store';
-import type { BackendMeasurement, BackendReport } from '../../worker/protocol';
+import type { BackendMeasurement, BackendReport } from '../../store/types';
 
 function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '–';

@@ -4,7 +4,7 @@ import type { Task } from '../../engine/config';
 import { useAppStore } from '../../store';
 import type { MetricRecord } from '../../engine/records';
 import { formatP, type ArmStats, type Description } from '../../stats';
-import { baselineArm, msPerStep, SUMMARY_METRICS, summariseRun } from '../../store/summary';
+import { baselineArm, msPerStep, SUMMARY_METRICS, summariseRun, verdictsAreInterim } from '../../store/summary';
 import { armColor } from '../charts/colors';
 import { useThrottledValue } from '../hooks/useThrottledValue';
 import { NumberField } from './NumberField';
@@ -51,11 +51,12 @@ function StepsCell({ arm, seeds }: { arm: ArmStats; seeds: number }) {
 
 /**
  * Per arm, over its seeds: best and final headline metric (mean ± std, CI on hover), steps to
- * the target, time per step, speed-up and the paired t-test p-value against the baseline arm;
- * then one plain-language verdict per arm.
+ * the target, time per step, speed-up and the final metric's Holm-corrected p-value against the
+ * baseline arm; then one plain-language verdict per arm (interim until the run has ended).
  */
 export function SummaryTable() {
   const config = useAppStore((s) => s.run.config);
+  const interim = useAppStore((s) => verdictsAreInterim(s.run));
   const task = useAppStore((s) => s.run.config?.task ?? s.config.task);
   const userTarget = useAppStore((s) => s.ui.targetAccuracy);
   const chosenBaseline = useAppStore((s) => s.ui.baseline);
@@ -66,8 +67,8 @@ export function SummaryTable() {
   const summary = useMemo(() => {
     if (!config || !baseline) return null;
     const records: MetricRecord[] = [...Object.values(data.evalsByArm).flatMap((bySeed) => Object.values(bySeed).flat()), ...data.diverged, ...data.summaries];
-    return summariseRun(config, records, baseline, userTarget);
-  }, [config, baseline, data, userTarget]);
+    return summariseRun(config, records, baseline, userTarget, { interim });
+  }, [config, baseline, data, userTarget, interim]);
   const metrics = SUMMARY_METRICS[config?.task ?? task];
   const headline = metrics[0];
   const label = METRIC_FORMAT[headline]?.label ?? headline;
@@ -118,7 +119,7 @@ export function SummaryTable() {
             <th title="Area under the evaluation curve: the mean metric over the run">mean over run</th>
             <th>ms / step</th>
             <th>speed-up vs {baseline ?? 'baseline'}</th>
-            <th title="Paired t-test on the final value against the baseline, over seeds">p (final)</th>
+            <th title="The final value against the baseline over seeds (the test its verdict quotes), Holm-corrected over every test of the verdicts below">p (final, corrected)</th>
           </tr>
         </thead>
         <tbody>
@@ -132,7 +133,8 @@ export function SummaryTable() {
           {config?.arms.map((a, i) => {
             const head = byArm(0, a.name);
             const cmp = head?.comparison ?? null;
-            const p = cmp?.final?.tTestP ?? null;
+            const finalTest = cmp?.tests.find((t) => t.measure === 'final') ?? null;
+            const p = finalTest?.quoted ? finalTest.pHolm : null;
             return (
               <tr key={a.name} data-arm={a.name} data-diverged={head?.diverged.length ? 'true' : undefined}>
                 <td>
@@ -157,7 +159,7 @@ export function SummaryTable() {
         </tbody>
       </table>
       {summary && (
-        <ul className="verdicts" data-testid="summary-verdict">
+        <ul className="verdicts" data-testid="summary-verdict" data-interim={interim ? 'true' : 'false'}>
           {summary.byMetric[0].arms
             .filter((a) => a.comparison)
             .map((a) => (

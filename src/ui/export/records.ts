@@ -2,10 +2,10 @@ import type { ExperimentConfig } from '../../engine/config';
 import type { MetricRecord } from '../../engine/records';
 import { ABSENT_CLASS_IOU } from '../../engine/metrics';
 import { assertNever } from '../../engine/records';
-import type { BackendReport } from '../../worker/protocol';
+import type { BackendReport } from '../../store/types';
 
 /**
- * Record exports. CSV is the long format of CONTRACTS.md section 4, one row per recorded value;
+ * Record exports. CSV is the long format of docs/contracts.md, section 4, one row per recorded value;
  * JSON is the records as they are plus what produced them. Pure functions (tested in Node).
  */
 

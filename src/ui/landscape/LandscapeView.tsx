@@ -4,8 +4,8 @@ import { ARM_KEYS, armLabel, type ArmKey, buildSimSpec, createLandscapeSettings,
 import { getSurface, type Point, type SurfaceId } from '../../landscape/surfaces';
 import { ARM_COLORS } from '../charts/colors';
 import { useElementWidth } from '../hooks/useElementWidth';
-import { describeExportError, exportSvgFigure } from './exportFigure';
-import { type PathsAnswer, sharedLandscapeClient } from './landscapeClient';
+import { describeExportError, exportSvgFigure } from '../export/figure';
+import { type PathsAnswer, sharedLandscapeClient } from '../../store/landscapeClient';
 import { LandscapeControls } from './LandscapeControls';
 import { LandscapeSummary } from './LandscapeSummary';
 import type { PlotArm } from './ContourPlot';
@@ -13,6 +13,7 @@ import { PlotCard } from './PlotCard';
 import { fitPlotFrame } from './plotGeometry';
 import { type SeedsRun, SeedsPanel } from './SeedsPanel';
 import './landscape.css';
+import { errorMessage } from '../../engine/errors';
 
 /** Arm colours by key, so an arm keeps its colour whichever others are on (plain blue, RG red as in the lab). */
 const colorOf = (key: ArmKey) => ARM_COLORS[ARM_KEYS.indexOf(key)];
@@ -28,7 +29,6 @@ interface Drawn {
 }
 
 const armsOf = (s: LandscapeSettings): ArmKey[] => ARM_KEYS.filter((k) => s.arms.includes(k));
-const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /**
  * The landscape view: optimizer paths on a two-parameter surface, computed by the engine's own
@@ -55,7 +55,7 @@ export default function LandscapeView() {
     const id = settings.surface;
     client.contours(id).then(
       (c) => live && setContours((m) => ({ ...m, [id]: c })),
-      (e: unknown) => live && setError(messageOf(e)),
+      (e: unknown) => live && setError(errorMessage(e)),
     );
     return () => {
       live = false;
@@ -73,7 +73,7 @@ export default function LandscapeView() {
         setDrawn({ settings, arms: armsOf(settings), answer });
         setReplay((r) => r + 1);
       },
-      (e: unknown) => live && setError(messageOf(e)),
+      (e: unknown) => live && setError(errorMessage(e)),
     );
     return () => {
       live = false;
@@ -109,7 +109,7 @@ export default function LandscapeView() {
       .seeds(buildSimSpec(ran, SEEDS_PER_RUN), ran.epsilon, (done, total) => update((r) => (r.state === 'running' ? { ...r, progress: done / total } : r)))
       .then(
         (outcome) => outcome && update((r) => ({ ...r, state: 'done', progress: 1, outcome })),
-        (e: unknown) => update((r) => ({ ...r, state: 'error', error: messageOf(e) })),
+        (e: unknown) => update((r) => ({ ...r, state: 'error', error: errorMessage(e) })),
       );
   }, [client, settings]);
 

@@ -3,7 +3,7 @@ import type { SeedsOutcome } from '../../landscape/protocol';
 import { armLabel, type ArmKey, type LandscapeSettings, SEEDS_PER_RUN } from '../../landscape/settings';
 import { getSurface } from '../../landscape/surfaces';
 import { useElementWidth } from '../hooks/useElementWidth';
-import { describeExportError, exportSvgFigure } from './exportFigure';
+import { describeExportError, exportSvgFigure } from '../export/figure';
 import { SeedHistogram } from './SeedHistogram';
 
 /** A many-seed run: the settings it ran with, its arms, and where it is. */

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
 import {
   describeProgress,
   estimateSweepCost,
@@ -9,13 +9,12 @@ import {
   isQueueActive,
   SWEEP_METRICS,
   SweepError,
-  SweepQueue,
   type HeatmapStat,
   type RunOne,
   type SweepCell,
-  type SweepProgress,
   type SweepSpec,
 } from '../../sweep';
+import { useAppStore } from '../../store';
 import { specForChoice, type SweepChoice } from './choices';
 import { SweepControls } from './SweepControls';
 import { SweepHeatmap } from './SweepHeatmap';
@@ -27,18 +26,8 @@ export interface SweepPanelProps {
   runOne: RunOne;
   /** Set while something else holds the trainer (the lab's own run): Start is disabled, with this reason. */
   busyReason?: string | null;
-  /** Every progress snapshot and the preset it runs (null for custom), e.g. for the store's sweep slice. */
-  onProgress?: (progress: SweepProgress, presetId: string | null) => void;
   /** The preset picked first (default Table 1). */
   initialChoice?: SweepChoice;
-}
-
-/** What the last started sweep ran: its preset and baseline, for reading its results. */
-interface RunInfo {
-  choice: SweepChoice;
-  baseline: string;
-  task: SweepSpec['base']['task'];
-  defaultMetric: string;
 }
 
 const STAT_LABELS: Record<HeatmapStat, string> = { final: 'final value', best: 'best value', delta: 'final minus the baseline' };
@@ -55,22 +44,17 @@ function expand(spec: SweepSpec): { cells: SweepCell[]; error: string | null } {
 /**
  * Sweeps over learning rate x momentum x arm variants, and the paper's experiments as presets:
  * settings, a queue with progress, a heatmap and a table of the results, and for a preset what
- * the paper reported beside what the lab measured. Cells run one after another through `runOne`.
+ * the paper reported beside what the lab measured. Cells run one after another through `runOne`;
+ * the queue itself lives in the store's sweep slice, so a sweep outlives the panel.
  */
-export function SweepPanel({ runOne, busyReason = null, onProgress, initialChoice = 'table1' }: SweepPanelProps) {
+export function SweepPanel({ runOne, busyReason = null, initialChoice = 'table1' }: SweepPanelProps) {
   const [choice, setChoice] = useState<SweepChoice>(initialChoice);
   const [spec, setSpec] = useState<SweepSpec>(() => specForChoice(initialChoice));
-  const [progress, setProgress] = useState<SweepProgress | null>(null);
-  const [runInfo, setRunInfo] = useState<RunInfo | null>(null);
+  const progress = useAppStore((s) => s.sweep.progress);
+  const runInfo = useAppStore((s) => s.sweep.info);
+  const { startSweep, resumeSweep, pauseSweep, cancelSweep } = useAppStore.getState();
   const [arm, setArm] = useState<string | null>(null);
   const [stat, setStat] = useState<HeatmapStat>('final');
-  const queueRef = useRef<SweepQueue | null>(null);
-  const onProgressRef = useRef(onProgress);
-  useEffect(() => {
-    onProgressRef.current = onProgress;
-  }, [onProgress]);
-  // Leaving the page section mid-sweep must not leave the worker training for nobody.
-  useEffect(() => () => queueRef.current?.cancel(), []);
 
   const { cells, error } = useMemo(() => expand(spec), [spec]);
   const cost = estimateSweepCost(spec);
@@ -82,26 +66,18 @@ export function SweepPanel({ runOne, busyReason = null, onProgress, initialChoic
   };
 
   const start = () => {
-    if (progress?.status === 'paused' && queueRef.current) {
-      void queueRef.current.start();
+    if (progress?.status === 'paused') {
+      resumeSweep();
       return;
     }
     if (error || cells.length === 0) return;
-    const presetId = choice.startsWith('custom') ? null : choice;
-    const queue = new SweepQueue(cells, runOne);
-    queueRef.current = queue;
-    queue.subscribe((p) => {
-      setProgress(p);
-      onProgressRef.current?.(p, presetId);
-    });
     const baseline = findBaseline(spec);
-    setRunInfo({ choice, baseline, task: spec.base.task, defaultMetric: spec.metric });
     setArm(spec.variants.find((v) => v.name !== baseline)?.name ?? baseline);
-    void queue.start();
+    startSweep(cells, { choice, baseline, task: spec.base.task, metric: spec.metric }, runOne);
   };
 
   // The results are read on the chosen metric when it belongs to their task, else on the metric they ran with.
-  const metric = runInfo && SWEEP_METRICS[runInfo.task].includes(spec.metric) ? spec.metric : (runInfo?.defaultMetric ?? spec.metric);
+  const metric = runInfo && SWEEP_METRICS[runInfo.task].includes(spec.metric) ? spec.metric : (runInfo?.metric ?? spec.metric);
   const { resultArms, shownArm, grid } = useMemo(() => {
     const names = progress?.cells[0]?.cell.config.arms.map((a) => a.name) ?? [];
     const shown = arm !== null && names.includes(arm) ? arm : (names[0] ?? '');
@@ -152,10 +128,10 @@ export function SweepPanel({ runOne, busyReason = null, onProgress, initialChoic
             >
               {state === 'paused' ? 'Resume sweep' : 'Start sweep'}
             </button>
-            <button type="button" data-testid="sweep-pause" disabled={state !== 'running'} onClick={() => queueRef.current?.pauseAfterCurrent()}>
+            <button type="button" data-testid="sweep-pause" disabled={state !== 'running'} onClick={pauseSweep}>
               Pause after this cell
             </button>
-            <button type="button" data-testid="sweep-cancel" disabled={!active} onClick={() => queueRef.current?.cancel()}>
+            <button type="button" data-testid="sweep-cancel" disabled={!active} onClick={cancelSweep}>
               Cancel
             </button>
           </div>
@@ -198,6 +174,11 @@ export function SweepPanel({ runOne, busyReason = null, onProgress, initialChoic
             <p className="hint">
               One cell per learning rate (rows, largest on top) and momentum (columns), the {metric} of {shownArm} (mean over seeds). Brighter is better
               {stat === 'delta' ? `; green: better than ${runInfo.baseline}, purple: worse` : ''}.
+            </p>
+            <p className="hint" data-testid="sweep-multiplicity-note">
+              Cells are not corrected for each other: each cell is its own experiment, its verdict (hover a difference in the results table) Holm-corrected
+              only over that cell&apos;s own tests. Across {progress.cells.length} cells some will differ by chance; a cell that stands out is a lead to
+              rerun with more seeds, not a finding.
             </p>
           </div>
           <div className="panel">

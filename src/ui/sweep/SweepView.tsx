@@ -12,7 +12,6 @@ export function SweepView() {
   const trainer = useTrainer();
   const labBusy = useAppStore((s) => isRunActive(s.run.status) && !isSweepActive(s.sweep));
   const backendReady = useAppStore((s) => s.backend.state === 'ready');
-  const setSweepProgress = useAppStore((s) => s.setSweepProgress);
   const busyReason = labBusy ? 'The lab is training: stop its run to start a sweep.' : backendReady ? null : 'The backend is still starting.';
-  return <SweepPanel runOne={trainer.runConfig} busyReason={busyReason} onProgress={setSweepProgress} />;
+  return <SweepPanel runOne={trainer.runConfig} busyReason={busyReason} />;
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { createLandscapeHandler } from '../../landscape/handler';
-import type { FromLandscapeWorker, ToLandscapeWorker } from '../../landscape/protocol';
+import { createLandscapeHandler } from './handler';
+import type { FromLandscapeWorker, ToLandscapeWorker } from './protocol';
 
 /** The landscape worker's entry: the pure-JS cpu backend (S x 2 tensors need no GPU) and the handler. */
 interface WorkerScope {

@@ -23,7 +23,7 @@ Records (JSON lines, the lab's format plus `model` and `momentum` keys):
   {"type":"train", ... "loss": mean true loss over the epoch, "weightedLoss": mean of r x loss}
   {"type":"diverged", ...}, {"type":"summary", ...} per run, {"type":"table", ...} per arm.
 
-Dry run on CPU:  python3 src/reference/paper_cifar.py --data .refdata --epochs 1 --limit 512
+Dry run on CPU:  python3 research/paper_cifar.py --data .refdata --epochs 1 --limit 512
 """
 from __future__ import annotations
 
@@ -159,7 +159,7 @@ class ResNet20(nn.Module):
 
 
 class Cnn(nn.Module):
-    """CONTRACTS.md's `cnn`: conv3x3 16, conv3x3 32 /2, conv3x3 64 /2 (ReLU, 'same'), GAP, dense."""
+    """The `cnn` of docs/reference.md (Models): conv3x3 16, conv3x3 32 /2, conv3x3 64 /2 (ReLU, 'same'), GAP, dense."""
 
     def __init__(self, num_classes=NUM_CLASSES):
         super().__init__()

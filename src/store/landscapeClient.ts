@@ -1,8 +1,8 @@
-import type { ContourPaths } from '../../landscape/contours';
-import type { PathMetrics } from '../../landscape/metrics';
-import type { FromLandscapeWorker, SeedsOutcome, ToLandscapeWorker } from '../../landscape/protocol';
-import type { SimSpec } from '../../landscape/simulate';
-import type { SurfaceId } from '../../landscape/surfaces';
+import type { ContourPaths } from '../landscape/contours';
+import type { PathMetrics } from '../landscape/metrics';
+import type { FromLandscapeWorker, SeedsOutcome, ToLandscapeWorker } from '../landscape/protocol';
+import type { SimSpec } from '../landscape/simulate';
+import type { SurfaceId } from '../landscape/surfaces';
 
 /**
  * The view's side of the landscape worker. Contours are asked for once per surface and kept. Path requests are coalesced: at most one runs, and
@@ -44,7 +44,7 @@ export class LandscapeClient {
 
   /** Starts the real worker (bundled by Vite as a module worker). */
   static create(): LandscapeClient {
-    return new LandscapeClient(new Worker(new URL('./landscape.worker.ts', import.meta.url), { type: 'module', name: 'rg-lab-landscape' }));
+    return new LandscapeClient(new Worker(new URL('../landscape/landscape.worker.ts', import.meta.url), { type: 'module', name: 'rg-lab-landscape' }));
   }
 
   /** The contour bands of `surface`, computed once. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FromLandscapeWorker, ToLandscapeWorker } from '../../landscape/protocol';
-import { buildSimSpec, createLandscapeSettings } from '../../landscape/settings';
+import type { FromLandscapeWorker, ToLandscapeWorker } from '../landscape/protocol';
+import { buildSimSpec, createLandscapeSettings } from '../landscape/settings';
 import { LandscapeClient, type LandscapeWorkerLike } from './landscapeClient';
 
 /** A worker that records what it is sent and answers only when told. */

@@ -1,14 +1,4 @@
-/**
- * The Python side of the PyTorch export: a standalone train.py in which exportPytorch puts the
- * experiment config at CONFIG_PLACEHOLDER. Kept as a string constant (not a .py file) so the same
- * module works in the browser and under tsx in Node. It is String.raw, so Python's backslashes
- * stay as written; the Python must contain no backtick and no dollar-brace pair.
- */
-
-/** Where the config's JSON goes, inside a raw triple-quoted Python string. */
-export const CONFIG_PLACEHOLDER = '__RG_LAB_CONFIG__';
-
-export const TRAIN_TEMPLATE = String.raw`#!/usr/bin/env python3
+#!/usr/bin/env python3
 """RG Lab experiment, exported to PyTorch: plain vs random-gradient (RG) training.
 
 Written by RG Lab ("npm run export:pytorch", or "Export train.py" in the lab) from the
@@ -1433,4 +1423,3 @@ if __name__ == "__main__":
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
         sys.exit(2)
-`;

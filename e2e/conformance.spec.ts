@@ -1,0 +1,39 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { regressions, type ConformanceBaseline, type KernelResult } from '../src/engine/backends/conformance';
+import { openHarness } from './conformance/open';
+
+/**
+ * The browser half of the backend conformance suite (docs/conformance.md): every kernel the
+ * lab's models use, on webgpu, webgl and wasm in Chromium, against Chromium's cpu backend. It
+ * fails when a kernel the committed baseline lists as passing on a backend no longer does, or
+ * when the models use a kernel the baseline does not know. CONFORMANCE_OUT=<file> also writes
+ * the results there (src/cli/conformance.ts builds the docs table from them).
+ */
+
+const BASELINE = 'src/engine/backends/conformance-baseline.json';
+const BACKENDS = ['webgpu', 'webgl', 'wasm'] as const;
+
+test('every kernel the models use agrees with cpu on webgpu, webgl and wasm as the baseline says', async ({ page }) => {
+  test.setTimeout(300_000);
+  await openHarness(page);
+  const out = await page.evaluate((backends) => globalThis.conformance.run(backends), [...BACKENDS]);
+  expect(out.unavailable).toEqual({});
+  const results: KernelResult[] = out.results.map((r) => ({ ...r, backend: `chromium ${r.backend}` }));
+  if (process.env.CONFORMANCE_OUT) writeFileSync(process.env.CONFORMANCE_OUT, JSON.stringify({ ...out, results }));
+  console.log(`conformance: ${out.cases} cases of ${out.kernels} kernels; ms ${JSON.stringify(out.ms)}`);
+  const baseline = JSON.parse(readFileSync(BASELINE, 'utf8')) as ConformanceBaseline;
+  expect(out.kernels).toBeGreaterThan(40);
+  expect(BACKENDS.flatMap((b) => regressions(results, baseline, `chromium ${b}`))).toEqual([]);
+});
+
+test('webgpu AddN: the package kernel fails past the storage-buffer limit, the lab kernel sums right', async ({ page }) => {
+  await openHarness(page);
+  const n = 12;
+  const { limit, original, corrected } = await page.evaluate((n) => globalThis.conformance.addNRepro(n, 5), n);
+  const sum = (n * (n + 1)) / 2;
+  expect(n).toBeGreaterThan(limit - 1);
+  expect(corrected).toEqual(Array(5).fill(sum));
+  // The package's pipeline is invalid (more bindings than the device allows): the sum never happens.
+  expect(original.some((v) => v !== sum)).toBe(true);
+});

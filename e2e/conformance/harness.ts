@@ -1,0 +1,79 @@
+import * as tf from '@tensorflow/tfjs';
+import { runConformance, type KernelCase, type KernelResult } from '../../src/engine/backends/conformance';
+import { initBackend, type BackendName } from '../../src/engine/backends/setup';
+import { originalWebGpuAddN } from '../../src/engine/backends/webgpuKernels';
+import { compareProbes, computeProbeGradients } from '../../src/worker/preflight';
+import cases from '../../src/engine/backends/conformance-cases.json';
+
+/**
+ * The browser half of the conformance suite, bundled by e2e/conformance.spec.ts and run in a
+ * page: replays the committed kernel calls of every model's tiny training run
+ * (conformance-cases.json, recorded by src/cli/conformance.ts and checked against the models by
+ * the Node half) on cpu and on each asked backend. A backend that fails to start is reported.
+ */
+export interface HarnessRun {
+  results: KernelResult[];
+  unavailable: Record<string, string>;
+  cases: number;
+  kernels: number;
+  ms: Record<string, number>;
+}
+
+async function run(backends: BackendName[]): Promise<HarnessRun> {
+  const unavailable: Record<string, string> = {};
+  const ready: string[] = [];
+  for (const b of backends) {
+    try {
+      await initBackend(b, b === 'wasm' ? { wasmPath: '/conformance/wasm/', threads: false } : {});
+      ready.push(b);
+    } catch (e) {
+      unavailable[b] = e instanceof Error ? e.message : String(e);
+    }
+  }
+  await initBackend('cpu');
+  const list = cases as KernelCase[];
+  const ms: Record<string, number> = {};
+  const results: KernelResult[] = [];
+  for (const b of ready) {
+    const t = performance.now();
+    results.push(...(await runConformance(list, [b])));
+    ms[b] = Math.round(performance.now() - t);
+  }
+  return { results, unavailable, cases: list.length, kernels: new Set(list.map((c) => c.kernel)).size, ms };
+}
+
+/**
+ * The AddN repro: `n` tensors of `size` ones added on webgpu by the package's own kernel and by
+ * the lab's corrected one. Returns both sums' values and the device's storage-buffer limit.
+ */
+async function addNRepro(n: number, size: number): Promise<{ limit: number; original: number[]; corrected: number[] }> {
+  await initBackend('webgpu');
+  const original = originalWebGpuAddN();
+  if (!original) throw new Error('the webgpu AddN was not replaced');
+  const backend = tf.backend() as unknown as tf.KernelBackend & { device: { limits: { maxStorageBuffersPerShaderStage: number } } };
+  const inputs = Array.from({ length: n }, (_, i) => tf.fill([size], i + 1));
+  // The lab's sum is read before the package's runs: an invalid pipeline voids the whole
+  // command buffer it is batched in, which would take the lab's sum down with it.
+  const viaLab = tf.addN(inputs);
+  const corrected = Array.from(await viaLab.data());
+  const viaOriginal = tf.engine().makeTensorFromTensorInfo(original({ inputs: inputs as unknown as tf.NamedTensorInfoMap, backend, attrs: {} }) as tf.TensorInfo);
+  const out = { limit: backend.device.limits.maxStorageBuffersPerShaderStage, original: Array.from(await viaOriginal.data()), corrected };
+  tf.dispose([...inputs, viaOriginal, viaLab]);
+  await tf.setBackend('cpu');
+  return out;
+}
+
+/** The preflight's gradient check of `model` on `backend`: its probe step's relative distance from cpu's. */
+async function preflight(model: string, backend: BackendName): Promise<number> {
+  await initBackend(backend);
+  await initBackend('cpu');
+  const reference = await computeProbeGradients(model);
+  await tf.setBackend(backend);
+  try {
+    return compareProbes(reference, await computeProbeGradients(model));
+  } finally {
+    await tf.setBackend('cpu');
+  }
+}
+
+(globalThis as { conformance?: unknown }).conformance = { run, addNRepro, preflight };

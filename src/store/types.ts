@@ -1,0 +1,9 @@
+/**
+ * The worker's and the data layer's types and helpers that the UI shows, in one place: UI code
+ * imports them from here (the store layer), never from the worker's protocol or data/ itself.
+ */
+export type { ArchiveSummary, BackendMeasurement, BackendName, BackendReport, BenchRequest, BenchResult, DatasetPreview, DatasetSummary, PreviewSample } from '../worker/protocol';
+export { BACKEND_ORDER } from '../worker/protocol';
+export type { TrainerClient } from '../worker/client';
+export { formatBytes } from '../data/errors';
+export { BUILTIN_DATASETS } from '../data/builtin';
