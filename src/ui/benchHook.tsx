@@ -1,6 +1,6 @@
 import { flushSync } from 'react-dom';
 import { createRoot } from 'react-dom/client';
-import type { BenchHook, ChartRedrawTiming, TrainerClient } from '../store/types';
+import type { BenchHook, BenchRequest, BenchResult, ChartRedrawTiming } from '../store/types';
 import { LineChartView, type ChartArm } from './charts/LineChartView';
 import { buildChartRows, type ArmSeries } from './charts/series';
 
@@ -64,8 +64,8 @@ function timeChartRedraw(pointsPerSeries: number, rounds: number): ChartRedrawTi
   return { pointsPerSeries, arms: ARMS.length, rows, mountMs: times[0], redrawMs: median(times.slice(1)), redraws: times.slice(1) };
 }
 
-/** Installs `window.__rgBench` for the page's worker client. */
-export function installBenchHook(client: TrainerClient): void {
-  const hook: BenchHook = { bench: (request) => client.bench(request), timeChartRedraw };
+/** Installs `window.__rgBench`; `bench` trains a request in the page's worker (src/worker/debugClient.ts). */
+export function installBenchHook(bench: (request: BenchRequest) => Promise<BenchResult>): void {
+  const hook: BenchHook = { bench, timeChartRedraw };
   (window as unknown as { __rgBench: BenchHook }).__rgBench = hook;
 }

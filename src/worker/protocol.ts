@@ -174,7 +174,7 @@ export interface BenchResult extends BenchRequest {
 /** Run states the worker reports; `stopped` is a run ended early by the user. */
 export type WorkerRunStatus = 'running' | 'paused' | 'done' | 'stopped';
 
-export type ToWorker =
+export type AppToWorker =
   /**
    * Chooses the backend. `backend` forces one (the others are fallbacks, in order). Otherwise, with
    * `workload`, the backends that pass the preflight are timed on it and the fastest is chosen,
@@ -195,7 +195,10 @@ export type ToWorker =
   | { type: 'pause'; runId: string }
   | { type: 'resume'; runId: string }
   | { type: 'stop'; runId: string }
-  | { type: 'setParams'; runId: string; arm: string; params: LiveParams }
+  | { type: 'setParams'; runId: string; arm: string; params: LiveParams };
+
+/** Debug hooks, in development and test builds only (DEBUG_HOOKS); a production worker rejects them as unknown. */
+export type DebugToWorker =
   /**
    * Debug, for tests only: acts as if the device under the active backend were lost (the real
    * thing comes from WebGPU's device.lost or WebGL's webglcontextlost). Nothing is destroyed.
@@ -208,6 +211,8 @@ export type ToWorker =
   | { type: 'crashWorker' }
   /** Benchmarks only: trains `request` with the engine's Trainer, answered by `benchResult`; no run may be going. */
   | { type: 'bench'; id: number; request: BenchRequest };
+
+export type ToWorker = AppToWorker | DebugToWorker;
 
 export type FromWorker =
   /** The backend in use: the reply to `init` `id`, or, with id REINIT_ID, the backend chosen after `backendLost`. */
