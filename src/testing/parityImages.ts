@@ -1,6 +1,6 @@
 import { Rng } from '../engine/rng';
-import type { FixtureFiles } from './archives';
-import { encodeImage } from './datasetArchives';
+import { textBytes, type FixtureFiles } from './archives';
+import { CIFAR10_META, encodeImage } from './datasetArchives';
 
 /**
  * A small ImageFolder of photo-like PNGs that a small CNN learns only partly in a few epochs, so
@@ -41,4 +41,30 @@ export function gratingImageFolderFiles(opts: { classes?: number; perClass?: num
     }
   }
   return files;
+}
+
+/**
+ * The gratings as CIFAR-10 binary batches (32 x 32; classes 0..classes-1 of CIFAR-10's ten), which
+ * the lab reads from a zip and train.py from the extracted folder with NumPy alone (no Pillow).
+ */
+export function gratingCifar10Files(opts: { classes?: number; perClass?: number; testPerClass?: number; seed?: number } = {}): FixtureFiles {
+  const classes = opts.classes ?? 4;
+  const rng = Rng.stream(opts.seed ?? 1, 'dataset', 104);
+  const records = (perClass: number): Uint8Array => {
+    const n = perClass * classes;
+    const out = new Uint8Array(n * 3073);
+    for (let i = 0; i < n; i++) {
+      const k = i % classes;
+      const rgb = orientedGratingImage(rng, k, classes, 32);
+      out[i * 3073] = k;
+      for (let p = 0; p < 1024; p++) for (let c = 0; c < 3; c++) out[i * 3073 + 1 + c * 1024 + p] = rgb[p * 3 + c];
+    }
+    return out;
+  };
+  const dir = 'cifar-10-batches-bin/';
+  return [
+    [`${dir}data_batch_1.bin`, records(opts.perClass ?? 64)],
+    [`${dir}test_batch.bin`, records(opts.testPerClass ?? 32)],
+    [`${dir}batches.meta.txt`, textBytes(CIFAR10_META)],
+  ];
 }
