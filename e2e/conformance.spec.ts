@@ -37,3 +37,12 @@ test('webgpu AddN: the package kernel fails past the storage-buffer limit, the l
   // The package's pipeline is invalid (more bindings than the device allows): the sum never happens.
   expect(original.some((v) => v !== sum)).toBe(true);
 });
+
+test('webgpu ResizeBilinearGrad from a 1-pixel side: the package kernel gives zeros, the lab kernel matches cpu', async ({ page }) => {
+  await openHarness(page);
+  const { cpu, original, corrected } = await page.evaluate(() => globalThis.conformance.resizeGradRepro(3));
+  expect(cpu).toHaveLength(3);
+  expect(cpu.every((v) => v > 0)).toBe(true);
+  expect(original).toEqual([0, 0, 0]);
+  corrected.forEach((v, i) => expect(v).toBeCloseTo(cpu[i], 4));
+});

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { runConformance, type KernelCase, type KernelResult } from '../../src/engine/backends/conformance';
 import { initBackend, type BackendName } from '../../src/engine/backends/setup';
-import { originalWebGpuAddN } from '../../src/engine/backends/webgpuKernels';
+import { originalWebGpuAddN, originalWebGpuResizeBilinearGrad } from '../../src/engine/backends/webgpuKernels';
 import { compareProbes, computeProbeGradients } from '../../src/worker/preflight';
 import cases from '../../src/engine/backends/conformance-cases.json';
 
@@ -76,4 +76,31 @@ async function preflight(model: string, backend: BackendName): Promise<number> {
   }
 }
 
-(globalThis as { conformance?: unknown }).conformance = { run, addNRepro, preflight };
+/**
+ * The ResizeBilinearGrad repro: the gradient of an aligned-corners resize from 1 x w to 4 x 2w
+ * on cpu, by the package's webgpu kernel and by the lab's corrected one.
+ */
+async function resizeGradRepro(w: number): Promise<{ cpu: number[]; original: number[]; corrected: number[] }> {
+  await initBackend('webgpu');
+  const original = originalWebGpuResizeBilinearGrad();
+  if (!original) throw new Error('the webgpu ResizeBilinearGrad was not replaced');
+  const dyValues = Float32Array.from({ length: 4 * 2 * w }, (_, i) => 1 + (i % 5));
+  const attrs = { alignCorners: true, halfPixelCenters: false };
+  const grad = async (viaPackage: boolean) => {
+    const images = tf.zeros([1, 1, w, 1]);
+    const dy = tf.tensor4d(dyValues, [1, 4, 2 * w, 1]);
+    const out = viaPackage
+      ? tf.engine().makeTensorFromTensorInfo(original({ inputs: { images, dy }, backend: tf.backend(), attrs }) as tf.TensorInfo)
+      : (tf.engine().runKernel(tf.ResizeBilinearGrad, { images, dy }, attrs) as tf.Tensor);
+    const values = Array.from(await out.data());
+    tf.dispose([images, dy, out]);
+    return values;
+  };
+  const corrected = await grad(false);
+  const viaPackage = await grad(true);
+  await tf.setBackend('cpu');
+  const cpu = await grad(false);
+  return { cpu, original: viaPackage, corrected };
+}
+
+(globalThis as { conformance?: unknown }).conformance = { run, addNRepro, preflight, resizeGradRepro };

@@ -13,6 +13,7 @@ declare global {
     run(backends: readonly string[]): Promise<HarnessRun>;
     addNRepro(n: number, size: number): Promise<{ limit: number; original: number[]; corrected: number[] }>;
     preflight(model: string, backend: string): Promise<number>;
+    resizeGradRepro(w: number): Promise<{ cpu: number[]; original: number[]; corrected: number[] }>;
   };
 }
 

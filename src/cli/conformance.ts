@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { CONFORMANCE_TOLERANCE, MAX_CASES_PER_KERNEL, passes, runConformance, toBaseline, type KernelCase, type KernelResult } from '../engine/backends/conformance';
-import { recordModelCases } from '../testing/conformance';
+import { recordModelCases } from '../worker/preflight';
 import { initNodeBackend } from './nodeBackend';
 
 /**

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useCpu, useWasm } from '../../testing/nodeBackends';
-import { recordModelCases } from '../../testing/conformance';
+import { recordModelCases } from '../../worker/preflight';
 import { compareOutcomes, regressions, relativeError, runCase, runConformance, type ConformanceBaseline, type KernelCase, type KernelResult } from './conformance';
 
 /*
@@ -28,7 +28,7 @@ describe('backend conformance', () => {
     expect(JSON.parse(JSON.stringify(fresh))).toEqual(CASES);
     // What the models are built from: convolutions, their gradients, resize and batch norm.
     expect(new Set(fresh.map((c) => c.kernel))).toEqual(new Set(expect.arrayContaining(['Conv2D', 'Conv2DBackpropFilter', 'ResizeBilinearGrad', 'FusedBatchNorm', 'AddN', 'Concat'])));
-  }, 300_000);
+  }, 600_000);
 
   it('no kernel that passed on wasm in Node regresses', async () => {
     const results = (await runConformance(CASES, ['wasm'])).map((r) => ({ ...r, backend: 'node wasm' }));
