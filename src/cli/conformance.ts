@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     const env = { ...process.env, CONFORMANCE_OUT: out, E2E_PORT: args.port };
     const run = spawnSync('npx', ['playwright', 'test', 'e2e/conformance.spec.ts', '-g', 'every kernel'], { stdio: 'inherit', env });
     if (!existsSync(out)) throw new Error(`the Playwright half wrote no results (exit ${run.status})`);
-    const browser = JSON.parse(readFileSync(out, 'utf8')) as { results: KernelResult[]; ms: Record<string, number> };
+    const browser = JSON.parse(readFileSync(out, 'utf8'), (_k, v: unknown) => (v === 'Infinity' ? Infinity : v)) as { results: KernelResult[]; ms: Record<string, number> };
     results.push(...browser.results);
     browserNote = `Browser columns: ${spawnSync('/usr/bin/chromium', ['--version']).stdout?.toString().trim() || ''} headless, WebGPU on its software adapter (SwiftShader, --enable-unsafe-webgpu), WebGL on SwiftShader; times in ms ${JSON.stringify(browser.ms)}.`;
   }
