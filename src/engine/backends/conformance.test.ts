@@ -27,7 +27,7 @@ describe('backend conformance', () => {
     expect(fresh.map((c) => `${c.kernel} ${JSON.stringify(c.inputs.map((i) => i.shape))}`)).toEqual(CASES.map((c) => `${c.kernel} ${JSON.stringify(c.inputs.map((i) => i.shape))}`));
     expect(JSON.parse(JSON.stringify(fresh))).toEqual(CASES);
     // What the models are built from: convolutions, their gradients, resize and batch norm.
-    expect(new Set(fresh.map((c) => c.kernel))).toEqual(new Set(expect.arrayContaining(['Conv2D', 'Conv2DBackpropFilter', 'ResizeBilinearGrad', 'FusedBatchNorm', 'AddN', 'Concat'])));
+    expect(fresh.map((c) => c.kernel)).toEqual(expect.arrayContaining(['Conv2D', 'Conv2DBackpropFilter', 'ResizeBilinearGrad', 'FusedBatchNorm', 'AddN', 'Concat']));
   }, 600_000);
 
   it('no kernel that passed on wasm in Node regresses', async () => {
