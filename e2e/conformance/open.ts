@@ -11,8 +11,9 @@ const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
 declare global {
   var conformance: {
     run(backends: readonly string[]): Promise<HarnessRun>;
-    addNRepro(n: number, size: number): Promise<{ limit: number; original: number[]; corrected: number[] }>;
+    addNRepro(n: number, size: number): Promise<{ limit: number; corrected: number[] }>;
     preflight(model: string, backend: string): Promise<number>;
+    resizeGradRepro(w: number): Promise<{ cpu: number[]; original: number[]; corrected: number[] }>;
   };
 }
 

@@ -43,3 +43,15 @@ describe('preflight for every task', () => {
     60_000,
   );
 });
+
+describe('compareProbes', () => {
+  it('measures a tensor against its own scale, or a floor of the largest over all tensors', () => {
+    const big = Float32Array.from([1, -2]);
+    // A gradient that is zero in exact arithmetic: each backend returns its own rounding noise.
+    expect(compareProbes([big, Float32Array.from([1e-9, -2e-9])], [big, Float32Array.from([-3e-9, 1e-9])])).toBeLessThan(1e-5);
+    // A small but real gradient that one backend gets wrong still fails.
+    expect(compareProbes([big, Float32Array.from([0.05, 0.01])], [big, Float32Array.from([0, 0])])).toBe(1);
+    expect(compareProbes([big], [Float32Array.from([1, NaN])])).toBe(Infinity);
+    expect(compareProbes([big], [Float32Array.from([1])])).toBe(Infinity);
+  });
+});

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { type KernelCase, mergeCases, recordKernelCases } from '../engine/backends/conformance';
 import { MODELS_BY_TASK, TASKS, type ArmConfig, type ExperimentConfig, type Task } from '../engine/config';
 import { computeChannelStats, IGNORE_INDEX, type Dataset, type ImageSplit, type PairSplit, type SegmentationSplit } from '../engine/dataset';
 import { Rng } from '../engine/rng';
@@ -113,6 +114,18 @@ export async function recordTrainingKernels(model: string, task: Task = findTask
   return [...new Set(info.kernelNames)].filter((k) => tf.getKernel(k, 'cpu') !== undefined).sort();
 }
 
+/**
+ * The distinct kernel calls (shapes, attributes) of a tiny training run of each of `models`
+ * (default: every model of every task), recorded on the cpu backend and merged: the backend
+ * conformance suite's cases (docs/conformance.md). Leaves cpu active.
+ */
+export async function recordModelCases(models: readonly string[] = TASKS.flatMap((t) => MODELS_BY_TASK[t])): Promise<KernelCase[]> {
+  await tf.setBackend('cpu');
+  const lists: KernelCase[][] = [];
+  for (const model of models) lists.push(await recordKernelCases(() => recordTrainingKernels(model)));
+  return mergeCases(...lists);
+}
+
 /** The kernels of `needed` that `backend` has not registered. */
 export function findMissingKernels(needed: readonly string[], backend: BackendName): string[] {
   return needed.filter((k) => tf.getKernel(k, backend) === undefined);
@@ -153,11 +166,24 @@ export async function computeProbeGradients(model: string, task: Task = findTask
 }
 
 /**
+ * A tensor's differences are measured against at least this fraction of the largest magnitude
+ * over all the probe's tensors. Some gradients are zero in exact arithmetic (a bias or BN offset
+ * feeding a training-mode batch norm, which removes any per-channel shift; a BN over two 1x1
+ * values), so both backends return rounding noise there (~1e-9), and noise over its own scale
+ * is ~1 however right each backend is (mobilenetv2's project-BN offsets did this on WebGPU).
+ */
+export const PROBE_SCALE_FLOOR = 1e-3;
+
+/**
  * The largest relative difference between two probe results: per tensor, the biggest absolute
- * difference over the reference's biggest magnitude. NaN or a shape mismatch gives Infinity.
+ * difference over the reference's biggest magnitude (or PROBE_SCALE_FLOOR of the largest over
+ * all tensors, if more). NaN or a shape mismatch gives Infinity.
  */
 export function compareProbes(reference: readonly Float32Array[], got: readonly Float32Array[]): number {
   if (reference.length !== got.length) return Infinity;
+  let overall = 0;
+  for (const ref of reference) for (let j = 0; j < ref.length; j++) overall = Math.max(overall, Math.abs(ref[j]));
+  const floor = Math.max(1e-12, PROBE_SCALE_FLOOR * overall);
   let worst = 0;
   reference.forEach((ref, i) => {
     const g = got[i];
@@ -165,7 +191,7 @@ export function compareProbes(reference: readonly Float32Array[], got: readonly 
       worst = Infinity;
       return;
     }
-    let scale = 1e-12;
+    let scale = floor;
     let diff = 0;
     for (let j = 0; j < ref.length; j++) {
       scale = Math.max(scale, Math.abs(ref[j]));

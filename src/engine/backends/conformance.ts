@@ -11,7 +11,7 @@ import { Rng } from '../rng';
 /** Relative error up to which a kernel's result counts as agreeing with cpu (the preflight's bar). */
 export const CONFORMANCE_TOLERANCE = 1e-3;
 /** At most this many distinct calls (input shapes and attributes) are kept per kernel. */
-export const MAX_CASES_PER_KERNEL = 4;
+export const MAX_CASES_PER_KERNEL = 8;
 /**
  * Kernels that are not compared: their output is random by design, or depends only on an
  * input's shape, or is an in-place assignment without a result of its own.
@@ -133,7 +133,7 @@ function thinCases(cases: KernelCase[]): KernelCase[] {
   for (const kernel of [...byKernel.keys()].sort()) {
     const list = byKernel.get(kernel)!.sort((a, b) => elements(a) - elements(b));
     const taped = spread(list.filter((c) => c.differentiated), MAX_CASES_PER_KERNEL);
-    kept.push(...taped, ...spread(list.filter((c) => !c.differentiated), Math.max(2, MAX_CASES_PER_KERNEL - taped.length)));
+    kept.push(...taped, ...spread(list.filter((c) => !c.differentiated), Math.max(2, MAX_CASES_PER_KERNEL / 2 - taped.length)));
   }
   return kept;
 }

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 
 /**
- * Corrections to tfjs-backend-webgpu 4.22's kernels, found by the conformance suite
- * (docs/conformance.md).
+ * Corrections to tfjs-backend-webgpu 4.22's kernels, found with the conformance suite and the
+ * preflight (docs/conformance.md).
  *
  * AddN: the package compiles one shader with a storage-buffer binding per input, plus one for
  * the output. WebGPU allows maxStorageBuffersPerShaderStage of them per shader (8 unless the
@@ -12,6 +12,12 @@ import * as tf from '@tensorflow/tfjs';
  * WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE, 15) never run either. The lab's global gradient norm adds
  * one term per parameter, so on WebGPU it dropped gradient copies and weight updates queued
  * beside it. This AddN sums at most limit - 1 inputs per shader, as the package's Concat does.
+ *
+ * ResizeBilinearGrad with alignCorners from a 1-pixel side (PSPNet's 1x1 pyramid bin upsampled):
+ * the package computes that side's scale as 0 / (out - 1) = 0, its inverse as Infinity and a
+ * search window of Infinity rows, which the int32 uniform turns into no rows at all, so the
+ * gradient is all zeros. Every output pixel then reads that one input pixel with weight 1, so
+ * the gradient along that side is dy summed over it; the package handles the rest.
  */
 
 interface WebGpuBackendLike {
@@ -53,20 +59,47 @@ const addN: tf.KernelFunc = (args) => {
   return out;
 };
 
-/** Kernels this module replaces on webgpu. */
-export const WEBGPU_CORRECTED_KERNELS: readonly string[] = [tf.AddN];
+let originalResizeGrad: tf.KernelFunc | null = null;
 
-/** Replaces webgpu's AddN with the chunked one (once; later calls do nothing). Call after importing the webgpu package. */
+const resizeBilinearGrad: tf.KernelFunc = (args) => {
+  const original = originalResizeGrad;
+  const sum = tf.getKernel(tf.Sum, 'webgpu')?.kernelFunc;
+  if (!original || !sum) throw new Error('webgpu ResizeBilinearGrad: the original kernels are missing');
+  const { images, dy } = args.inputs as { images: tf.TensorInfo; dy: tf.TensorInfo };
+  const { alignCorners } = args.attrs as unknown as tf.ResizeBilinearGradAttrs;
+  const backend = args.backend as unknown as WebGpuBackendLike;
+  const axes = [1, 2].filter((a) => alignCorners && images.shape[a] === 1 && dy.shape[a] > 1);
+  if (axes.length === 0) return original(args);
+  const summed = sum({ inputs: { x: dy }, backend: args.backend, attrs: { axis: axes, keepDims: true } }) as tf.TensorInfo;
+  if (summed.shape[1] === images.shape[1] && summed.shape[2] === images.shape[2]) return summed;
+  const out = original({ ...args, inputs: { images, dy: summed } });
+  backend.disposeData(summed.dataId);
+  return out;
+};
+
+/** Kernels this module replaces on webgpu. */
+export const WEBGPU_CORRECTED_KERNELS: readonly string[] = [tf.AddN, tf.ResizeBilinearGrad];
+
+/** Replaces webgpu's AddN and ResizeBilinearGrad with the corrected ones (once; later calls do nothing). Call after importing the webgpu package. */
 export function registerWebGpuKernels(): void {
   if (originalAddN) return;
-  const existing = tf.getKernel(tf.AddN, 'webgpu');
-  if (!existing) return;
-  originalAddN = existing.kernelFunc;
+  const addNKernel = tf.getKernel(tf.AddN, 'webgpu');
+  const resizeKernel = tf.getKernel(tf.ResizeBilinearGrad, 'webgpu');
+  if (!addNKernel || !resizeKernel) return;
+  originalAddN = addNKernel.kernelFunc;
+  originalResizeGrad = resizeKernel.kernelFunc;
   tf.unregisterKernel(tf.AddN, 'webgpu');
   tf.registerKernel({ kernelName: tf.AddN, backendName: 'webgpu', kernelFunc: addN });
+  tf.unregisterKernel(tf.ResizeBilinearGrad, 'webgpu');
+  tf.registerKernel({ kernelName: tf.ResizeBilinearGrad, backendName: 'webgpu', kernelFunc: resizeBilinearGrad });
 }
 
 /** The package's own webgpu AddN, for the repro that shows what this module corrects. */
 export function originalWebGpuAddN(): tf.KernelFunc | null {
   return originalAddN;
+}
+
+/** The package's own webgpu ResizeBilinearGrad, for the repro that shows what this module corrects. */
+export function originalWebGpuResizeBilinearGrad(): tf.KernelFunc | null {
+  return originalResizeGrad;
 }
