@@ -12,6 +12,7 @@ import { type Baseline, renderBenchmarks } from './benchReport';
 import { initNodeBackend } from './nodeBackend';
 import { interleave, median, medianCi95, type StepTime, type Variant } from './interleave';
 import { defaultSoakJsonPath, runSoak, writeSoakJson } from './soak';
+import { errorMessage } from '../engine/errors';
 
 /**
  * `npm run bench [-- --quick] [-- --json FILE] [-- --no-browser] [-- --baseline FILE]`: the
@@ -214,7 +215,7 @@ async function main(): Promise<void> {
       const { benchBrowser } = await import('./benchBrowser');
       browser = await benchBrowser({ quick: QUICK, log });
     } catch (e) {
-      browserError = e instanceof Error ? e.message : String(e);
+      browserError = errorMessage(e);
       log(`browser part failed: ${browserError}`);
     }
   } else {

@@ -4,6 +4,7 @@ import { CHROMIUM_ARGS } from '../../playwright.config';
 import type { BenchHook } from '../ui/benchHook';
 import type { BackendName, BenchRequest, BenchResult } from '../worker/protocol';
 import type { BrowserBench } from './bench';
+import { errorMessage } from '../engine/errors';
 
 /**
  * The browser part of `npm run bench`: builds the app into its own folder, serves it with
@@ -39,7 +40,7 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[k] : (s[k - 1] + s[k]) / 2;
 }
 
-const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 200);
+const describe = (e: unknown): string => errorMessage(e).split('\n')[0].slice(0, 200);
 
 /** Builds the app into OUT_DIR (its own folder: a test run may be using dist/). */
 function buildApp(log: (s: string) => void): void {

@@ -1,4 +1,5 @@
 import { Rng } from '../engine/rng';
+import { errorMessage } from '../engine/errors';
 
 /**
  * Step-by-step interleaving for the benchmark's ratios. Variants that are compared (a bare loop,
@@ -124,7 +125,7 @@ export async function interleave(variants: Record<string, Variant>, opts: Interl
 }
 
 function throwIfFailed(name: string, co: Coroutine): void {
-  if (co.error) throw new Error(`benchmark variant "${name}" failed: ${co.error instanceof Error ? co.error.message : String(co.error)}`);
+  if (co.error) throw new Error(`benchmark variant "${name}" failed: ${errorMessage(co.error)}`);
 }
 
 export function median(xs: readonly number[]): number {

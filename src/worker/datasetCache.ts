@@ -4,6 +4,7 @@ import { DatasetError } from './errors';
 import type { HandlerContext } from './handlerContext';
 import { createDatasetPreview } from './preview';
 import type { ArchiveOptions, DatasetSummary, ToWorker } from './protocol';
+import { errorMessage } from '../engine/errors';
 
 /**
  * The worker's dataset and archive cache: the one dataset loaded (a built-in by name, size and
@@ -106,7 +107,7 @@ export function createDatasetCache(ctx: HandlerContext): DatasetCache {
     try {
       data = await deps.loadDataset(id, { inputSize, seed });
     } catch (e) {
-      throw new DatasetError(id, `${e instanceof Error ? e.message : String(e)}`);
+      throw new DatasetError(id, `${errorMessage(e)}`);
     }
     const summary: DatasetSummary = {
       id,
