@@ -14,6 +14,7 @@
 
 import { computeChannelStats, IGNORE_INDEX, type SegmentationDataset, type SegmentationSplit } from '../../engine/dataset';
 import { Rng, hashString } from '../../engine/rng';
+import { vocColormap } from '../vocPalette';
 
 /** Object classes in label order (background is class 0); K classes use the first K - 1. */
 const OBJECT_CLASSES: readonly string[] = ['disc', 'square', 'triangle', 'ring', 'star', 'cross', 'diamond', 'crescent'];
@@ -40,24 +41,7 @@ export function scenesClassNames(numClasses = SCENES_DEFAULT_CLASSES): string[] 
   return ['background', ...OBJECT_CLASSES.slice(0, numClasses - 1)];
 }
 
-/**
- * Pascal VOC's colour map: class c's RGB bits come from c's bits, interleaved from the high bit
- * down (0 black, 1 dark red, 2 dark green, 3 olive, ...). Void (255) is cream, (224, 224, 192).
- */
-export function vocColor(c: number): [number, number, number] {
-  const rgb: [number, number, number] = [0, 0, 0];
-  let id = c;
-  for (let bit = 7; bit >= 0 && id > 0; bit--) {
-    for (let ch = 0; ch < 3; ch++) rgb[ch] |= ((id >> ch) & 1) << bit;
-    id >>= 3;
-  }
-  return rgb;
-}
-
-/** The VOC palette for `n` classes. */
-export function vocPalette(n: number): [number, number, number][] {
-  return Array.from({ length: n }, (_, c) => vocColor(c));
-}
+export { vocColor } from '../vocPalette';
 
 const STREAM_KEY = hashString('scenes');
 const SPLIT_KEYS = { train: 0, test: 1 } as const;
@@ -403,7 +387,7 @@ export function generateScenes(opts: ScenesOptions = {}): SegmentationDataset {
     kind: 'segment',
     name: 'builtin:scenes',
     classNames: scenesClassNames(numClasses),
-    palette: vocPalette(numClasses),
+    palette: vocColormap(numClasses),
     height: size,
     width: size,
     channels: 3,
