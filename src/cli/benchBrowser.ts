@@ -5,6 +5,7 @@ import type { BenchHook } from '../ui/benchHook';
 import type { BackendName, BenchRequest, BenchResult } from '../worker/protocol';
 import type { BrowserBench } from './bench';
 import { errorMessage } from '../engine/errors';
+import { median } from '../engine/median';
 
 /**
  * The browser part of `npm run bench`: builds the app into its own folder, serves it with
@@ -32,12 +33,6 @@ declare global {
     __rgBench?: BenchHook;
     __longTasks: [number, number][];
   }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const k = s.length >> 1;
-  return s.length % 2 ? s[k] : (s[k - 1] + s[k]) / 2;
 }
 
 const describe = (e: unknown): string => errorMessage(e).split('\n')[0].slice(0, 200);

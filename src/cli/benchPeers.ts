@@ -9,8 +9,9 @@ import { createDefaultConfig } from '../engine/config';
 import { Rng } from '../engine/rng';
 import { exportPytorch } from '../export/pytorch';
 import { readTrainTemplate } from './exportPytorch';
-import { interleave, median, type StepTime, type Variant } from './interleave';
+import { interleave, type StepTime, type Variant } from './interleave';
 import { errorMessage } from '../engine/errors';
+import { median } from '../engine/median';
 
 /**
  * The bench's peers, each trained side by side with the lab in one interleaved run
