@@ -10,8 +10,10 @@ import { benchPeers, type PeerBench } from './benchPeers';
 import { bareLoop, matmulPeakGflops, profileStep, type StepProfile } from './benchProfile';
 import { type Baseline, renderBenchmarks } from './benchReport';
 import { initNodeBackend } from '../platform/node';
-import { interleave, median, medianCi95, type StepTime, type Variant } from './interleave';
+import { interleave, medianCi95, type StepTime, type Variant } from './interleave';
 import { defaultSoakJsonPath, runSoak, writeSoakJson } from './soak';
+import { errorMessage } from '../engine/errors';
+import { median } from '../engine/median';
 
 /**
  * `npm run bench [-- --quick] [-- --json FILE] [-- --no-browser] [-- --baseline FILE]`: the
@@ -215,7 +217,7 @@ async function main(): Promise<void> {
       const { benchBrowser } = await import('./benchBrowser');
       browser = await benchBrowser({ quick: QUICK, log });
     } catch (e) {
-      browserError = e instanceof Error ? e.message : String(e);
+      browserError = errorMessage(e);
       log(`browser part failed: ${browserError}`);
     }
   } else {

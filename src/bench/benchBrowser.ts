@@ -5,6 +5,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../../playwright.config';
 import type { BackendName, BenchHook, BenchRequest, BenchResult } from '../worker/protocol';
 import type { BrowserBench } from './bench';
+import { errorMessage } from '../engine/errors';
+import { median } from '../engine/median';
 
 /**
  * The browser part of `npm run bench`: builds the app into its own folder, serves it with
@@ -34,13 +36,7 @@ declare global {
   }
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const k = s.length >> 1;
-  return s.length % 2 ? s[k] : (s[k - 1] + s[k]) / 2;
-}
-
-const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 200);
+const describe = (e: unknown): string => errorMessage(e).split('\n')[0].slice(0, 200);
 
 /** Builds the app into OUT_DIR (its own folder: a test run may be using dist/), in test mode: the `?bench` hook is left out of production builds. */
 function buildApp(log: (s: string) => void): void {

@@ -9,7 +9,9 @@ import { createDefaultConfig } from '../engine/config';
 import { Rng } from '../engine/rng';
 import { exportPytorch } from '../export/pytorch';
 import { readTrainTemplate } from '../cli/exportPytorch';
-import { interleave, median, type StepTime, type Variant } from './interleave';
+import { interleave, type StepTime, type Variant } from './interleave';
+import { errorMessage } from '../engine/errors';
+import { median } from '../engine/median';
 
 /**
  * The bench's peers, each trained side by side with the lab in one interleaved run
@@ -73,7 +75,6 @@ export interface PeerBench {
   vsConvnetjs: number | null;
 }
 
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** A long-lived PyTorch child: `step(threads)` trains one step and resolves with its own timing and the step's loss. */
 export async function startPytorch(
@@ -193,7 +194,7 @@ export async function benchPeers(opts: PeerOptions): Promise<PeerBench> {
       py.close();
     }
   } catch (e) {
-    out.pytorch = `PyTorch peer failed: ${errorText(e)}`;
+    out.pytorch = `PyTorch peer failed: ${errorMessage(e)}`;
     opts.log(out.pytorch);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -221,7 +222,7 @@ export async function benchPeers(opts: PeerOptions): Promise<PeerBench> {
     out.vsConvnetjs = median(timed.lab.map((t, r) => timed.convnetjs[r].cpu / t.cpu));
     opts.log(`convnetjs peer: ${JSON.stringify(out.convnetjs.imagesPerSec)} img/s (CPU time), vsConvnetjs ${out.vsConvnetjs.toFixed(1)}`);
   } catch (e) {
-    out.convnetjs = `ConvNetJS peer failed: ${errorText(e)}`;
+    out.convnetjs = `ConvNetJS peer failed: ${errorMessage(e)}`;
     opts.log(out.convnetjs);
   }
   return out;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createModel } from '../engine/models';
 import { Rng } from '../engine/rng';
 import { softmaxCrossEntropy } from '../engine/tasks/classify';
-import { median } from './interleave';
+import { median } from '../engine/median';
 
 /**
  * Kernel-by-kernel profile of one training step (forward, backward, SGD-with-momentum update) on

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { interleave, median, medianCi95, medianPerRound, type Variant } from './interleave';
+import { interleave, medianCi95, medianPerRound, type Variant } from './interleave';
+import { median } from '../engine/median';
 
 /** A clock that only moves when a variant "works": cost units per step. */
 function fakeClock() {

@@ -1,4 +1,6 @@
 import { Rng } from '../engine/rng';
+import { errorMessage } from '../engine/errors';
+import { median } from '../engine/median';
 
 /**
  * Step-by-step interleaving for the benchmark's ratios. Variants that are compared (a bare loop,
@@ -124,13 +126,7 @@ export async function interleave(variants: Record<string, Variant>, opts: Interl
 }
 
 function throwIfFailed(name: string, co: Coroutine): void {
-  if (co.error) throw new Error(`benchmark variant "${name}" failed: ${co.error instanceof Error ? co.error.message : String(co.error)}`);
-}
-
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const k = s.length >> 1;
-  return s.length % 2 ? s[k] : (s[k - 1] + s[k]) / 2;
+  if (co.error) throw new Error(`benchmark variant "${name}" failed: ${errorMessage(co.error)}`);
 }
 
 /** The median over rounds of f(round): a ratio taken within each round, then its median. */

@@ -10,6 +10,7 @@ import type { ManifestRecord, MetricRecord } from '../engine/records';
 import { comparisonRecords, comparisonTable, findPlainArm, summariseRun } from '../stats';
 import { Trainer } from '../engine/trainer';
 import { initNodeBackend } from '../platform/node';
+import { errorMessage } from '../engine/errors';
 
 /** Backends the runner offers: Node has no GPU backends. */
 export const NODE_BACKENDS = ['wasm', 'cpu'] as const;
@@ -189,7 +190,7 @@ export async function runTrainCli(argv: string[], io: CliIo): Promise<number> {
       io.stderr(`error: ${e.message}\n`);
       return EXIT_BAD_INPUT;
     }
-    io.stderr(`training failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    io.stderr(`training failed: ${errorMessage(e)}\n`);
     return EXIT_TRAINING_FAILED;
   } finally {
     trainer?.dispose();

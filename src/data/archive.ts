@@ -11,6 +11,7 @@ import { DatasetError, formatBytes } from './errors';
 import { Pacer, type ProgressCallback } from './pace';
 import { TarReader, isTarHeader } from './tar';
 import { readZip, type EntrySink } from './zip';
+import { errorMessage } from '../engine/errors';
 
 export type ArchiveFormat = 'zip' | 'tar' | 'tar.gz';
 
@@ -239,7 +240,7 @@ export async function readArchive(input: ArchiveInput, opts: ReadArchiveOptions)
           gunzip.push(piece, final && i + 64 * 1024 >= chunk.length);
         } catch (e) {
           if (e instanceof DatasetError) throw e;
-          throw new DatasetError(fileName, `corrupt or truncated gzip: ${e instanceof Error ? e.message : String(e)}`);
+          throw new DatasetError(fileName, `corrupt or truncated gzip: ${errorMessage(e)}`);
         }
       }
     };
@@ -295,7 +296,7 @@ async function gunzipNative(
       try {
         next = await reader.read();
       } catch (e) {
-        throw new DatasetError(opts.fileName, `corrupt or truncated gzip: ${e instanceof Error ? e.message : String(e)}`);
+        throw new DatasetError(opts.fileName, `corrupt or truncated gzip: ${errorMessage(e)}`);
       }
       if (next.done) break;
       tar.push(next.value);

@@ -8,6 +8,7 @@ import jpeg from 'jpeg-js';
 import { decodePngImage } from './decodePng';
 import type { DecodedImage, ImageDecoder } from './image';
 import { extensionOf } from './paths';
+import { errorMessage } from '../engine/errors';
 
 const JPEG_MAX_MEGAPIXELS = 64;
 const JPEG_MAX_MEMORY_MB = 1024;
@@ -29,7 +30,7 @@ export const decodeImageNode: ImageDecoder = async (bytes, fileName, opts) => {
         maxMemoryUsageInMB: JPEG_MAX_MEMORY_MB,
       });
     } catch (e) {
-      throw new Error(`corrupt or truncated JPEG (${e instanceof Error ? e.message : String(e)})`);
+      throw new Error(`corrupt or truncated JPEG (${errorMessage(e)})`);
     }
     const out: DecodedImage = { width: img.width, height: img.height, data: img.data };
     return out;

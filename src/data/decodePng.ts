@@ -5,6 +5,7 @@
 
 import { decode, type DecodedPng } from 'fast-png';
 import { MAX_IMAGE_PIXELS, pngSize, type DecodedImage, type DecodeOptions } from './image';
+import { errorMessage } from '../engine/errors';
 
 /** Unpacks 1/2/4/8-bit samples (rows are byte-aligned) to one byte per sample. */
 function unpackSamples(png: DecodedPng): Uint8Array {
@@ -39,7 +40,7 @@ export function decodePngImage(bytes: Uint8Array, opts: DecodeOptions = {}): Dec
   try {
     png = decode(bytes);
   } catch (e) {
-    throw new Error(`corrupt or truncated PNG (${e instanceof Error ? e.message : String(e)})`);
+    throw new Error(`corrupt or truncated PNG (${errorMessage(e)})`);
   }
   const { width, height, channels, depth } = png;
   const pixels = width * height;

@@ -10,6 +10,7 @@ import { Inflate, inflateSync } from 'fflate';
 import { updateCrc32 } from './crc32';
 import { DatasetError, formatBytes } from './errors';
 import type { Pacer } from './pace';
+import { errorMessage } from '../engine/errors';
 
 /** Where a reader sends entries: `want` sees every entry first and may throw (budget). */
 export interface EntrySink {
@@ -183,7 +184,7 @@ export async function readZip(bytes: Uint8Array, sink: EntrySink, ctx: ZipReadCo
           );
         }
         if (pacer.aborted) throw err;
-        throw corrupt(fileName, `${e.path}: ${err instanceof Error ? err.message : String(err)}`);
+        throw corrupt(fileName, `${e.path}: ${errorMessage(err)}`);
       }
     }
     if (updateCrc32(0, data) !== e.crc) throw corrupt(fileName, `${e.path} fails its CRC check`);

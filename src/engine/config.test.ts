@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createDefaultConfig, type ExperimentConfig, parseExperimentConfig } from './config';
+import { CONFIG_LIMITS, ConfigError, createDefaultConfig, type ExperimentConfig, parseExperimentConfig } from './config';
 
 /** docs/contracts.md section 2's example, comments removed. */
 const CONTRACT_EXAMPLE = {
@@ -192,5 +192,24 @@ describe('parseExperimentConfig rejects bad configs, naming the field', () => {
     expectConfigError({ evalSubset: 2.5, arms: [{ name: 'a' }] }, 'evalSubset');
     expectConfigError({ dataset: '', arms: [{ name: 'a' }] }, 'dataset');
     expectConfigError({ augment: 'yes', arms: [{ name: 'a' }] }, 'augment');
+  });
+});
+
+describe('CONFIG_LIMITS', () => {
+  const base = () => createDefaultConfig() as unknown as Record<string, unknown>;
+  it('is what the parser accepts: each bound passes and one step past it fails', () => {
+    for (const field of ['inputSize', 'batchSize', 'steps', 'evalSubset'] as const) {
+      const { min, max } = CONFIG_LIMITS[field];
+      expect(() => parseExperimentConfig({ ...base(), [field]: min })).not.toThrow();
+      expect(() => parseExperimentConfig({ ...base(), [field]: max })).not.toThrow();
+      expect(() => parseExperimentConfig({ ...base(), [field]: min - 1 })).toThrow(ConfigError);
+      expect(() => parseExperimentConfig({ ...base(), [field]: max + 1 })).toThrow(ConfigError);
+    }
+    const { min, max } = CONFIG_LIMITS.seed;
+    expect(() => parseExperimentConfig({ ...base(), seeds: [min, max] })).not.toThrow();
+    expect(() => parseExperimentConfig({ ...base(), seeds: [max + 1] })).toThrow('seeds[0]: must be an integer from 0 to 4294967295');
+    const seeds = (n: number) => Array.from({ length: n }, (_, i) => i);
+    expect(() => parseExperimentConfig({ ...base(), seeds: seeds(CONFIG_LIMITS.seeds.max) })).not.toThrow();
+    expect(() => parseExperimentConfig({ ...base(), seeds: seeds(CONFIG_LIMITS.seeds.max + 1) })).toThrow('seeds: must be a list of 1 to 10 integers');
   });
 });

@@ -301,6 +301,24 @@ export function parseArm(raw: unknown, path: string, task: Task): ArmConfig {
   };
 }
 
+/**
+ * The limits of the config's top-level numbers: the parser checks them and the UI's fields use
+ * them as their min and max, so the two cannot disagree.
+ */
+export const CONFIG_LIMITS = {
+  inputSize: { min: 8, max: 128 },
+  batchSize: { min: 1, max: 1024 },
+  steps: { min: 1, max: 10_000_000 },
+  epochs: { min: 1, max: 100_000 },
+  evalEvery: { min: 1 },
+  evalSubset: { min: 0, max: 10_000_000 },
+  /** One seed's value. */
+  seed: { min: 0, max: 0xffffffff },
+  /** How many seeds a config lists. */
+  seeds: { min: 1, max: 10 },
+  arms: { min: 1, max: 8 },
+} as const;
+
 /** Validates a config from JSON, fills defaults, and throws ConfigError naming the first bad field. */
 export function parseExperimentConfig(raw: unknown): ExperimentConfig {
   if (!isObject(raw)) throw new ConfigError('config', 'must be a JSON object');
@@ -310,25 +328,29 @@ export function parseExperimentConfig(raw: unknown): ExperimentConfig {
   const model = readEnum(raw, 'model', '', models, models[0]);
   const dataset = raw.dataset ?? DEFAULT_DATASET_BY_TASK[task];
   if (typeof dataset !== 'string' || dataset.length === 0) throw new ConfigError('dataset', 'must be builtin:<name> or an archive path');
-  const inputSize = readNumber(raw, 'inputSize', '', { def: 32, min: 8, max: 128, integer: true });
+  const inputSize = readNumber(raw, 'inputSize', '', { def: 32, ...CONFIG_LIMITS.inputSize, integer: true });
   // pix2pix's U-Net halves the image at least three times; SSIM's window is 11 px.
   if (task === 'translate' && (inputSize % 8 !== 0 || inputSize < 16)) throw new ConfigError('inputSize', `is ${inputSize}; translate needs a multiple of 8 from 16 to 128`);
-  const batchSize = readNumber(raw, 'batchSize', '', { def: 32, min: 1, max: 1024, integer: true });
+  const batchSize = readNumber(raw, 'batchSize', '', { def: 32, ...CONFIG_LIMITS.batchSize, integer: true });
   let steps: number | undefined;
   let epochs: number | undefined;
-  if (raw.steps !== undefined || raw.epochs === undefined) steps = readNumber(raw, 'steps', '', { def: 300, min: 1, max: 10_000_000, integer: true });
-  else epochs = readNumber(raw, 'epochs', '', { min: 1, max: 100_000, integer: true });
-  const evalEvery = readNumber(raw, 'evalEvery', '', { def: 100, min: 1, integer: true });
-  const evalSubset = readNumber(raw, 'evalSubset', '', { def: DEFAULT_EVAL_SUBSET, min: 0, max: 10_000_000, integer: true });
+  if (raw.steps !== undefined || raw.epochs === undefined) steps = readNumber(raw, 'steps', '', { def: 300, ...CONFIG_LIMITS.steps, integer: true });
+  else epochs = readNumber(raw, 'epochs', '', { ...CONFIG_LIMITS.epochs, integer: true });
+  const evalEvery = readNumber(raw, 'evalEvery', '', { def: 100, ...CONFIG_LIMITS.evalEvery, integer: true });
+  const evalSubset = readNumber(raw, 'evalSubset', '', { def: DEFAULT_EVAL_SUBSET, ...CONFIG_LIMITS.evalSubset, integer: true });
   const seedsRaw = raw.seeds ?? [1];
-  if (!Array.isArray(seedsRaw) || seedsRaw.length < 1 || seedsRaw.length > 10) throw new ConfigError('seeds', 'must be a list of 1 to 10 integers');
+  if (!Array.isArray(seedsRaw) || seedsRaw.length < CONFIG_LIMITS.seeds.min || seedsRaw.length > CONFIG_LIMITS.seeds.max) {
+    throw new ConfigError('seeds', `must be a list of ${CONFIG_LIMITS.seeds.min} to ${CONFIG_LIMITS.seeds.max} integers`);
+  }
   seedsRaw.forEach((s, i) => {
-    if (typeof s !== 'number' || !Number.isInteger(s) || s < 0 || s > 0xffffffff) throw new ConfigError(`seeds[${i}]`, 'must be an integer from 0 to 4294967295');
+    if (typeof s !== 'number' || !Number.isInteger(s) || s < CONFIG_LIMITS.seed.min || s > CONFIG_LIMITS.seed.max) {
+      throw new ConfigError(`seeds[${i}]`, `must be an integer from ${CONFIG_LIMITS.seed.min} to ${CONFIG_LIMITS.seed.max}`);
+    }
   });
   if (new Set(seedsRaw).size !== seedsRaw.length) throw new ConfigError('seeds', 'must not repeat a seed');
   const armsRaw = raw.arms;
-  if (!Array.isArray(armsRaw) || armsRaw.length === 0) throw new ConfigError('arms', 'must be a list of at least one arm');
-  if (armsRaw.length > 8) throw new ConfigError('arms', `has ${armsRaw.length} arms; allowed 1 to 8`);
+  if (!Array.isArray(armsRaw) || armsRaw.length < CONFIG_LIMITS.arms.min) throw new ConfigError('arms', 'must be a list of at least one arm');
+  if (armsRaw.length > CONFIG_LIMITS.arms.max) throw new ConfigError('arms', `has ${armsRaw.length} arms; allowed ${CONFIG_LIMITS.arms.min} to ${CONFIG_LIMITS.arms.max}`);
   const arms = armsRaw.map((a, i) => parseArm(a, `arms[${i}]`, task));
   const names = new Set<string>();
   arms.forEach((a, i) => {

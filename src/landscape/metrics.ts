@@ -1,4 +1,5 @@
 import { distanceToMinimum, type Surface } from './surfaces';
+import { median } from '../engine/median';
 
 /**
  * Readouts of one path (positions at steps 0..T as [x0, y0, x1, y1, ...]) and of many seeds'
@@ -134,12 +135,11 @@ export interface ArmStepsStats {
 
 /** Summary of one arm's steps-to-epsilon over seeds. */
 export function summarizeSteps(values: readonly (number | null)[]): ArmStepsStats {
-  const sorted = values.map((v) => v ?? Infinity).sort((a, b) => a - b);
-  const n = sorted.length;
-  const median = n === 0 ? NaN : n % 2 === 1 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  const steps = values.map((v) => v ?? Infinity);
+  const n = steps.length;
   const reached = values.filter((v): v is number => v !== null);
   const meanReached = reached.length === 0 ? NaN : reached.reduce((a, b) => a + b, 0) / reached.length;
-  return { reached: reached.length, seeds: n, median, meanReached };
+  return { reached: reached.length, seeds: n, median: median(steps), meanReached };
 }
 
 export interface PairedComparison {

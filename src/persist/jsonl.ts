@@ -2,6 +2,7 @@ import { ConfigError, parseExperimentConfig, type ExperimentConfig } from '../en
 import { RECORD_SOURCES, type ManifestRecord, type MetricRecord, type RecordSource } from '../engine/records';
 import { isObject, restoreNulls, TEXT_FIELDS, validateRecord } from './bundle';
 import { BundleError } from './errors';
+import { errorMessage } from '../engine/errors';
 
 /**
  * JSON-lines records as the runner (`npm run train`) and the exported train.py write them
@@ -93,7 +94,7 @@ export class JsonlParser {
     try {
       raw = JSON.parse(t);
     } catch (e) {
-      throw new JsonlError(this.file, this.line, `not JSON (${e instanceof Error ? e.message : String(e)}): ${t.length > 60 ? `${t.slice(0, 60)}…` : t}`);
+      throw new JsonlError(this.file, this.line, `not JSON (${errorMessage(e)}): ${t.length > 60 ? `${t.slice(0, 60)}…` : t}`);
     }
     try {
       this.take(raw);

@@ -1,4 +1,5 @@
 import { JsonlError, JsonlParser, type ParsedJsonl } from './jsonl';
+import { errorMessage } from '../engine/errors';
 
 /**
  * Reads a JSONL file as a stream (File.stream() through a TextDecoderStream), parsing each chunk
@@ -58,7 +59,7 @@ export async function readJsonlFile(file: Blob, name: string, opts: ReadJsonlOpt
       try {
         next = await reader.read();
       } catch (e) {
-        throw new JsonlError(name, null, `cannot be read as UTF-8 text (${e instanceof Error ? e.message : String(e)})`);
+        throw new JsonlError(name, null, `cannot be read as UTF-8 text (${errorMessage(e)})`);
       }
       if (next.done) {
         finished = true;

@@ -1,59 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WORKER_CRASHED, type ArchiveSummary, type BackendReport, type DatasetSummary, type FromWorker } from '../worker/protocol';
+import { WORKER_CRASHED, type ArchiveSummary, type DatasetSummary } from '../worker/protocol';
 import { resetAppStore, useAppStore } from './index';
-import { connectTrainer, type TrainerClientLike } from './trainerBridge';
+import { FAKE_BUILTIN, FakeTrainerClient } from './fakeTrainerClient';
+import { connectTrainer } from './trainerBridge';
 
-const REPORT: BackendReport = { backend: 'webgl', adapter: null, forced: null, attempts: [{ backend: 'webgl', ok: true }], maxRelativeError: 1e-6 };
-const BUILTIN: DatasetSummary = { id: 'builtin:shapes10', name: 'shapes10', classNames: ['a'], height: 32, width: 32, channels: 3, numTrain: 50, numTest: 10, inputSize: 32, ms: 5 };
+const BUILTIN = FAKE_BUILTIN;
 const ARCHIVE = { fileName: 'pets.zip', layout: 'imagefolder', task: 'classify', inputSize: 32 } as ArchiveSummary;
 const PETS: DatasetSummary = { ...BUILTIN, id: 'archive:pets.zip', name: 'pets.zip', archive: ARCHIVE };
-
-interface Request {
-  id: number;
-  file: Blob;
-  fileName: string;
-  inputSize: number;
-  seed: number;
-  resolve: (s: DatasetSummary) => void;
-  reject: (e: Error) => void;
-}
-
-/** A client whose archive requests stay open until the test answers them. */
-class FakeClient implements TrainerClientLike {
-  listener: ((m: FromWorker) => void) | null = null;
-  requests: Request[] = [];
-  cancelled: number[] = [];
-  private nextId = 10;
-  subscribe(fn: (m: FromWorker) => void) {
-    this.listener = fn;
-    return () => (this.listener = null);
-  }
-  init = async () => REPORT;
-  datasetRequests = 0;
-  loadDataset = async () => {
-    this.datasetRequests++;
-    return BUILTIN;
-  };
-  loadArchive(file: Blob, fileName: string, inputSize: number, seed: number) {
-    const id = this.nextId++;
-    const summary = new Promise<DatasetSummary>((resolve, reject) => this.requests.push({ id, file, fileName, inputSize, seed, resolve, reject }));
-    return { id, summary };
-  }
-  cancelLoad(id: number) {
-    this.cancelled.push(id);
-    const r = this.requests.find((q) => q.id === id);
-    r?.reject(new Error('cancelled'));
-  }
-  start() {}
-  pause() {}
-  resume() {}
-  stop() {}
-  setParams() {}
-  restarts = 0;
-  restart() {
-    this.restarts++;
-  }
-}
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 const s = () => useAppStore.getState();
@@ -64,7 +17,7 @@ beforeEach(() => resetAppStore());
 afterEach(() => disconnect());
 
 async function connect() {
-  const client = new FakeClient();
+  const client = new FakeTrainerClient();
   const bridge = connectTrainer(client, { forcedBackend: null, liveDelayMs: 0, datasetDelayMs: 0 });
   disconnect = bridge.disconnect;
   await tick();
@@ -95,7 +48,7 @@ describe('archives through the bridge', () => {
     expect(s().config).toMatchObject({ task: 'segment', model: 'fcn', dataset: 'archive:voc.tar', inputSize: 64 });
     expect(s().dataset).toMatchObject({ state: 'ready', summary: voc });
     await tick();
-    expect(client.datasetRequests).toBe(1);
+    expect(client.datasets.length).toBe(1);
   });
 
   it('keeps the earlier dataset and its summary when an archive fails, and says why', async () => {
@@ -138,6 +91,6 @@ describe('archives through the bridge', () => {
     await tick();
     expect(s().dataset).toMatchObject({ state: 'ready', summary: PETS, contentHash: hash });
     expect(s().config.dataset).toBe('archive:pets.zip');
-    expect(client.datasetRequests).toBe(1);
+    expect(client.datasets.length).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
 import type { Checkpoint } from '../engine/checkpoint';
 import type { ExperimentConfig } from '../engine/config';
-import { WORKER_CRASHED, type ArchiveOptions, type BackendName, type BackendReport, type DatasetSummary, type FromWorker, type LiveParams, type MeasuredChoice, type SpeedWorkload } from '../worker/protocol';
+import { datasetKeyOf, WORKER_CRASHED, type ArchiveOptions, type BackendName, type BackendReport, type DatasetSummary, type FromWorker, type LiveParams, type MeasuredChoice, type SpeedWorkload } from '../worker/protocol';
 import type { ChoiceStorage } from './backendChoiceCache';
 import type { AppStore } from './index';
 import type { StoreApi } from './runControl';
@@ -51,7 +51,7 @@ export interface BridgeContext {
 
 /** The key of the dataset a config trains on: its id, input size and first seed. */
 export function datasetKey(c: ExperimentConfig): string {
-  return `${c.dataset}|${c.inputSize}|${c.seeds[0]}`;
+  return datasetKeyOf(c.dataset, c.inputSize, c.seeds[0]);
 }
 
 export function describe(e: unknown): string {

@@ -8,6 +8,7 @@ import { isRunActive } from './runSlice';
 import { storedSummaryOf, verdictsAreInterim } from './summary';
 import { importJsonlFiles, type ImportProgress } from './importRecords';
 import { isJsonlFile, nextTask } from '../persist/jsonlStream';
+import { errorMessage } from '../engine/errors';
 
 /**
  * Keeps every experiment in IndexedDB as it runs: the config and a manifest when a run starts,
@@ -118,10 +119,6 @@ function storedSummary(s: AppStore): unknown {
   return storedSummaryOf(config, records, s.ui.baseline, s.ui.targetAccuracy, steps, verdictsAreInterim(s.run));
 }
 
-function describe(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /**
  * Every record of the run shown: the saved copy (the store keeps a long run's steps thinned, see
  * stepHistory.ts), or what the store holds where the saved copy is missing or falls short of
@@ -171,7 +168,7 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
       .then(
       () => refresh(),
       (e: unknown) => {
-        warn(`This run is not being saved: ${describe(e)}`);
+        warn(`This run is not being saved: ${errorMessage(e)}`);
         throw e;
       },
     );
@@ -213,7 +210,7 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
       await db.setSummary(run.id, storedSummary(get()));
       await db.setStatus(run.id, status, error);
     } catch (e) {
-      warn(`The end of this run was not saved: ${describe(e)}`);
+      warn(`The end of this run was not saved: ${errorMessage(e)}`);
     }
     await refresh();
   }
@@ -281,13 +278,13 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
       try {
         parsed = JSON.parse(text);
       } catch (e) {
-        throw new Error(`${fileName}: not JSON (${describe(e)})`);
+        throw new Error(`${fileName}: not JSON (${errorMessage(e)})`);
       }
       let id: string;
       try {
         id = await db.importBundle(parsed);
       } catch (e) {
-        throw new Error(`${fileName}: ${describe(e)}`);
+        throw new Error(`${fileName}: ${errorMessage(e)}`);
       }
       await refresh();
       return id;
@@ -318,7 +315,7 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
       const store = db;
       if (!store) return;
       const created = saving?.id === id ? saving.created : Promise.resolve();
-      created.then(() => store.saveCheckpoint(id, checkpoint)).catch((e: unknown) => warn(`A checkpoint was not saved: ${describe(e)}`));
+      created.then(() => store.saveCheckpoint(id, checkpoint)).catch((e: unknown) => warn(`A checkpoint was not saved: ${errorMessage(e)}`));
     },
     async discardAfter(id, step) {
       if (!db || !saving || saving.id !== id || !writer) return;
@@ -331,7 +328,7 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
           await w.flush();
           await store.discardRecordsAfter(id, step);
         } catch (e) {
-          warn(`Records after step ${step} could not be removed from storage: ${describe(e)}`);
+          warn(`Records after step ${step} could not be removed from storage: ${errorMessage(e)}`);
         } finally {
           holding = false;
           push();
@@ -367,7 +364,7 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
     }
     const latest = get().experiments.list[0];
     if ((opts.showLatest ?? true) && latest && get().run.status === 'idle' && recordCount(get()) === 0) await commands.open(latest.id, typeof opts.restoreSettings === 'function' ? opts.restoreSettings(latest) : (opts.restoreSettings ?? true));
-  })().catch((e: unknown) => warn(`Saved experiments could not be read: ${describe(e)}`));
+  })().catch((e: unknown) => warn(`Saved experiments could not be read: ${errorMessage(e)}`));
 
   return {
     commands,

@@ -2,60 +2,15 @@ import { recordsInMemory } from './metricsSlice';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Checkpoint } from '../engine/checkpoint';
-import type { ExperimentConfig } from '../engine/config';
-import { REINIT_ID, WORKER_CRASHED, type BackendName, type BackendReport, type DatasetSummary, type FromWorker, type LiveParams } from '../worker/protocol';
+import { REINIT_ID, WORKER_CRASHED, type BackendName, type BackendReport } from '../worker/protocol';
 import { openExperimentStore } from '../persist';
 import { resetAppStore, useAppStore } from './index';
 import { connectPersistence } from './persistBridge';
-import { connectTrainer, type TrainerClientLike } from './trainerBridge';
+import { FAKE_BUILTIN, FAKE_REPORT, FakeTrainerClient } from './fakeTrainerClient';
+import { connectTrainer } from './trainerBridge';
 
-const REPORT: BackendReport = { backend: 'webgl', adapter: null, forced: null, attempts: [{ backend: 'webgl', ok: true }], maxRelativeError: 1e-6 };
-const SUMMARY: DatasetSummary = { id: 'builtin:shapes10', name: 'shapes10', classNames: ['a'], height: 32, width: 32, channels: 3, numTrain: 50, numTest: 10, inputSize: 32, ms: 5 };
-
-class FakeClient implements TrainerClientLike {
-  listener: ((m: FromWorker) => void) | null = null;
-  sent: unknown[] = [];
-  subscribe(fn: (m: FromWorker) => void) {
-    this.listener = fn;
-    return () => (this.listener = null);
-  }
-  inits: [BackendName | null, string][] = [];
-  datasets: string[] = [];
-  restarts = 0;
-  init = async (backend: BackendName | null, model: string) => {
-    this.inits.push([backend, model]);
-    return REPORT;
-  };
-  loadDataset = async (dataset: string) => {
-    this.datasets.push(dataset);
-    return SUMMARY;
-  };
-  loadArchive = () => ({ id: 99, summary: Promise.resolve(SUMMARY) });
-  cancelLoad(id: number) {
-    this.sent.push({ type: 'cancelLoad', id });
-  }
-  start(runId: string, config: ExperimentConfig, resumeFrom?: Checkpoint) {
-    this.sent.push({ type: 'start', runId, arms: config.arms.length, ...(resumeFrom ? { resumeAt: resumeFrom.step } : {}) });
-  }
-  pause(runId: string) {
-    this.sent.push({ type: 'pause', runId });
-  }
-  resume(runId: string) {
-    this.sent.push({ type: 'resume', runId });
-  }
-  stop(runId: string) {
-    this.sent.push({ type: 'stop', runId });
-  }
-  setParams(runId: string, arm: string, params: LiveParams) {
-    this.sent.push({ type: 'setParams', runId, arm, params });
-  }
-  restart() {
-    this.restarts++;
-  }
-  emit(m: FromWorker) {
-    this.listener?.(m);
-  }
-}
+const REPORT = FAKE_REPORT;
+const SUMMARY = FAKE_BUILTIN;
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 const s = () => useAppStore.getState();
@@ -65,7 +20,7 @@ beforeEach(() => resetAppStore());
 afterEach(() => disconnect());
 
 async function connect() {
-  const client = new FakeClient();
+  const client = new FakeTrainerClient();
   const bridge = connectTrainer(client, { forcedBackend: null, liveDelayMs: 0, datasetDelayMs: 0 });
   disconnect = bridge.disconnect;
   await tick();
@@ -214,7 +169,7 @@ describe('trainer bridge samples', () => {
   it('survives a lost device: the run goes on, records after the checkpoint are dropped, the new backend shows', async () => {
     const checkpoints: [string, number][] = [];
     const resumed: [string, number][] = [];
-    const client = new FakeClient();
+    const client = new FakeTrainerClient();
     const bridge = connectTrainer(client, {
       forcedBackend: null,
       liveDelayMs: 0,
@@ -252,12 +207,12 @@ describe('trainer bridge samples', () => {
 
 describe('trainer bridge after a worker crash', () => {
   const stepAt = (t: number) => ({ type: 'step' as const, arm: 'plain', seed: 1, step: t, epoch: 0, loss: 1, weightedLoss: 1, rgWeight: 1, lr: 0.1, gradNorm: 1, ms: 1 });
-  const crash = (client: FakeClient, detail = 'Uncaught Error: boom') =>
+  const crash = (client: FakeTrainerClient, detail = 'Uncaught Error: boom') =>
     client.emit({ type: 'error', error: { name: WORKER_CRASHED, message: `the training worker crashed (${detail}) and was shut down` } });
   const checkpointAt = (step: number): Checkpoint => ({ step, epoch: 0, savedAt: 0, positions: {}, arms: [] });
 
   async function connectForced(backend: BackendName | null = 'webgl') {
-    const client = new FakeClient();
+    const client = new FakeTrainerClient();
     const bridge = connectTrainer(client, { forcedBackend: backend, liveDelayMs: 0, datasetDelayMs: 0 });
     disconnect = bridge.disconnect;
     await tick();
@@ -333,7 +288,7 @@ describe('trainer bridge after a worker crash', () => {
   });
 
   it('does not replace a worker that crashed before it was ready, or while it replaced another', async () => {
-    const early = new FakeClient();
+    const early = new FakeTrainerClient();
     early.init = () => new Promise<BackendReport>(() => {});
     const bridge = connectTrainer(early, { forcedBackend: null, liveDelayMs: 0, datasetDelayMs: 0 });
     disconnect = bridge.disconnect;
@@ -355,7 +310,7 @@ describe('trainer bridge after a worker crash', () => {
   it('with storage: the crashed run is saved with its error, and resuming it keeps one experiment with every step once', async () => {
     const persist = connectPersistence({ facts: { appVersion: 't', tfjsVersion: 't' }, flushMs: 10, showLatest: false, open: () => openExperimentStore({ factory: new IDBFactory() }) });
     await persist.ready;
-    const client = new FakeClient();
+    const client = new FakeTrainerClient();
     const bridge = connectTrainer(client, {
       forcedBackend: null,
       liveDelayMs: 0,

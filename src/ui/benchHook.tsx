@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import type { BenchHook, BenchRequest, BenchResult, ChartRedrawTiming } from '../store/types';
 import { LineChartView, type ChartArm } from './charts/LineChartView';
 import { buildChartRows, type ArmSeries } from './charts/series';
+import { median } from '../engine/median';
 
 /**
  * `?bench` (for `npm run bench` only, src/bench/benchBrowser.ts): `window.__rgBench` trains in the
@@ -25,12 +26,6 @@ function createLossSeries(n: number, round: number): ArmSeries[] {
     }
     return { xs, ys };
   });
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const k = s.length >> 1;
-  return s.length % 2 ? s[k] : (s[k - 1] + s[k]) / 2;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { DeviceLoss, HandlerContext } from './handlerContext';
 import { compareProbes, computeProbeGradients, findMissingKernels, MAX_RELATIVE_ERROR, recordTrainingKernels } from './preflight';
 import { choiceKey, findRemembered, measureOrder, rankByMeasuredSpeed } from './backendChoice';
 import { measureTrainingSpeed } from './backendSpeed';
+import { errorMessage } from '../engine/errors';
 import {
   BACKEND_ORDER,
   type AdapterInfo,
@@ -64,7 +65,7 @@ export function createBackendSelection(ctx: HandlerContext, lostDuringRun: (loss
       try {
         await deps.activateBackend('cpu');
       } catch (e) {
-        const reason = e instanceof Error ? e.message : String(e);
+        const reason = errorMessage(e);
         throw new BackendError(`the cpu backend, which every other backend is checked against, did not start (${reason}). Reload the page.`);
       }
       check = { kernels: await recordTrainingKernels(model), reference: await computeProbeGradients(model) };
@@ -117,7 +118,7 @@ export function createBackendSelection(ctx: HandlerContext, lostDuringRun: (loss
         post({ type: 'ready', id, report });
         return;
       } catch (e) {
-        attempts.push({ backend, ok: false, reason: e instanceof Error ? e.message : String(e) });
+        attempts.push({ backend, ok: false, reason: errorMessage(e) });
       }
     }
     watchActiveBackend();
@@ -162,7 +163,7 @@ export function createBackendSelection(ctx: HandlerContext, lostDuringRun: (loss
         attempts.push({ backend, ok: true });
         return err;
       } catch (e) {
-        attempts.push({ backend, ok: false, reason: `${failedPrefix}${e instanceof Error ? e.message : String(e)}` });
+        attempts.push({ backend, ok: false, reason: `${failedPrefix}${errorMessage(e)}` });
         return null;
       }
     };
@@ -214,7 +215,7 @@ export function createBackendSelection(ctx: HandlerContext, lostDuringRun: (loss
       try {
         await deps.activateBackend(backend);
       } catch (e) {
-        passOver(`did not start: ${e instanceof Error ? e.message : String(e)}`);
+        passOver(`did not start: ${errorMessage(e)}`);
         continue;
       }
       const r = await measure(workload, best ? { slowerThanMsPerStep: best.msPerStep, slowerThanName: best.backend } : {});
@@ -273,7 +274,7 @@ export function createBackendSelection(ctx: HandlerContext, lostDuringRun: (loss
         await verifyBackend(report.backend, model, check);
       } catch (e) {
         modelChecks.delete(model);
-        const reason = e instanceof Error ? e.message : String(e);
+        const reason = errorMessage(e);
         throw new BackendError(`${reason}. Choose another model, or reload with another ?backend= (webgl, wasm, cpu).`);
       }
     },

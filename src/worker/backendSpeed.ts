@@ -4,6 +4,7 @@ import { Rng } from '../engine/rng';
 import { Trainer } from '../engine/trainer';
 import { findTaskOfModel } from './preflight';
 import type { SpeedWorkload } from './protocol';
+import { errorMessage } from '../engine/errors';
 
 /**
  * Times a few real training steps of a workload on the active backend: one plain SGD arm of the
@@ -141,13 +142,13 @@ export async function measureTrainingSpeed(w: SpeedWorkload, opts: SpeedOptions 
     trainer = t;
     const running = t.run().then(
       () => end(timed > 0 ? measured() : { ok: false, reason: 'the run ended before a step was timed' }),
-      (e: unknown) => end(result ? result : { ok: false, reason: `training failed: ${e instanceof Error ? e.message : String(e)}` }),
+      (e: unknown) => end(result ? result : { ok: false, reason: `training failed: ${errorMessage(e)}` }),
     );
     // A backend passed over may still have a step in flight: its trainer is freed once that ends.
     void running.finally(() => t.dispose());
     await finished;
   } catch (e) {
-    end({ ok: false, reason: `training failed: ${e instanceof Error ? e.message : String(e)}` });
+    end({ ok: false, reason: `training failed: ${errorMessage(e)}` });
   } finally {
     if (timer) clearTimeout(timer);
   }

@@ -3,7 +3,8 @@ import type { Dataset } from '../engine/dataset';
 import { DatasetError } from './errors';
 import type { HandlerContext } from './handlerContext';
 import { createDatasetPreview } from './preview';
-import type { ArchiveOptions, DatasetSummary, ToWorker } from './protocol';
+import { datasetKeyOf, type ArchiveOptions, type DatasetSummary, type ToWorker } from './protocol';
+import { errorMessage } from '../engine/errors';
 
 /**
  * The worker's dataset and archive cache: the one dataset loaded (a built-in by name, size and
@@ -67,7 +68,7 @@ export function createDatasetCache(ctx: HandlerContext): DatasetCache {
       archive: archiveSummary,
       preview: createDatasetPreview(data),
     };
-    return { key: `${id}|${archiveSummary.inputSize}|${seed}`, data, summary };
+    return { key: datasetKeyOf(id, archiveSummary.inputSize, seed), data, summary };
   }
 
   async function loadArchive(msg: Extract<ToWorker, { type: 'loadArchive' }>): Promise<void> {
@@ -90,7 +91,7 @@ export function createDatasetCache(ctx: HandlerContext): DatasetCache {
   }
 
   async function ensure(id: string, inputSize: number, seed: number): Promise<LoadedData> {
-    const key = `${id}|${inputSize}|${seed}`;
+    const key = datasetKeyOf(id, inputSize, seed);
     if (dataset?.key === key) return dataset;
     if (id.startsWith('archive:')) {
       if (archive?.id !== id) throw new DatasetError(id.slice('archive:'.length), 'is not loaded any more; drop the archive on the page again');
@@ -106,7 +107,7 @@ export function createDatasetCache(ctx: HandlerContext): DatasetCache {
     try {
       data = await deps.loadDataset(id, { inputSize, seed });
     } catch (e) {
-      throw new DatasetError(id, `${e instanceof Error ? e.message : String(e)}`);
+      throw new DatasetError(id, `${errorMessage(e)}`);
     }
     const summary: DatasetSummary = {
       id,

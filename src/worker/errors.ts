@@ -2,6 +2,7 @@ import { DatasetError } from '../data/errors';
 import { CheckpointError } from '../engine/checkpoint';
 import { ConfigError } from '../engine/config';
 import type { WorkerErrorInfo } from './protocol';
+import { errorMessage } from '../engine/errors';
 
 /**
  * The worker's named errors. Each message says what went wrong and what to do about it; the
@@ -50,7 +51,7 @@ export function toErrorInfo(e: unknown): WorkerErrorInfo {
     const hint = e instanceof ConfigError ? ' Fix that setting and start again.' : e instanceof CheckpointError ? ' The checkpoint cannot be used: start the run again from the beginning.' : '';
     return { name: e.name, message: e.message + hint };
   }
-  const message = e instanceof Error ? e.message : String(e);
+  const message = errorMessage(e);
   return {
     name: 'TrainingError',
     message: `${message}. Try a smaller batch or input size, or reload with ?backend=webgl or ?backend=cpu.`,

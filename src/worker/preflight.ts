@@ -7,6 +7,7 @@ import { createTaskRunner } from '../engine/tasks';
 import { disposeArm } from '../engine/tasks/types';
 import { Trainer } from '../engine/trainer';
 import type { AdapterInfo, BackendName } from './protocol';
+import { errorMessage } from '../engine/errors';
 
 /**
  * The backend preflight's measurements, for a model of any task: which kernels it needs to train
@@ -222,7 +223,7 @@ export async function probeWebGpu(): Promise<AdapterInfo | string> {
   try {
     adapter = await nav.gpu.requestAdapter();
   } catch (e) {
-    return `requestAdapter() failed: ${e instanceof Error ? e.message : String(e)}`;
+    return `requestAdapter() failed: ${errorMessage(e)}`;
   }
   if (!adapter) return 'requestAdapter() found no WebGPU adapter (GPU blocked or absent)';
   const info = adapter.info ?? {};

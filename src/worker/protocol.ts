@@ -22,6 +22,14 @@ export type { ArchiveSummary };
 /** Backends in the order the worker tries them. */
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
+/**
+ * The key of a loaded dataset: its id, input size and seed. The worker caches one dataset under
+ * this key; the store compares it to know whether the worker holds the dataset a config needs.
+ */
+export function datasetKeyOf(id: string, inputSize: number, seed: number): string {
+  return `${id}|${inputSize}|${seed}`;
+}
+
 /** The `id` of a `ready` that answers no request: the worker chose a new backend by itself, after a device loss. */
 export const REINIT_ID = 0;
 

@@ -15,8 +15,7 @@
 
 import type { PairDataset, PairSplit } from '../../engine/dataset';
 import { hashInts, hashString, mix32, Rng } from '../../engine/rng';
-
-type Rgb = [number, number, number];
+import { hsvToRgb, mix, pick, scale, type Rgb } from './raster';
 
 /** Class names in label order. */
 export const LABELS2SCENES_CLASSES: readonly string[] = ['sky', 'building', 'vegetation', 'terrain', 'road', 'sidewalk', 'car', 'person'];
@@ -116,26 +115,6 @@ interface Scene {
   things: ({ kind: 'car'; car: Car } | { kind: 'person'; person: Person })[];
 }
 
-function hsv(h: number, s: number, v: number): Rgb {
-  const f = (n: number): number => {
-    const k = (n + h * 6) % 6;
-    return v - v * s * Math.max(0, Math.min(k, 4 - k, 1));
-  };
-  return [f(5), f(3), f(1)];
-}
-
-function mix(p: Rgb, q: Rgb, t: number): Rgb {
-  return [p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t, p[2] + (q[2] - p[2]) * t];
-}
-
-function scale(p: Rgb, k: number): Rgb {
-  return [p[0] * k, p[1] * k, p[2] * k];
-}
-
-function pick<T>(rng: Rng, items: readonly T[]): T {
-  return items[rng.int(items.length)];
-}
-
 /** Smooth value noise in [0, 1] over the unit square: `freq` cells per side, lattice values drawn once. */
 class ValueNoise {
   private readonly lattice: Float32Array;
@@ -171,7 +150,7 @@ function drawScene(rng: Rng): Scene {
   const horizon = rng.uniform(0.38, 0.55);
   const vx = rng.uniform(0.35, 0.65);
   const overcast = rng.next() < 0.25;
-  const skyTop = overcast ? hsv(0.58, rng.uniform(0.05, 0.15), rng.uniform(0.6, 0.8)) : hsv(rng.uniform(0.55, 0.62), rng.uniform(0.45, 0.75), rng.uniform(0.65, 0.9));
+  const skyTop = overcast ? hsvToRgb(0.58, rng.uniform(0.05, 0.15), rng.uniform(0.6, 0.8)) : hsvToRgb(rng.uniform(0.55, 0.62), rng.uniform(0.45, 0.75), rng.uniform(0.65, 0.9));
   const scene: Scene = {
     horizon,
     vx,
@@ -182,9 +161,9 @@ function drawScene(rng: Rng): Scene {
     skyTop,
     skyLow: mix(skyTop, [1, 1, 1], rng.uniform(0.35, 0.6)),
     cloudiness: overcast ? rng.uniform(0.1, 0.3) : rng.uniform(0, 0.6),
-    asphalt: hsv(rng.uniform(0, 1), rng.uniform(0, 0.08), rng.uniform(0.25, 0.4)),
-    paving: hsv(rng.uniform(0.05, 0.12), rng.uniform(0.05, 0.2), rng.uniform(0.6, 0.78)),
-    grass: hsv(rng.uniform(0.2, 0.3), rng.uniform(0.4, 0.65), rng.uniform(0.35, 0.6)),
+    asphalt: hsvToRgb(rng.uniform(0, 1), rng.uniform(0, 0.08), rng.uniform(0.25, 0.4)),
+    paving: hsvToRgb(rng.uniform(0.05, 0.12), rng.uniform(0.05, 0.2), rng.uniform(0.6, 0.78)),
+    grass: hsvToRgb(rng.uniform(0.2, 0.3), rng.uniform(0.4, 0.65), rng.uniform(0.35, 0.6)),
     light: rng.uniform(0.85, 1.1),
     noise: {
       cloudBig: new ValueNoise(rng, 5),
@@ -218,11 +197,11 @@ function drawScene(rng: Rng): Scene {
       x0: x,
       x1: x + w,
       top: rng.uniform(0.04, horizon - 0.08),
-      colour: hsv(hue, sat * rng.uniform(0.7, 1.2), val * rng.uniform(0.4, 0.8)),
+      colour: hsvToRgb(hue, sat * rng.uniform(0.7, 1.2), val * rng.uniform(0.4, 0.8)),
       cols: 2 + rng.int(4),
       rowStep: rng.uniform(0.04, 0.07),
       litSalt: rng.next() < 0.4 ? rng.nextUint32() : 0,
-      glass: hsv(rng.uniform(0.55, 0.65), rng.uniform(0.2, 0.45), rng.uniform(0.15, 0.35)),
+      glass: hsvToRgb(rng.uniform(0.55, 0.65), rng.uniform(0.2, 0.45), rng.uniform(0.15, 0.35)),
     });
     x += w;
   }
@@ -236,7 +215,7 @@ function drawScene(rng: Rng): Scene {
       crownY: base - trunkH - radius * 0.7,
       radius,
       trunk: rng.uniform(0.012, 0.022),
-      leaf: hsv(rng.uniform(0.22, 0.36), rng.uniform(0.5, 0.75), rng.uniform(0.22, 0.45)),
+      leaf: hsvToRgb(rng.uniform(0.22, 0.36), rng.uniform(0.5, 0.75), rng.uniform(0.22, 0.45)),
     });
   }
   scene.trees.sort((p, q) => p.base - q.base);
@@ -278,8 +257,8 @@ function drawScene(rng: Rng): Scene {
       foot,
       h: (foot - scene.horizon) * rng.uniform(0.9, 1.2),
       skin: pick(rng, skins),
-      shirt: hsv(rng.next(), rng.uniform(0.3, 0.9), rng.uniform(0.35, 0.95)),
-      trousers: hsv(rng.uniform(0.55, 0.7), rng.uniform(0.1, 0.5), rng.uniform(0.1, 0.35)),
+      shirt: hsvToRgb(rng.next(), rng.uniform(0.3, 0.9), rng.uniform(0.35, 0.95)),
+      trousers: hsvToRgb(rng.uniform(0.55, 0.7), rng.uniform(0.1, 0.5), rng.uniform(0.1, 0.35)),
     };
     things.push({ y: foot, item: { kind: 'person', person } });
   }

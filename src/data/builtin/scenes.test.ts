@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { IGNORE_INDEX, type SegmentationDataset } from '../../engine/dataset';
 import { BUILTIN_DATASETS, loadBuiltinDataset } from './index';
-import { generateScenes, scenesClassNames, vocColor, vocPalette } from './scenes';
+import { vocColor, vocColormap } from '../vocPalette';
+import { generateScenes, scenesClassNames } from './scenes';
 
 /** Byte equality without vitest's element-by-element deep diff, which takes seconds on images. */
 function isSameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -24,7 +25,7 @@ describe('builtin:scenes', () => {
     expect(ds.classNames).toEqual(['background', 'disc', 'square', 'triangle', 'ring', 'star']);
     expect(ds.palette).toEqual([[0, 0, 0], [128, 0, 0], [0, 128, 0], [128, 128, 0], [0, 0, 128], [128, 0, 128]]);
     expect(vocColor(255)).toEqual([224, 224, 192]);
-    expect(vocPalette(21)[20]).toEqual([0, 64, 128]);
+    expect(vocColormap(21)[20]).toEqual([0, 64, 128]);
     expect(ds.mean.every((m) => m > 0.1 && m < 0.9)).toBe(true);
     expect(ds.std.every((s) => s > 0.05)).toBe(true);
   });

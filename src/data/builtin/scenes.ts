@@ -14,6 +14,8 @@
 
 import { computeChannelStats, IGNORE_INDEX, type SegmentationDataset, type SegmentationSplit } from '../../engine/dataset';
 import { Rng, hashString } from '../../engine/rng';
+import { vocColormap } from '../vocPalette';
+import { clamp01, distance, drawShade, hsvToRgb, type Rgb } from './raster';
 
 /** Object classes in label order (background is class 0); K classes use the first K - 1. */
 const OBJECT_CLASSES: readonly string[] = ['disc', 'square', 'triangle', 'ring', 'star', 'cross', 'diamond', 'crescent'];
@@ -40,24 +42,7 @@ export function scenesClassNames(numClasses = SCENES_DEFAULT_CLASSES): string[] 
   return ['background', ...OBJECT_CLASSES.slice(0, numClasses - 1)];
 }
 
-/**
- * Pascal VOC's colour map: class c's RGB bits come from c's bits, interleaved from the high bit
- * down (0 black, 1 dark red, 2 dark green, 3 olive, ...). Void (255) is cream, (224, 224, 192).
- */
-export function vocColor(c: number): [number, number, number] {
-  const rgb: [number, number, number] = [0, 0, 0];
-  let id = c;
-  for (let bit = 7; bit >= 0 && id > 0; bit--) {
-    for (let ch = 0; ch < 3; ch++) rgb[ch] |= ((id >> ch) & 1) << bit;
-    id >>= 3;
-  }
-  return rgb;
-}
-
-/** The VOC palette for `n` classes. */
-export function vocPalette(n: number): [number, number, number][] {
-  return Array.from({ length: n }, (_, c) => vocColor(c));
-}
+export { vocColor } from '../vocPalette';
 
 const STREAM_KEY = hashString('scenes');
 const SPLIT_KEYS = { train: 0, test: 1 } as const;
@@ -81,8 +66,6 @@ const STYLE = {
   clutter: 4,
   noise: [0.01, 0.05],
 };
-
-type Rgb = [number, number, number];
 
 const SQRT3 = Math.sqrt(3);
 const STAR_HALF_SECTOR = Math.PI / 5;
@@ -141,29 +124,6 @@ interface Paint {
   phase: number;
   phase2: number;
   sharp: number;
-}
-
-function clamp01(v: number): number {
-  return v < 0 ? 0 : v > 1 ? 1 : v;
-}
-
-function hsvToRgb(h: number, s: number, v: number): Rgb {
-  const f = (n: number): number => {
-    const k = (n + (h - Math.floor(h)) * 6) % 6;
-    return v - v * s * Math.max(0, Math.min(k, 4 - k, 1));
-  };
-  return [f(5), f(3), f(1)];
-}
-
-function distance(p: Rgb, q: Rgb): number {
-  return Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
-}
-
-/** A second colour of the same hue, lighter or darker by 20-45 %. */
-function drawShade(rng: Rng, c: Rgb): Rgb {
-  const k = rng.uniform(0.2, 0.45);
-  const dark = 0.3 * c[0] + 0.59 * c[1] + 0.11 * c[2] > 0.5;
-  return dark ? [c[0] * (1 - k), c[1] * (1 - k), c[2] * (1 - k)] : [c[0] + (1 - c[0]) * k, c[1] + (1 - c[1]) * k, c[2] + (1 - c[2]) * k];
 }
 
 /** @param minPeriod the finest stripe period, in image widths, so textures do not alias */
@@ -403,7 +363,7 @@ export function generateScenes(opts: ScenesOptions = {}): SegmentationDataset {
     kind: 'segment',
     name: 'builtin:scenes',
     classNames: scenesClassNames(numClasses),
-    palette: vocPalette(numClasses),
+    palette: vocColormap(numClasses),
     height: size,
     width: size,
     channels: 3,

@@ -7,6 +7,7 @@ import type { Dataset } from '../../engine/dataset';
 import { DatasetError, formatBytes } from '../errors';
 import type { DecodedImage, DecodeOptions, ImageDecoder } from '../image';
 import type { Pacer, ProgressCallback } from '../pace';
+import { errorMessage } from '../../engine/errors';
 
 export interface SkippedFile {
   /** The path as stored in the archive. */
@@ -106,7 +107,7 @@ export async function decodeEach(
         img = await ctx.decoder(ctx.files.get(rel)!, rel, opts);
       } catch (e) {
         if (ctx.pacer.aborted) throw e;
-        skip(ctx, rel, `unreadable image: ${e instanceof Error ? e.message : String(e)}`);
+        skip(ctx, rel, `unreadable image: ${errorMessage(e)}`);
       }
       if (img && (img.width < 1 || img.height < 1)) {
         skip(ctx, rel, 'unreadable image: it has no pixels');

@@ -10,6 +10,7 @@ import { resizeNearest, resizeRgbaToRgb, type DecodedImage } from '../image';
 import { baseName, isImagePath, splitOf, stemOf, type SplitName } from '../paths';
 import { splitRandom } from '../split';
 import { checkMemory, compact, decodeEach, fileError, gather, readLines, requireSome, skip, type ParseContext, type ParsedDataset } from './common';
+import { vocColormap } from '../vocPalette';
 
 /** The 21 Pascal VOC classes, index 0 first. */
 export const VOC_CLASSES = [
@@ -17,24 +18,7 @@ export const VOC_CLASSES = [
   'diningtable', 'dog', 'horse', 'motorbike', 'person', 'pottedplant', 'sheep', 'sofa', 'train', 'tvmonitor',
 ];
 
-/** The standard VOC colour map: index i's colour spreads i's bits over R, G and B from the top bit down. */
-export function vocColormap(n = 256): [number, number, number][] {
-  const out: [number, number, number][] = [];
-  for (let i = 0; i < n; i++) {
-    let r = 0;
-    let g = 0;
-    let b = 0;
-    let c = i;
-    for (let j = 0; j < 8; j++) {
-      r |= (c & 1) << (7 - j);
-      g |= ((c >> 1) & 1) << (7 - j);
-      b |= ((c >> 2) & 1) << (7 - j);
-      c >>= 3;
-    }
-    out.push([r, g, b]);
-  }
-  return out;
-}
+export { vocColormap };
 
 const VOC_COLORMAP = vocColormap();
 const COLOUR_TO_INDEX = new Map(VOC_COLORMAP.map(([r, g, b], i) => [(r << 16) | (g << 8) | b, i]));

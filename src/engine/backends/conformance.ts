@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../rng';
+import { errorMessage } from '../errors';
 
 /**
  * The backend conformance suite's machinery: record every kernel call a run makes on the cpu
@@ -207,7 +208,7 @@ export async function runCase(c: KernelCase, seed: number): Promise<CaseOutcome>
     }
     return { outputs, gradients };
   } catch (e) {
-    return { outputs: [], gradients: null, error: e instanceof Error ? e.message : String(e) };
+    return { outputs: [], gradients: null, error: errorMessage(e) };
   } finally {
     tf.dispose(made);
   }

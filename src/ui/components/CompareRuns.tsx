@@ -8,6 +8,7 @@ import { aggregateSeeds, buildChartRows, evalSeries, stepSeries, type ArmSeries 
 import type { ChartArm } from '../charts/LineChartView';
 import { useExperiments } from '../hooks/useExperiments';
 import { ChartCard } from './ChartCard';
+import { errorMessage } from '../../engine/errors';
 
 /** Where a saved experiment's records came from: the lab page, the runner, or train.py. */
 export function sourceOf(meta: ExperimentMeta): string {
@@ -61,7 +62,7 @@ export function CompareRuns({ list }: { list: ExperimentMeta[] }) {
     let live = true;
     Promise.all(list.map((m) => commands.records(m.id))).then(
       (all) => live && setRecords(Object.fromEntries(list.map((m, i) => [m.id, all[i]]))),
-      (e: unknown) => live && setError(`The records could not be read: ${e instanceof Error ? e.message : String(e)}`),
+      (e: unknown) => live && setError(`The records could not be read: ${errorMessage(e)}`),
     );
     return () => {
       live = false;

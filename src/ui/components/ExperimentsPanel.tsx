@@ -8,6 +8,7 @@ import { useExperiments } from '../hooks/useExperiments';
 import { useImportFiles } from '../hooks/useImportFiles';
 import { CompareRuns, sourceOf } from './CompareRuns';
 import { Panel } from './Panel';
+import { errorMessage } from '../../engine/errors';
 
 /** The summary the persistence bridge saves at the end of a run, if this one has it. */
 function summaryOf(meta: ExperimentMeta): StoredSummary | null {
@@ -24,7 +25,7 @@ function Row({ meta, shown, ticked, busy }: { meta: ExperimentMeta; shown: boole
   const [name, setName] = useState(meta.name);
   const [confirm, setConfirm] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const act = (p: Promise<unknown>) => p.then(() => setError(null), (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  const act = (p: Promise<unknown>) => p.then(() => setError(null), (e: unknown) => setError(errorMessage(e)));
   const exportBundle = async () => {
     const bundle = await commands.exportBundle(meta.id);
     downloadBlob(new Blob([JSON.stringify(bundle)], { type: 'application/json' }), `${toFileName(meta.name)}.rglab.json`);

@@ -1,3 +1,4 @@
+import { CONFIG_LIMITS } from '../../engine/config';
 import { useAppStore } from '../../store';
 import { seedList } from '../../store/settingsSlice';
 import { LockedFieldset } from './LockedFieldset';
@@ -25,7 +26,8 @@ export function RunSettingsPanel() {
           <NumberField
             label={`length (${unit})`}
             value={c.steps ?? c.epochs ?? 1}
-            min={1}
+            min={CONFIG_LIMITS[unit].min}
+            max={CONFIG_LIMITS[unit].max}
             integer
             testId="length-input"
             onCommit={(n) => setRunLength(unit, n)}
@@ -39,19 +41,19 @@ export function RunSettingsPanel() {
           </label>
         </div>
         <div className="field-row">
-          <NumberField label="batch size" value={c.batchSize} min={1} max={1024} integer testId="batch-size-input" onCommit={(batchSize) => setConfig({ batchSize })} />
-          <NumberField label="eval every (steps)" value={c.evalEvery} min={1} integer testId="eval-every-input" onCommit={(evalEvery) => setConfig({ evalEvery })} />
+          <NumberField label="batch size" value={c.batchSize} min={CONFIG_LIMITS.batchSize.min} max={CONFIG_LIMITS.batchSize.max} integer testId="batch-size-input" onCommit={(batchSize) => setConfig({ batchSize })} />
+          <NumberField label="eval every (steps)" value={c.evalEvery} min={CONFIG_LIMITS.evalEvery.min} integer testId="eval-every-input" onCommit={(evalEvery) => setConfig({ evalEvery })} />
         </div>
         <div className="field-row">
-          <NumberField label="input size (px)" value={c.inputSize} min={8} max={128} integer testId="input-size-input" onCommit={(inputSize) => setConfig({ inputSize })} />
-          <NumberField label="seed" value={c.seeds[0]} min={0} max={0xffffffff} integer testId="seed-input" onCommit={(seed) => setConfig({ seeds: seedList(seed, c.seeds.length) })} />
+          <NumberField label="input size (px)" value={c.inputSize} min={CONFIG_LIMITS.inputSize.min} max={CONFIG_LIMITS.inputSize.max} integer testId="input-size-input" onCommit={(inputSize) => setConfig({ inputSize })} />
+          <NumberField label="seed" value={c.seeds[0]} min={CONFIG_LIMITS.seed.min} max={CONFIG_LIMITS.seed.max} integer testId="seed-input" onCommit={(seed) => setConfig({ seeds: seedList(seed, c.seeds.length) })} />
         </div>
         <div className="field-row">
           <NumberField
-            label="seeds per arm (1-10)"
+            label={`seeds per arm (${CONFIG_LIMITS.seeds.min}-${CONFIG_LIMITS.seeds.max})`}
             value={c.seeds.length}
-            min={1}
-            max={10}
+            min={CONFIG_LIMITS.seeds.min}
+            max={CONFIG_LIMITS.seeds.max}
             integer
             testId="seeds-input"
             title="Every arm runs once per seed (seed, seed + 1, ...); charts show the mean with a band, the summary tests the difference"

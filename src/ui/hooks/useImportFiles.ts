@@ -2,6 +2,7 @@ import { useCallback } from 'react';
 import { useAppStore } from '../../store';
 import { isRunActive } from '../../store/runSlice';
 import { useExperiments } from './useExperiments';
+import { errorMessage } from '../../engine/errors';
 
 /**
  * Imports files into the saved experiments (.rglab.json bundles; the runner's and train.py's
@@ -28,7 +29,7 @@ export function useImportFiles(): (files: readonly File[]) => Promise<void> {
         if (last && !isRunActive(useAppStore.getState().run.status)) await commands.open(last);
         setExperiments({ importing: null });
       } catch (e) {
-        setExperiments({ importing: null, importError: e instanceof Error ? e.message : String(e) });
+        setExperiments({ importing: null, importError: errorMessage(e) });
       }
     },
     [commands],

@@ -1,4 +1,4 @@
-import { MODELS_BY_TASK } from '../../engine/config';
+import { CONFIG_LIMITS, MODELS_BY_TASK } from '../../engine/config';
 import { ARM_VARIANTS, MAX_BUDGET, MAX_VARIANTS, MIN_BUDGET, pickVariants, SWEEP_METRICS, type SweepSpec } from '../../sweep';
 import { NumberField } from '../components/NumberField';
 import { NumberListField } from './NumberListField';
@@ -47,8 +47,8 @@ export function SweepControls({ choice, spec, locked, onChoose, onChange }: Swee
           <NumberField
             label="input size (px)"
             value={spec.base.inputSize}
-            min={8}
-            max={128}
+            min={CONFIG_LIMITS.inputSize.min}
+            max={CONFIG_LIMITS.inputSize.max}
             integer
             testId="sweep-input-size"
             title="Images are resized to this; smaller runs faster"
@@ -57,8 +57,8 @@ export function SweepControls({ choice, spec, locked, onChoose, onChange }: Swee
           <NumberField
             label="batch size"
             value={spec.base.batchSize}
-            min={1}
-            max={1024}
+            min={CONFIG_LIMITS.batchSize.min}
+            max={CONFIG_LIMITS.batchSize.max}
             integer
             testId="sweep-batch-size"
             onCommit={(batchSize) => set({ base: { ...spec.base, batchSize } })}
@@ -77,8 +77,8 @@ export function SweepControls({ choice, spec, locked, onChoose, onChange }: Swee
           <NumberField
             label="seeds"
             value={seedCount}
-            min={1}
-            max={10}
+            min={CONFIG_LIMITS.seeds.min}
+            max={CONFIG_LIMITS.seeds.max}
             step={1}
             integer
             testId="sweep-seeds"

@@ -1,0 +1,45 @@
+import type { Rng } from '../../engine/rng';
+
+/** Drawing primitives shared by the built-in datasets' generators (colours in [0, 1]). */
+
+export type Rgb = [number, number, number];
+
+export function clamp01(v: number): number {
+  return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+/** HSV to RGB; the hue wraps, so any real `h` is a hue. */
+export function hsvToRgb(h: number, s: number, v: number): Rgb {
+  const f = (n: number): number => {
+    const k = (n + (h - Math.floor(h)) * 6) % 6;
+    return v - v * s * Math.max(0, Math.min(k, 4 - k, 1));
+  };
+  return [f(5), f(3), f(1)];
+}
+
+/** Euclidean distance between two colours. */
+export function distance(p: Rgb, q: Rgb): number {
+  return Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+}
+
+/** A second colour of the same hue, lighter or darker by 20-45 %. */
+export function drawShade(rng: Rng, c: Rgb): Rgb {
+  const k = rng.uniform(0.2, 0.45);
+  const dark = 0.3 * c[0] + 0.59 * c[1] + 0.11 * c[2] > 0.5;
+  return dark ? [c[0] * (1 - k), c[1] * (1 - k), c[2] * (1 - k)] : [c[0] + (1 - c[0]) * k, c[1] + (1 - c[1]) * k, c[2] + (1 - c[2]) * k];
+}
+
+/** `p` moved towards `q` by `t`. */
+export function mix(p: Rgb, q: Rgb, t: number): Rgb {
+  return [p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t, p[2] + (q[2] - p[2]) * t];
+}
+
+/** `p` times `k`. */
+export function scale(p: Rgb, k: number): Rgb {
+  return [p[0] * k, p[1] * k, p[2] * k];
+}
+
+/** One of `items`, uniformly. */
+export function pick<T>(rng: Rng, items: readonly T[]): T {
+  return items[rng.int(items.length)];
+}
