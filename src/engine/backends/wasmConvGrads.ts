@@ -1,0 +1,236 @@
+import * as tf from '@tensorflow/tfjs';
+import { checkDilation, checkNhwc, explicitPad, type Info, inputOf, KernelScope, type Pad4, toChannelsFirst, withScope } from './wasmScope';
+
+/**
+ * The conv and depthwise-conv gradients for TF.js's wasm backend (which lacks the filter
+ * gradients and has only a slow scalar loop for the input gradient), rebuilt from XNNPACK
+ * convolution, transpose and matmul. NHWC only, dilation 1.
+ */
+
+/**
+ * The geometry shared by the filter gradients: correlating x with dy dilated by the stride gives
+ * dW, and this is the explicit padding that makes that correlation's output exactly fh x fw.
+ * A bottom/right pad below zero (the forward conv never read the last rows) is clamped to zero
+ * and the surplus output cropped.
+ */
+function filterGradPads(info: tf.backend_util.Conv2DInfo): Pad4 {
+  const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, filterHeight: fh, filterWidth: fw } = info;
+  const { top, left } = info.padInfo;
+  const bottom = fh + (oh - 1) * info.strideHeight - h - top;
+  const right = fw + (ow - 1) * info.strideWidth - w - left;
+  return explicitPad(top, Math.max(0, bottom), left, Math.max(0, right));
+}
+
+/**
+ * Spreads dy onto the stride grid (s - 1 zeros after each row and column), so that the input
+ * gradient becomes a stride-1 correlation. One rank-5 pad does both axes; the trailing zeros it
+ * leaves at the far edge are absorbed by `inputGradGeometry`.
+ */
+function dilateByStride(s: KernelScope, dy: Info, sh: number, sw: number): Info {
+  if (sh === 1 && sw === 1) return dy;
+  const [n, oh, ow, c] = dy.shape;
+  const r = s.reshape(dy, [n * oh, 1, ow, 1, c]);
+  const padded = s.run('PadV2', { x: r }, { paddings: [[0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 });
+  return s.reshape(padded, [n, oh * sh, ow * sw, c]);
+}
+
+interface InputGradGeometry {
+  pad: Pad4;
+  /** Where the wanted h x w window starts in the correlation's output (non-zero if a pad went negative). */
+  offset: [number, number];
+}
+
+/**
+ * Pads for correlating the stride-dilated dy (height oh * sh) with the flipped filter so that
+ * the output is the input's h x w: fh - 1 - top before, the rest after. Negative pads (only for
+ * explicit pads wider than the filter) become zero pads plus an offset crop.
+ */
+function inputGradGeometry(info: tf.backend_util.Conv2DInfo): InputGradGeometry {
+  const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, filterHeight: fh, filterWidth: fw } = info;
+  const top = fh - 1 - info.padInfo.top;
+  const left = fw - 1 - info.padInfo.left;
+  const bottom = h + fh - 1 - oh * info.strideHeight - top;
+  const right = w + fw - 1 - ow * info.strideWidth - left;
+  return {
+    pad: explicitPad(Math.max(0, top), Math.max(0, bottom), Math.max(0, left), Math.max(0, right)),
+    offset: [Math.max(0, -top), Math.max(0, -left)],
+  };
+}
+
+function cropAt(s: KernelScope, x: Info, offset: [number, number], size: number[]): Info {
+  if (offset[0] === 0 && offset[1] === 0) return s.crop(x, size);
+  return s.run('Slice', { x }, { begin: [0, offset[0], offset[1], 0], size });
+}
+
+export const conv2DBackpropFilter: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const [x, dy] = [inputOf(inputs, 'x'), inputOf(inputs, 'dy')];
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  checkNhwc(tf.Conv2DBackpropFilter, dataFormat);
+  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode);
+  const { inChannels: ci, outChannels: co, filterHeight: fh, filterWidth: fw } = info;
+  return withScope(backend as tf.KernelBackend, (s) => {
+    // Channels become the batch and the batch becomes the channels, so the sum over images and
+    // positions is the conv's own reduction over (filter rows, cols, in-channels).
+    const xT = toChannelsFirst(s, x);
+    const dyT = s.transpose(dy, [1, 2, 0, 3]);
+    const corr = s.run('Conv2D', { x: xT, filter: dyT }, {
+      strides: [1, 1],
+      pad: filterGradPads(info),
+      dataFormat: 'NHWC',
+      dilations: [info.strideHeight, info.strideWidth],
+    });
+    return s.transpose(s.crop(corr, [ci, fh, fw, co]), [1, 2, 0, 3]);
+  });
+};
+
+/**
+ * Picks and reorders the taps of a conv filter [fh, fw, ci, co] and swaps its channel axes:
+ * output tap r is filter tap taps[r] (kh * fw + kw), or zeros where taps[r] < 0, and each run of
+ * `phases` consecutive taps is laid out as [co, phases * ci]. Returns [taps.length / phases, co,
+ * phases * ci].
+ *
+ * The tap selection is one matmul with a 0/1 matrix, [taps, fh * fw] x [fh * fw, ci * co]: every
+ * output is one weight times 1 plus zeros, which is the weight exactly (for finite weights; a
+ * NaN or infinite weight spreads NaN to the taps sharing its channels, where a conv would be
+ * non-finite anyway). One 4-D transpose then moves the channels. On wasm this is ~15x faster
+ * than the obvious Reverse then Transpose: wasm's Reverse walks indices one element at a time
+ * (~50 ns each) and XNNPACK's 6-D transpose for the polyphase layout moves single floats, so a
+ * 4x4x256x256 filter took ~270 ms per call against ~15 ms now.
+ *
+ * Nothing outlives the call. The selection matrix is rebuilt each time (a few hundred floats).
+ * wasm's BatchMatMul keeps an XNNPACK operator, holding a packed copy of its b operand, until b's
+ * buffer is freed; given the filter itself, that copy would stay alive as long as the weights
+ * do, so b is a fresh copy of the filter (one zero-width pad, ~2 ms per 1M weights) that goes
+ * with the other intermediates.
+ */
+function rearrangeFilter(s: KernelScope, filter: Info, taps: number[], phases: number): Info {
+  const [fh, fw, ci, co] = filter.shape;
+  const k = fh * fw;
+  const select = new Float32Array(taps.length * k);
+  taps.forEach((tap, r) => {
+    if (tap >= 0) select[r * k + tap] = 1;
+  });
+  const copy = s.run('PadV2', { x: filter }, { paddings: [[0, 0], [0, 0], [0, 0], [0, 0]], constantValue: 0 });
+  const picked = s.run('BatchMatMul', { a: s.constant(select, [taps.length, k]), b: s.reshape(copy, [k, ci * co]) }, { transposeA: false, transposeB: false });
+  const byChannel = s.transpose(s.reshape(picked, [taps.length / phases, phases, ci, co]), [0, 3, 1, 2]);
+  return s.reshape(byChannel, [taps.length / phases, co, phases * ci]);
+}
+
+/**
+ * The input gradient for equal strides s, as s * s stride-1 correlations packed into the output
+ * channels of one conv and interleaved as DepthToSpace would: output row s * q + a only ever meets
+ * filter rows congruent to a + top (mod s), so each phase a correlates the undilated dy with
+ * every s-th filter row. That skips the (s^2 - 1) / s^2 zeros a dilated dy would multiply.
+ * Returns null where the geometry does not fit (unequal strides, pads wider than the filter).
+ */
+function conv2DBackpropInputPolyphase(s: KernelScope, dy: Info, filter: Info, info: tf.backend_util.Conv2DInfo): Info | null {
+  const st = info.strideHeight;
+  const { top, left } = info.padInfo;
+  const { filterHeight: fh, filterWidth: fw, inChannels: ci, outChannels: co } = info;
+  if (info.strideWidth !== st || top > fh - 1 || left > fw - 1) return null;
+  const axis = (f: number, p: number, inSize: number, outSize: number) => {
+    const taps = Math.ceil(f / st);
+    // The phases' windows start at most one dy row apart; a window one row longer covers all.
+    const window = p % st === 0 ? taps : taps + 1;
+    const lead = (window - taps) * st - (p % st);
+    const start = Math.floor(p / st) - taps + 1;
+    const q = Math.ceil(inSize / st);
+    return { window, lead, trail: st * window - lead - f, before: -start, after: q + start + window - 1 - outSize, q };
+  };
+  const ah = axis(fh, top, info.inHeight, info.outHeight);
+  const aw = axis(fw, left, info.inWidth, info.outWidth);
+  // Phase a's window row t' meets filter row kh = s * (window - 1 - t') + a - lead (rows outside
+  // the filter are zeros): stepping through the rows by s is the phase split, and counting t'
+  // backwards turns the transposed conv into a correlation. DepthToSpace reads channel
+  // (a * s + b) * ci + c as phase (a, b) of input channel c.
+  const taps: number[] = [];
+  for (let t = 0; t < ah.window; t++) {
+    for (let u = 0; u < aw.window; u++) {
+      for (let a = 0; a < st; a++) {
+        for (let b = 0; b < st; b++) {
+          const kh = st * (ah.window - 1 - t) + a - ah.lead;
+          const kw = st * (aw.window - 1 - u) + b - aw.lead;
+          taps.push(kh >= 0 && kh < fh && kw >= 0 && kw < fw ? kh * fw + kw : -1);
+        }
+      }
+    }
+  }
+  const f = s.reshape(rearrangeFilter(s, filter, taps, st * st), [ah.window, aw.window, co, st * st * ci]);
+  const corr = s.run('Conv2D', { x: dy, filter: f }, {
+    strides: [1, 1],
+    pad: explicitPad(ah.before, Math.max(0, ah.after), aw.before, Math.max(0, aw.after)),
+    dataFormat: 'NHWC',
+    dilations: [1, 1],
+  });
+  const n = info.batchSize;
+  const phases = s.crop(corr, [n, ah.q, aw.q, st * st * ci]);
+  if (st === 1) return s.crop(phases, info.inShape);
+  // DepthToSpace by hand: wasm's DepthToSpace kernel is an element-wise loop ~30x slower than
+  // this XNNPACK transpose, which moves whole ci-float runs.
+  const interleaved = s.transpose(s.reshape(phases, [n, ah.q, aw.q, st, st, ci]), [0, 1, 3, 2, 4, 5]);
+  return s.crop(s.reshape(interleaved, [n, ah.q * st, aw.q * st, ci]), info.inShape);
+}
+
+export const conv2DBackpropInput: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const [dy, filter] = [inputOf(inputs, 'dy'), inputOf(inputs, 'filter')];
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+  checkNhwc(tf.Conv2DBackpropInput, dataFormat);
+  const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode);
+  return withScope(backend as tf.KernelBackend, (s) => {
+    const fast = conv2DBackpropInputPolyphase(s, dy, filter, info);
+    if (fast) return fast;
+    // A transposed conv is a correlation of the stride-dilated dy with the filter flipped in
+    // space and its in/out channels swapped.
+    const geo = inputGradGeometry(info);
+    const [fh, fw, ci, co] = filter.shape;
+    const reversed = Array.from({ length: fh * fw }, (_, k) => fh * fw - 1 - k);
+    const flipped = s.reshape(rearrangeFilter(s, filter, reversed, 1), [fh, fw, co, ci]);
+    const dyD = dilateByStride(s, dy, info.strideHeight, info.strideWidth);
+    const corr = s.run('Conv2D', { x: dyD, filter: flipped }, { strides: [1, 1], pad: geo.pad, dataFormat: 'NHWC', dilations: [1, 1] });
+    return cropAt(s, corr, geo.offset, inputShape);
+  });
+};
+
+export const depthwiseBackpropFilter: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const [x, dy] = [inputOf(inputs, 'x'), inputOf(inputs, 'dy')];
+  const { strides, dilations, pad, dimRoundingMode, filterShape } = attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
+  checkDilation(tf.DepthwiseConv2dNativeBackpropFilter, dilations);
+  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, true);
+  const [n, h, w, ci] = x.shape;
+  const [, oh, ow, co] = dy.shape;
+  const [fh, fw, , m] = filterShape;
+  return withScope(backend as tf.KernelBackend, (s) => {
+    // Each (image, channel) pair becomes its own depthwise channel, with that image's dy plane
+    // as its filter; the per-image results are then summed.
+    const xr = s.reshape(s.transpose(x, [1, 2, 0, 3]), [1, h, w, n * ci]);
+    const dyr = s.reshape(s.transpose(dy, [1, 2, 0, 3]), [oh, ow, n * ci, m]);
+    const corr = s.run('DepthwiseConv2dNative', { x: xr, filter: dyr }, {
+      strides: [1, 1],
+      pad: filterGradPads(info),
+      dilations: [info.strideHeight, info.strideWidth],
+    });
+    const perImage = s.reshape(s.crop(corr, [1, fh, fw, n * co]), [fh, fw, n, co]);
+    return s.reshape(s.run('Sum', { x: perImage }, { axis: [2], keepDims: false }), filterShape);
+  });
+};
+
+export const depthwiseBackpropInput: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const [dy, filter] = [inputOf(inputs, 'dy'), inputOf(inputs, 'filter')];
+  const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
+  checkDilation(tf.DepthwiseConv2dNativeBackpropInput, dilations);
+  const filterShape = filter.shape as [number, number, number, number];
+  const info = tf.backend_util.computeConv2DInfo(inputShape, filterShape, strides, 1, pad, dimRoundingMode, true);
+  const geo = inputGradGeometry(info);
+  const [n, h, w, ci] = inputShape;
+  const [fh, fw, , m] = filterShape;
+  return withScope(backend as tf.KernelBackend, (s) => {
+    // Output channel c * m + q came from input channel c through filter column q, so a
+    // multiplier-1 depthwise correlation over all c * m channels, summed over q, is dx.
+    const flipped = s.reshape(s.run('Reverse', { x: filter }, { dims: [0, 1] }), [fh, fw, ci * m, 1]);
+    const dyD = dilateByStride(s, dy, info.strideHeight, info.strideWidth);
+    const corr = s.run('DepthwiseConv2dNative', { x: dyD, filter: flipped }, { strides: [1, 1], pad: geo.pad, dilations: [1, 1] });
+    const dx = cropAt(s, corr, geo.offset, [n, h, w, ci * m]);
+    if (m === 1) return dx;
+    return s.run('Sum', { x: s.reshape(dx, [n, h, w, ci, m]) }, { axis: [4], keepDims: false });
+  });
+};
