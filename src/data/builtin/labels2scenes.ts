@@ -15,7 +15,7 @@
 
 import type { PairDataset, PairSplit } from '../../engine/dataset';
 import { hashInts, hashString, mix32, Rng } from '../../engine/rng';
-import { hsvToRgb, mix, pick, scale, type Rgb } from './raster';
+import { hsvToRgb, mix, pick, scale, type Rgb, ValueNoise } from './raster';
 
 /** Class names in label order. */
 export const LABELS2SCENES_CLASSES: readonly string[] = ['sky', 'building', 'vegetation', 'terrain', 'road', 'sidewalk', 'car', 'person'];
@@ -113,37 +113,6 @@ interface Scene {
   trees: Tree[];
   /** Cars and people, far to near (painter's order). */
   things: ({ kind: 'car'; car: Car } | { kind: 'person'; person: Person })[];
-}
-
-/** Smooth value noise in [0, 1] over the unit square: `freq` cells per side, lattice values drawn once. */
-class ValueNoise {
-  private readonly lattice: Float32Array;
-  private readonly side: number;
-
-  constructor(
-    rng: Rng,
-    private readonly freq: number,
-  ) {
-    this.side = Math.ceil(freq) + 2;
-    this.lattice = new Float32Array(this.side * this.side);
-    for (let i = 0; i < this.lattice.length; i++) this.lattice[i] = rng.next();
-  }
-
-  at(x: number, y: number): number {
-    const fx = Math.min(Math.max(x, 0), 1) * this.freq;
-    const fy = Math.min(Math.max(y, 0), 1) * this.freq;
-    const ix = Math.floor(fx);
-    const iy = Math.floor(fy);
-    const tx = fx - ix;
-    const ty = fy - iy;
-    const sx = tx * tx * (3 - 2 * tx);
-    const sy = ty * ty * (3 - 2 * ty);
-    const l = this.lattice;
-    const i = iy * this.side + ix;
-    const top = l[i] + (l[i + 1] - l[i]) * sx;
-    const bottom = l[i + this.side] + (l[i + this.side + 1] - l[i + this.side]) * sx;
-    return top + (bottom - top) * sy;
-  }
 }
 
 function drawScene(rng: Rng): Scene {
