@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { createDefaultConfig } from '../src/engine/config';
+import { createClassifyArms, createDefaultConfig } from '../src/engine/config';
 import { makeJsonlRun } from '../src/testing/jsonlRuns';
 import { LabPage, observeLongTasks } from './labPage';
 
@@ -29,7 +29,7 @@ async function expectSummary(page: Page, arms: string[], seeds: number): Promise
 }
 
 test("the runner's JSONL (2 arms x 3 seeds) imports with its summary table, seeds and verdict; a bad line is named and nothing stored is lost", async ({ page }) => {
-  const config = { ...createDefaultConfig(), inputSize: 8, batchSize: 8, steps: 6, evalEvery: 3, seeds: [1, 2, 3] };
+  const config = { ...createDefaultConfig(), inputSize: 8, batchSize: 8, steps: 6, evalEvery: 3, seeds: [1, 2, 3], arms: createClassifyArms() };
   writeFileSync(join(dir, 'runner.json'), JSON.stringify(config));
   const out = join(dir, 'runner-metrics.jsonl');
   execFileSync('npx', ['tsx', 'src/cli/train.ts', '--config', join(dir, 'runner.json'), '--out', out, '--backend', 'cpu'], { timeout: 180_000, stdio: 'pipe' });
