@@ -29,17 +29,16 @@ const { commands } = connectTrainer(client, {
   onResumed: (runId, step) => void experiments.commands.discardAfter(runId, step),
 });
 
-// `?debug` exposes fault injection for the browser tests (e2e/reliability.spec.ts): nothing else.
-if (new URLSearchParams(location.search).has('debug')) {
-  (window as unknown as { __rgLab: unknown }).__rgLab = {
-    simulateDeviceLoss: (reason?: string) => client.simulateDeviceLoss(reason),
-    crashWorker: () => client.crashWorker(),
-  };
-}
-
-// `?bench` exposes `window.__rgBench` for `npm run bench` (src/cli/benchBrowser.ts): nothing else.
-if (new URLSearchParams(location.search).has('bench')) {
-  void import('./ui/benchHook').then((m) => m.installBenchHook(client));
+// Debug hooks, in development and test builds only (see src/worker/debugHooks.ts; the condition is
+// spelled out here so that `npm run build` leaves their chunks out, not just their calls):
+// `?debug` exposes fault injection for the browser tests (e2e/reliability.spec.ts), `?bench`
+// exposes `window.__rgBench` for `npm run bench` (src/bench/benchBrowser.ts).
+if (import.meta.env.MODE !== 'production') {
+  const q = new URLSearchParams(location.search);
+  if (q.has('debug')) void import('./worker/debugClient').then((m) => m.installDebugHooks(client));
+  if (q.has('bench')) {
+    void Promise.all([import('./ui/benchHook'), import('./worker/debugClient')]).then(([hook, debug]) => hook.installBenchHook((request) => debug.bench(client, request)));
+  }
 }
 
 createRoot(document.getElementById('root')!).render(

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { CONFORMANCE_TOLERANCE, MAX_CASES_PER_KERNEL, passes, runConformance, toBaseline, type KernelCase, type KernelResult } from '../engine/backends/conformance';
 import { recordModelCases } from '../testing/conformance';
-import { initNodeBackend } from './nodeBackend';
+import { initNodeBackend } from '../platform/node';
 
 /**
  * `npx tsx src/cli/conformance.ts [--update-baseline] [--no-browser]`: regenerates the backend

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, parseExperimentConfig } from '../engine/config';
 import { exportPytorch } from '../export/pytorch';
-import type { CliIo } from './runTrain';
+import { appVersion, type CliIo } from './runTrain';
 
 /**
  * `npm run export:pytorch -- --config exp.json [--out train.py]`: writes the standalone PyTorch
@@ -46,7 +46,7 @@ export function runExportPytorchCli(argv: string[], io: CliIo): number {
       throw new UsageError(`${(e as Error).message}; ${USAGE}`);
     }
     if (!args.config) throw new UsageError(`--config is required; ${USAGE}`);
-    const script = exportPytorch(parseExperimentConfig(readJson(args.config)), readTrainTemplate());
+    const script = exportPytorch(parseExperimentConfig(readJson(args.config)), readTrainTemplate(), appVersion());
     if (!args.out) {
       io.stdout(script);
       return EXIT_OK;

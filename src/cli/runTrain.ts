@@ -9,7 +9,7 @@ import type { Dataset } from '../engine/dataset';
 import type { ManifestRecord, MetricRecord } from '../engine/records';
 import { comparisonRecords, comparisonTable, findPlainArm, summariseRun } from '../stats';
 import { Trainer } from '../engine/trainer';
-import { initNodeBackend } from './nodeBackend';
+import { initNodeBackend } from '../platform/node';
 
 /** Backends the runner offers: Node has no GPU backends. */
 export const NODE_BACKENDS = ['wasm', 'cpu'] as const;
@@ -50,7 +50,7 @@ function readConfig(path: string): ExperimentConfig {
 }
 
 /** The software version the manifest names: package.json's. */
-function appVersion(): string {
+export function appVersion(): string {
   try {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
     return typeof pkg.version === 'string' ? pkg.version : 'unknown';
@@ -59,7 +59,7 @@ function appVersion(): string {
   }
 }
 
-/** The first record the runner writes: where the records come from (CONTRACTS.md section 3). */
+/** The first record the runner writes: where the records come from (docs/contracts.md, section 3). */
 export function runnerManifest(cfg: ExperimentConfig, backend: string, contentHash: string | null): ManifestRecord {
   return {
     type: 'manifest',

@@ -87,7 +87,7 @@ export const RECORD_SOURCES: readonly RecordSource[] = ['runner', 'pytorch', 'la
 export interface ManifestRecord {
   type: 'manifest';
   source: RecordSource;
-  /** The experiment config (CONTRACTS.md section 2), defaults filled in. */
+  /** The experiment config (docs/contracts.md, section 2), defaults filled in. */
   config: unknown;
   seeds: number[];
   /** The software that wrote the records and its version ("rg-lab" and package.json's version for the runner). */

@@ -14,6 +14,7 @@ import { rgUniforms, rgWeightAt } from '../engine/rg';
 import { Rng } from '../engine/rng';
 import { learningRateAt } from '../engine/schedules';
 import { useCpu } from '../testing/nodeBackends';
+import { JsonlParser } from '../persist/jsonl';
 import { findTorchPython } from '../testing/torchReference';
 import { exportPytorch as exportWith, loadTrainTemplate } from './pytorch';
 
@@ -158,6 +159,14 @@ describe('exportPytorch', () => {
       expect(res.stderr).not.toMatch(/Traceback/);
       expect(res.status).toBe(0);
       const records = parseRecords(res.stdout);
+      // A manifest first, then the records, each with source "pytorch": the lab's import reads them all.
+      expect(records[0]).toMatchObject({ type: 'manifest', source: 'pytorch', config, seeds: config.seeds, software: { name: 'rg-lab train.py', version: 'unknown' } });
+      expect(records[0].torch).toMatch(/^\d+\.\d+/);
+      expect((records[0].dataset as { contentHash: string }).contentHash).toMatch(/^sha256-tensors:[0-9a-f]{64}$/);
+      expect(records.slice(1).every((r) => r.source === 'pytorch')).toBe(true);
+      const parser = new JsonlParser('smoke.jsonl');
+      parser.push(res.stdout);
+      expect(parser.end().records).toHaveLength(records.length - 1);
       for (const seed of config.seeds) {
         for (const arm of config.arms) {
           const mine = records.filter((r) => r.arm === arm.name && r.seed === seed);
@@ -362,7 +371,10 @@ print(json.dumps({"lrs": lrs, "rgs": rgs, "ssim": ns["ssim_per_image"](x, y).tol
       const target = join(dir, 'train.py');
       const a = io();
       expect(runExportPytorchCli(['--config', configFile, '--out', target], a.io)).toBe(0);
-      const expected = exportPytorch(parseExperimentConfig(JSON.parse(readFileSync(configFile, 'utf8'))));
+      // The CLI's train.py names the package's version in its manifest record.
+      const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+      const expected = exportWith(parseExperimentConfig(JSON.parse(readFileSync(configFile, 'utf8'))), TEMPLATE, version);
+      expect(expected).toContain(`RG_LAB_VERSION = "${version}"`);
       expect(readFileSync(target, 'utf8')).toBe(expected);
       const b = io();
       expect(runExportPytorchCli(['--config', configFile], b.io)).toBe(0);

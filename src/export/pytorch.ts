@@ -13,6 +13,8 @@ export const PYTORCH_EXPORT_FILE = 'train.py';
 
 /** Where the config's JSON goes in train_template.py, inside a raw triple-quoted Python string. */
 export const CONFIG_PLACEHOLDER = '__RG_LAB_CONFIG__';
+/** Where the RG Lab version goes (train.py's manifest record names it). */
+export const VERSION_PLACEHOLDER = '__RG_LAB_VERSION__';
 
 /** train_template.py's text, fetched only when asked for (a dynamic import: not in the main bundle). */
 export async function loadTrainTemplate(): Promise<string> {
@@ -30,11 +32,12 @@ export function toEmbeddedJson(config: ExperimentConfig): string {
 /**
  * train.py for `config` from `template` (train_template.py's text), the config validated and its
  * defaults filled in first (a ConfigError names a bad field). The script's `--smoke` runs 2 steps
- * per arm and seed on random tensors.
+ * per arm and seed on random tensors. `version` is the RG Lab version its manifest record names.
  */
-export function exportPytorch(config: ExperimentConfig, template: string): string {
+export function exportPytorch(config: ExperimentConfig, template: string, version = 'unknown'): string {
   if (!template.includes(CONFIG_PLACEHOLDER)) throw new Error(`the train.py template has no ${CONFIG_PLACEHOLDER}`);
   const json = toEmbeddedJson(parseExperimentConfig(config));
   // A function replacement, so "$&" and the like in a dataset path stay literal.
-  return template.replace(CONFIG_PLACEHOLDER, () => json);
+  const safeVersion = version.replace(/[^\w.+-]/g, '');
+  return template.replace(CONFIG_PLACEHOLDER, () => json).replace(VERSION_PLACEHOLDER, () => safeVersion);
 }

@@ -23,8 +23,11 @@ Usage:
   torchrun --nproc_per_node=4 train.py --data-root DATA    # DistributedDataParallel
   python3 train.py --count-params [MODEL ...]              # parameter counts, then exit
 
-Output: JSON lines in the lab's record format (step, eval, diverged, summary) on stdout or --out,
-and one progress line per evaluation on stderr. With torchrun the config's batchSize is the
+Output: JSON lines in the lab's record format on stdout or --out: a manifest first (config, seeds,
+torch version, device, dataset name and a hash of the data as loaded, the RG Lab version that
+wrote this file), then step, eval, diverged and summary records, each with "source": "pytorch";
+the lab imports the file (experiments panel: import, or drop it on the page). One progress line
+per evaluation goes to stderr. With torchrun the config's batchSize is the
 global batch: each of the N processes takes batchSize / N samples of every batch, gradients are
 averaged by DDP (batch norm is synchronised across GPUs with CUDA), and rank 0 evaluates and
 writes the records. Exit codes: 0 done, 1 every run diverged, 2 bad arguments or data.
@@ -48,6 +51,8 @@ import torch.nn.functional as F
 CONFIG = json.loads(r'''
 __RG_LAB_CONFIG__
 ''')
+# The RG Lab version that wrote this file (the manifest record names it).
+RG_LAB_VERSION = "__RG_LAB_VERSION__"
 
 IGNORE_INDEX = 255
 HIGHER_IS_BETTER = {"accuracy", "pixelAccuracy", "meanAccuracy", "mIoU", "fwIoU", "psnr", "ssim"}
@@ -1200,13 +1205,44 @@ def js_exponential(v, digits):
     return f"{mantissa}e{int(exponent):+d}"
 
 
+def data_hash(data):
+    """sha256 of the data as loaded (train and test images and labels, resized, before
+    normalisation): runs with the same hash trained and evaluated on the same data. Not the lab's
+    hash of an archive's bytes: train.py reads a folder."""
+    h = hashlib.sha256()
+
+    def feed(v):
+        if isinstance(v, torch.Tensor):
+            h.update(v.detach().cpu().contiguous().numpy().tobytes())
+        elif isinstance(v, (list, tuple)):
+            for x in v:
+                feed(x)
+        elif isinstance(v, (int, float, str)):
+            h.update(repr(v).encode())
+
+    feed([data["train"], data["test"]])
+    return "sha256-tensors:" + h.hexdigest()
+
+
+def manifest_record(args, device, data):
+    """The first record: where the records come from (the lab shows it with an imported run)."""
+    return {"type": "manifest", "source": "pytorch", "config": CONFIG, "seeds": CONFIG["seeds"],
+            "software": {"name": "rg-lab train.py", "version": RG_LAB_VERSION},
+            "torch": torch.__version__, "device": device.type + (f" x {args.world}" if args.world > 1 else ""),
+            "dataset": {"name": CONFIG["dataset"] if not args.smoke else "random (--smoke)", "contentHash": data_hash(data)},
+            "createdAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+
+
 class Records:
+    """The JSONL output: every metric record carries "source": "pytorch"."""
     def __init__(self, path, enabled):
         self.enabled = enabled
         self.file = (open(path, "w") if path else sys.stdout) if enabled else None
 
     def write(self, record):
         if self.enabled:
+            if record.get("type") != "manifest":
+                record = {**record, "source": "pytorch"}
             self.file.write(json.dumps(clean(record), separators=(",", ":")) + "\n")
             self.file.flush()
 
@@ -1316,6 +1352,7 @@ def main(argv=None):
         total = CONFIG.get("steps") or CONFIG["epochs"] * spe
     eval_every = CONFIG["evalEvery"]
     records = Records(args.out, args.rank == 0)
+    records.write(manifest_record(args, device, data))
     log = (lambda s: print(s, file=sys.stderr, flush=True)) if args.rank == 0 else (lambda s: None)
     log(f"training {CONFIG['model']} on {data['name']} ({data['train'][0].shape[0]} train / {data['test'][0].shape[0]} test) "
         f"with {device.type}{f' x {args.world} processes' if args.world > 1 else ''}: "

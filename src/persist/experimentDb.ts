@@ -219,10 +219,18 @@ export class ExperimentDb implements ExperimentStore {
   async getRecords(id: string): Promise<MetricRecord[]> {
     const rows = await this.transact(['experiments', 'records'], 'readonly', async (tx) => {
       if ((await tx.objectStore('experiments').getKey(id)) === undefined) throw new ExperimentNotFoundError(id);
-      // Rows with the same index key come in primary-key order: the order they were added.
-      return tx.objectStore('records').index('experimentId').getAll(id);
+      // Rows with the same index key come in primary-key order: the order they were added. A
+      // cursor, not getAll: each row is read (and deserialised) in its own event, so a run of a
+      // million records does not hold the page for seconds.
+      const out: MetricRecord[][] = [];
+      let cursor = await tx.objectStore('records').index('experimentId').openCursor(id);
+      while (cursor) {
+        out.push(cursor.value.records);
+        cursor = await cursor.continue();
+      }
+      return out;
     });
-    return rows.flatMap((r) => r.records);
+    return rows.flat();
   }
 
   async discardRecordsAfter(id: string, step: number): Promise<number> {

@@ -5,7 +5,7 @@ import { BundleError } from './errors';
 
 /**
  * JSON-lines records as the runner (`npm run train`) and the exported train.py write them
- * (CONTRACTS.md section 3): a manifest record first, then step, eval, diverged, event and summary
+ * (docs/contracts.md, section 3): a manifest record first, then step, eval, diverged, event and summary
  * records, one JSON object a line. Parsed incrementally (text goes in as it is read, in chunks),
  * validated line by line; the first bad line is named by its file and line number. Record types
  * this version does not know (a well-formed `{"type": "comparison", ...}`) are counted and skipped.
@@ -31,6 +31,9 @@ export interface ParsedJsonl {
   /** Well-formed records of types this version does not read, by type (e.g. `comparison`: the lab recomputes verdicts from the seeds). */
   ignored: Record<string, number>;
   lines: number;
+  /** The arms and seeds it has records of, and those with a summary record (`arm\u0000seed` keys). */
+  runs: Set<string>;
+  finished: Set<string>;
 }
 
 const METRIC_TYPES = new Set(['step', 'eval', 'diverged', 'summary', 'event']);
@@ -64,6 +67,8 @@ export class JsonlParser {
   private seeds: Set<number> | null = null;
   private readonly records: MetricRecord[] = [];
   private readonly ignored: Record<string, number> = {};
+  private readonly runs = new Set<string>();
+  private readonly finished = new Set<string>();
 
   constructor(readonly file: string) {}
 
@@ -77,7 +82,7 @@ export class JsonlParser {
     if (this.rest) this.parseLine(this.rest);
     this.rest = '';
     if (this.line === 0 || (this.records.length === 0 && !this.manifest)) throw new JsonlError(this.file, null, 'holds no records');
-    return { file: this.file, manifest: this.manifest, records: this.records, ignored: this.ignored, lines: this.line };
+    return { file: this.file, manifest: this.manifest, records: this.records, ignored: this.ignored, lines: this.line, runs: this.runs, finished: this.finished };
   }
 
   private parseLine(text: string): void {
@@ -121,6 +126,9 @@ export class JsonlParser {
     if (this.arms && !this.arms.has(record.arm)) fail('arm', `"${record.arm}" is not an arm of the manifest's config (${[...this.arms].join(', ')})`);
     if (this.seeds && !this.seeds.has(record.seed)) fail('seed', `${record.seed} is not one of the manifest's seeds (${[...this.seeds].join(', ')})`);
     this.records.push(record);
+    const key = `${record.arm}\u0000${record.seed}`;
+    this.runs.add(key);
+    if (record.type === 'summary') this.finished.add(key);
   }
 }
 
@@ -206,9 +214,7 @@ export function combineJsonl(parts: readonly ParsedJsonl[]): JsonlImport {
       if (diff) throw new JsonlError(p.file, null, `its config differs from ${first.file}'s at ${diff}: import them separately and compare them`);
       for (const s of m.seeds) seeds.add(s);
     }
-    const mine = new Set<string>();
-    for (const r of p.records) mine.add(`${r.arm}\u0000${r.seed}`);
-    for (const key of mine) {
+    for (const key of p.runs) {
       const [arm, seed] = key.split('\u0000');
       const other = owner.get(key);
       if (other) throw new JsonlError(p.file, null, `arm ${arm}, seed ${seed} is in ${other} too: each arm and seed may come from one file`);
@@ -216,11 +222,11 @@ export function combineJsonl(parts: readonly ParsedJsonl[]): JsonlImport {
     }
     for (const [k, n] of Object.entries(p.ignored)) ignored[k] = (ignored[k] ?? 0) + n;
   }
-  for (const p of parts) for (const r of p.records) seeds.add(r.seed);
+  for (const p of parts) for (const key of p.runs) seeds.add(Number(key.split('\u0000')[1]));
   const config = parseExperimentConfig({ ...base, seeds: [...seeds].sort((a, b) => a - b) });
-  const records = parts.flatMap((p) => p.records);
-  const summaries = new Set(records.filter((r) => r.type === 'summary').map((r) => `${r.arm}\u0000${r.seed}`));
-  const complete = config.arms.every((a) => config.seeds.every((s) => summaries.has(`${a.name}\u0000${s}`)));
+  const records = parts.length === 1 ? parts[0].records : parts.flatMap((p) => p.records);
+  const finished = new Set(parts.flatMap((p) => [...p.finished]));
+  const complete = config.arms.every((a) => config.seeds.every((s) => finished.has(`${a.name}\u0000${s}`)));
   const m = first.manifest;
   const files = parts.map((p) => p.file);
   const label = m.source === 'pytorch' ? 'PyTorch' : m.source;

@@ -35,7 +35,7 @@ export function nextTask(): Promise<void> {
 }
 
 /** Parses chunks in slices of at most this many characters, so one big chunk is not one long task. */
-const MAX_SLICE_CHARS = 256 * 1024;
+const MAX_SLICE_CHARS = 64 * 1024;
 
 export async function readJsonlFile(file: Blob, name: string, opts: ReadJsonlOptions = {}): Promise<ParsedJsonl> {
   const sliceMs = opts.sliceMs ?? 12;

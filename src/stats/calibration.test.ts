@@ -2,7 +2,7 @@ import { expect, it, suite } from 'vitest';
 import { simulateVerdicts, wilson95 } from './calibration';
 
 // The verdict code on synthetic experiments (see calibration.ts for the model). The full table,
-// with more experiments and heavy-tailed noise, is written by src/cli/calibrate.ts.
+// with more experiments and heavy-tailed noise, is written by src/bench/calibrate.ts.
 suite('calibration of the verdicts', () => {
   for (const seeds of [3, 5, 10]) {
     it(`A/A over ${seeds} seeds: at most 5% of 2,000 experiments claim a difference`, () => {

@@ -5,7 +5,7 @@ import { verdicts, type SeedOutcome, type VerdictInput } from './verdict';
  * Calibration of the verdict code by simulation: many synthetic experiments whose arms differ
  * only by seed noise (A/A) give the false-positive rate, and experiments with a known effect on
  * the final metric give the power. Shared by the unit test and the script that writes the
- * table in docs/statistics.md (src/cli/calibrate.ts), so both measure the same code.
+ * table in docs/statistics.md (src/bench/calibrate.ts), so both measure the same code.
  *
  * One experiment: `arms` arms (the first is the baseline) over n seeds, evalEvery 100, a target.
  * Per seed s and arm a:

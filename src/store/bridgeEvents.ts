@@ -13,6 +13,8 @@ export function createWorkerEventHandler(
 ): (m: FromWorker) => void {
   return function onMessage(m: FromWorker): void {
     const s = get();
+    // A bench reply (debug builds only), answered through the request's promise.
+    if ('result' in m) return;
     switch (m.type) {
       case 'loadProgress':
         s.setArchiveProgress(m.id, m.progress, performance.now());
@@ -25,7 +27,6 @@ export function createWorkerEventHandler(
         s.setBackendProgress(m.text);
         return;
       case 'datasetReady':
-      case 'benchResult':
         // Answered through the request's promise.
         return;
       case 'checkpoint':

@@ -1,3 +1,4 @@
+import type { MetricRecord } from '../engine/records';
 import type { ExperimentStore } from '../persist';
 import { combineJsonl, type JsonlImport, type ParsedJsonl } from '../persist/jsonl';
 import { nextTask, readJsonlFile } from '../persist/jsonlStream';
@@ -37,8 +38,14 @@ export async function importJsonlFiles(db: ExperimentStore, files: readonly File
     parts.push(await readJsonlFile(f, f.name, { onProgress: (p) => opts.onProgress?.({ phase: 'reading', file: p.file, done: p.bytes, total: p.total }) }));
   }
   const run = combineJsonl(parts);
-  const steps = run.records.reduce((m, r) => (r.type === 'step' && r.step > m ? r.step : m), 0);
-  const summary = storedSummaryOf(run.config, run.records, opts.baseline, opts.target, steps);
+  // The summary needs the eval, diverged and summary records only: a short list beside the steps.
+  let steps = 0;
+  const results: MetricRecord[] = [];
+  for (const r of run.records) {
+    if (r.type === 'step') steps = Math.max(steps, r.step);
+    else results.push(r);
+  }
+  const summary = storedSummaryOf(run.config, results, opts.baseline, opts.target, steps);
   const id = await db.createExperiment(run.config, run.manifest, run.name);
   try {
     const batch = opts.batch ?? 5000;

@@ -7,7 +7,7 @@ import { firstSeedOf, recordCount, recordsInMemory } from './metricsSlice';
 import { isRunActive } from './runSlice';
 import { storedSummaryOf, verdictsAreInterim } from './summary';
 import { importJsonlFiles, type ImportProgress } from './importRecords';
-import { isJsonlFile } from '../persist/jsonlStream';
+import { isJsonlFile, nextTask } from '../persist/jsonlStream';
 
 /**
  * Keeps every experiment in IndexedDB as it runs: the config and a manifest when a run starts,
@@ -132,6 +132,9 @@ export async function runRecords(s: AppStore, saved: (id: string) => Promise<Met
   return stored.length >= recordCount(s) ? stored : recordsInMemory(s);
 }
 
+/** Records handed to the store at once when a saved experiment is opened. */
+const OPEN_SLICE = 20_000;
+
 /** Connects the persistence layer to the app store. */
 export function connectPersistence(opts: PersistOptions): { commands: ExperimentCommands; ready: Promise<void>; disconnect: () => void } {
   const app = opts.store ?? useAppStore;
@@ -240,9 +243,15 @@ export function connectPersistence(opts: PersistOptions): { commands: Experiment
       const s = get();
       s.resetMetrics();
       s.showStoredRun(id, meta.config, { ...planOf(meta.config, records), interrupted: meta.status === 'interrupted', stopped: meta.status === 'stopped', resumable: meta.status !== 'done' && meta.status !== 'running' });
-      s.appendRecords(records);
-      // They are stored already.
-      s.takeUnsaved();
+      // In slices, the page getting a turn between them: an imported run may hold a million records.
+      for (let i = 0; i < records.length; i += OPEN_SLICE) {
+        if (i > 0) await nextTask();
+        // Another experiment opened (or a run started) meanwhile: that one is shown now.
+        if (get().run.id !== id) return;
+        get().appendRecords(records.slice(i, i + OPEN_SLICE));
+        // They are stored already.
+        get().takeUnsaved();
+      }
       // Its settings come back too, so Start runs it again, unless its archive is not the one loaded.
       if (settings && (meta.config.dataset.startsWith('builtin:') || meta.config.dataset === s.config.dataset)) s.setConfig(meta.config);
     },

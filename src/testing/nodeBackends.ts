@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { initNodeBackend } from '../cli/nodeBackend';
+import { initNodeBackend } from '../platform/node';
 
 /** Switches tests to the trainable wasm backend (single-threaded, so runs repeat exactly). */
 export async function useWasm(): Promise<void> {

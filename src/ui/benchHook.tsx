@@ -1,31 +1,13 @@
 import { flushSync } from 'react-dom';
 import { createRoot } from 'react-dom/client';
-import type { BenchRequest, BenchResult, TrainerClient } from '../store/types';
+import type { BenchHook, BenchRequest, BenchResult, ChartRedrawTiming } from '../store/types';
 import { LineChartView, type ChartArm } from './charts/LineChartView';
 import { buildChartRows, type ArmSeries } from './charts/series';
 
 /**
- * `?bench` (for `npm run bench` only, src/cli/benchBrowser.ts): `window.__rgBench` trains in the
+ * `?bench` (for `npm run bench` only, src/bench/benchBrowser.ts): `window.__rgBench` trains in the
  * worker on a chosen backend and times a chart redraw. Loaded only with that flag.
  */
-
-/** What one chart timing measured, in ms. */
-export interface ChartRedrawTiming {
-  pointsPerSeries: number;
-  arms: number;
-  rows: number;
-  /** First render (mount), rows built included. */
-  mountMs: number;
-  /** Median of the redraws after it, each with new data: rows built, React render, layout. */
-  redrawMs: number;
-  redraws: number[];
-}
-
-/** The hook the benchmark reaches with page.evaluate. */
-export interface BenchHook {
-  bench(request: BenchRequest): Promise<BenchResult>;
-  timeChartRedraw(pointsPerSeries: number, rounds: number): ChartRedrawTiming;
-}
 
 const ARMS: ChartArm[] = [
   { name: 'plain', color: '#1f77b4' },
@@ -82,8 +64,8 @@ function timeChartRedraw(pointsPerSeries: number, rounds: number): ChartRedrawTi
   return { pointsPerSeries, arms: ARMS.length, rows, mountMs: times[0], redrawMs: median(times.slice(1)), redraws: times.slice(1) };
 }
 
-/** Installs `window.__rgBench` for the page's worker client. */
-export function installBenchHook(client: TrainerClient): void {
-  const hook: BenchHook = { bench: (request) => client.bench(request), timeChartRedraw };
+/** Installs `window.__rgBench`; `bench` trains a request in the page's worker (src/worker/debugClient.ts). */
+export function installBenchHook(bench: (request: BenchRequest) => Promise<BenchResult>): void {
+  const hook: BenchHook = { bench, timeChartRedraw };
   (window as unknown as { __rgBench: BenchHook }).__rgBench = hook;
 }

@@ -5,9 +5,19 @@ import { loadBuiltinDataset } from '../data/builtin';
 import { decodeImageBrowser } from '../data/decodeBrowser';
 import { loadArchiveDataset } from '../data/load';
 import { initBackend } from '../engine/backends/setup';
+import { DEBUG_HOOKS } from './debugHooks';
 import { watchDeviceLoss } from './deviceLoss';
 import type { HandlerDeps } from './handlerContext';
 import { probeWebGpu } from './preflight';
+
+/** Makes the worker die for real: an uncaught error from a timer, then close(). */
+function crashWorker(): void {
+  setTimeout(() => {
+    // Closed a task later, so the uncaught error reaches the page first.
+    setTimeout(() => self.close(), 0);
+    throw new Error('simulated crash (the crashWorker debug message)');
+  }, 0);
+}
 
 /**
  * The handler's dependencies inside the browser worker. The wasm binaries are bundled as
@@ -28,12 +38,7 @@ export function createBrowserDeps(): HandlerDeps {
     watchDeviceLoss: (backend, onLost) => watchDeviceLoss(backend, onLost),
     loadDataset: (id, opts) => loadBuiltinDataset(id, opts),
     loadArchive: (file, opts) => loadArchiveDataset(file, { ...opts, decoder: decodeImageBrowser }),
-    crashWorker: () => {
-      setTimeout(() => {
-        // Closed a task later, so the uncaught error reaches the page first.
-        setTimeout(() => self.close(), 0);
-        throw new Error('simulated crash (the crashWorker debug message)');
-      }, 0);
-    },
+    // Debug (development and test builds only): left out of a production bundle.
+    ...(DEBUG_HOOKS ? { crashWorker } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createDefaultConfig } from '../engine/config';
 import { TrainerClient, WorkerRequestError, type WorkerLike } from './client';
+import { crashWorker } from './debugClient';
 import { WORKER_CRASHED, type BackendReport, type FromWorker, type ToWorker } from './protocol';
 
 const REPORT: BackendReport = { backend: 'wasm', adapter: null, forced: 'wasm', attempts: [{ backend: 'wasm', ok: true }], maxRelativeError: 1e-6 };
@@ -51,7 +52,7 @@ describe('TrainerClient', () => {
     expect(workers[0].posted).toEqual([{ type: 'init', id: 1, backend: 'wasm', model: 'cnn' }]);
     workers[0].reply({ type: 'ready', id: 1, report: REPORT });
     expect(await ready).toEqual(REPORT);
-    client.crashWorker();
+    crashWorker(client);
     expect(workers[0].posted.at(-1)).toEqual({ type: 'crashWorker' });
     expect(received.map((m) => m.type)).toEqual(['ready']);
   });

@@ -1,5 +1,5 @@
 import type { ExperimentConfig } from '../engine/config';
-import { WORKER_CRASHED, type ArchiveOptions, type BackendName, type BackendReport, type BenchRequest, type BenchResult, type Checkpoint, type DatasetSummary, type FromWorker, type LiveParams, type MeasuredChoice, type SpeedWorkload, type ToWorker, type WorkerErrorInfo } from './protocol';
+import { WORKER_CRASHED, type ArchiveOptions, type BackendName, type BackendReport, type Checkpoint, type DatasetSummary, type FromWorker, type LiveParams, type MeasuredChoice, type SpeedWorkload, type ToWorker, type WorkerErrorInfo } from './protocol';
 
 /**
  * The main thread's side of the worker protocol. TrainerClient owns the worker, adds its
@@ -135,22 +135,15 @@ export class TrainerClient {
     this.worker.postMessage({ type: 'setParams', runId, arm, params });
   }
 
-  /** Debug, for tests only: the worker acts as if its device were lost (see `simulateDeviceLoss` in protocol.ts). */
-  simulateDeviceLoss(reason?: string): void {
-    this.worker.postMessage(reason === undefined ? { type: 'simulateDeviceLoss' } : { type: 'simulateDeviceLoss', reason });
+  /** Posts a message that expects no reply (the debug hooks' way in: src/worker/debugClient.ts). */
+  send(msg: ToWorker): void {
+    this.worker.postMessage(msg);
   }
 
-  /** Debug, for tests only: the worker throws an uncaught error and closes itself (see `crashWorker` in protocol.ts). */
-  crashWorker(): void {
-    this.worker.postMessage({ type: 'crashWorker' });
-  }
-
-  /** Benchmarks only (`?bench`): trains `request` in the worker and resolves with its images/s. */
-  async bench(request: BenchRequest): Promise<BenchResult> {
+  /** Posts the request `make(id)` and resolves with the worker's reply to `id`. */
+  ask(make: (id: number) => ToWorker): Promise<FromWorker> {
     const id = this.nextId++;
-    const reply = await this.request(id, { type: 'bench', id, request });
-    if (reply.type !== 'benchResult') throw new Error(`bench got ${reply.type}`);
-    return reply.result;
+    return this.request(id, make(id));
   }
 
   /** Ends the worker; pending requests fail. */
@@ -169,7 +162,7 @@ export class TrainerClient {
   }
 
   private receive(m: FromWorker): void {
-    if (m.type === 'ready' || m.type === 'datasetReady' || m.type === 'benchResult' || (m.type === 'error' && m.id !== undefined)) {
+    if (m.type === 'ready' || m.type === 'datasetReady' || 'result' in m || (m.type === 'error' && m.id !== undefined)) {
       const p = this.pending.get(m.id!);
       this.pending.delete(m.id!);
       if (m.type === 'error') p?.reject(new WorkerRequestError(m.error));

@@ -1,6 +1,7 @@
 import { createBackendSelection } from './backendSelection';
-import { runBench } from './benchRequest';
 import { createDatasetCache } from './datasetCache';
+import { DEBUG_HOOKS } from './debugHooks';
+import { createDebugHandler } from './debugMessages';
 import { RunStateError, toErrorInfo } from './errors';
 import { createHandlerContext, type HandlerDeps, type Post, rejectUnknown } from './handlerContext';
 import type { ToWorker } from './protocol';
@@ -11,8 +12,9 @@ export type { HandlerDeps, Post } from './handlerContext';
 /**
  * The worker's logic, free of worker globals so that Node tests can drive it with a fake
  * `post`. Its parts: backend selection and device loss (backendSelection.ts), the dataset and
- * archive cache (datasetCache.ts), the run session and its controls (runSession.ts), and the
- * benchmark request (benchRequest.ts). Setup requests (init, loadDataset, loadArchive, start,
+ * archive cache (datasetCache.ts), the run session and its controls (runSession.ts), and, in
+ * development and test builds only, the debug messages and the benchmark request
+ * (debugMessages.ts, benchRequest.ts). Setup requests (init, loadDataset, loadArchive, start,
  * bench) run one after another; run control (pause, resume, stop, setParams) acts at once,
  * between training steps.
  *
@@ -32,6 +34,7 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
   const datasets = createDatasetCache(ctx);
   const runs = createRunSession(ctx, backends, datasets);
   session = runs;
+  const debug = DEBUG_HOOKS ? createDebugHandler(ctx, backends, runs, datasets) : null;
 
   return async function handle(msg: ToWorker): Promise<void> {
     try {
@@ -64,24 +67,9 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
         case 'stop':
         case 'setParams':
           return await runs.control(msg);
-        case 'bench':
-          return await ctx.enqueue(() =>
-            ctx.runTask({ id: msg.id }, () => {
-              const going = runs.activeId();
-              if (going !== null) throw new RunStateError(`run ${going} is still going: stop it before benchmarking`);
-              return runBench(ctx, datasets, backends.report?.backend ?? null, msg.id, msg.request);
-            }),
-          );
-        case 'simulateDeviceLoss': {
-          const report = backends.report;
-          if (report) backends.onDeviceLost(report.backend, msg.reason ?? 'simulated (a debug message)');
-          return;
-        }
-        case 'crashWorker':
-          deps.crashWorker?.();
-          return;
         default:
-          return rejectUnknown(msg);
+          // Debug messages exist only in development and test builds; elsewhere they are unknown.
+          return DEBUG_HOOKS ? await debug!(msg) : rejectUnknown(msg as never);
       }
     } catch (e) {
       post({ type: 'error', error: toErrorInfo(e) });

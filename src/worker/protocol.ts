@@ -174,7 +174,7 @@ export interface BenchResult extends BenchRequest {
 /** Run states the worker reports; `stopped` is a run ended early by the user. */
 export type WorkerRunStatus = 'running' | 'paused' | 'done' | 'stopped';
 
-export type ToWorker =
+export type AppToWorker =
   /**
    * Chooses the backend. `backend` forces one (the others are fallbacks, in order). Otherwise, with
    * `workload`, the backends that pass the preflight are timed on it and the fastest is chosen,
@@ -195,7 +195,10 @@ export type ToWorker =
   | { type: 'pause'; runId: string }
   | { type: 'resume'; runId: string }
   | { type: 'stop'; runId: string }
-  | { type: 'setParams'; runId: string; arm: string; params: LiveParams }
+  | { type: 'setParams'; runId: string; arm: string; params: LiveParams };
+
+/** Debug hooks, in development and test builds only (DEBUG_HOOKS); a production worker rejects them as unknown. */
+export type DebugToWorker =
   /**
    * Debug, for tests only: acts as if the device under the active backend were lost (the real
    * thing comes from WebGPU's device.lost or WebGL's webglcontextlost). Nothing is destroyed.
@@ -208,6 +211,8 @@ export type ToWorker =
   | { type: 'crashWorker' }
   /** Benchmarks only: trains `request` with the engine's Trainer, answered by `benchResult`; no run may be going. */
   | { type: 'bench'; id: number; request: BenchRequest };
+
+export type ToWorker = AppToWorker | DebugToWorker;
 
 export type FromWorker =
   /** The backend in use: the reply to `init` `id`, or, with id REINIT_ID, the backend chosen after `backendLost`. */
@@ -249,3 +254,22 @@ export type FromWorker =
   | { type: 'benchResult'; id: number; result: BenchResult }
   /** `id` or `runId` names the request that failed; both absent for a message that made no sense. */
   | { type: 'error'; id?: number; runId?: string; error: WorkerErrorInfo };
+
+/** The `?bench` page hook (window.__rgBench) that the browser benchmark drives; src/ui/benchHook.tsx installs it. */
+/** What one chart timing measured, in ms. */
+export interface ChartRedrawTiming {
+  pointsPerSeries: number;
+  arms: number;
+  rows: number;
+  /** First render (mount), rows built included. */
+  mountMs: number;
+  /** Median of the redraws after it, each with new data: rows built, React render, layout. */
+  redrawMs: number;
+  redraws: number[];
+}
+
+/** The hook the benchmark reaches with page.evaluate. */
+export interface BenchHook {
+  bench(request: BenchRequest): Promise<BenchResult>;
+  timeChartRedraw(pointsPerSeries: number, rounds: number): ChartRedrawTiming;
+}

@@ -271,6 +271,23 @@ describe('batch-norm helpers on wasm match cpu', () => {
       expect(tf.memory().numTensors).toBe(before);
     });
   });
+
+  it('Cast to the same dtype aliases; casts between dtypes still convert', async () => {
+    await onBackend('wasm', () => {
+      const before = tf.memory().numTensors;
+      const a = tf.tensor([1.5, -2.25, 3]);
+      const b = tf.cast(a, 'float32');
+      a.dispose();
+      expect(Array.from(b.dataSync())).toEqual([1.5, -2.25, 3]);
+      const i = tf.cast(b, 'int32');
+      expect(i.dtype).toBe('int32');
+      expect(Array.from(i.dataSync())).toEqual([1, -2, 3]);
+      const back = tf.cast(i, 'float32');
+      expect(Array.from(back.dataSync())).toEqual([1, -2, 3]);
+      tf.dispose([b, i, back]);
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  });
 });
 
 describe("wasm's own pooling gradients and data ops agree with cpu", () => {

@@ -481,6 +481,17 @@ const identity: tf.KernelFunc = ({ inputs, backend }) => {
 };
 
 /**
+ * Cast to the dtype the tensor already has is an alias too (wasm's Cast copies whatever the
+ * dtypes): every ReLU gradient casts the float32 output of Step to float32, a full copy of the
+ * layer's activations per step. Casts between dtypes keep wasm's own kernel.
+ */
+const cast: tf.KernelFunc = (args) => {
+  const x = inputOf(args.inputs, 'x');
+  const { dtype } = args.attrs as unknown as tf.CastAttrs;
+  return x.dtype === dtype ? identity(args) : runOriginal(tf.Cast, args);
+};
+
+/**
  * GatherV2 (batchDims 0) as row copies on the wasm heap: out[o, k, :] = x[o, indices[k], :].
  * wasm's native Gather computes an index per element (~8 ms for a 64-image batch out of any
  * dataset, about 8% of a `cnn` step); copying whole rows takes well under a millisecond.
@@ -525,6 +536,7 @@ const KERNELS: readonly tf.KernelConfig[] = [
   { kernelName: tf.Sum, backendName: 'wasm', kernelFunc: sum },
   { kernelName: tf.Mean, backendName: 'wasm', kernelFunc: mean },
   { kernelName: tf.Identity, backendName: 'wasm', kernelFunc: identity },
+  { kernelName: tf.Cast, backendName: 'wasm', kernelFunc: cast },
   { kernelName: tf.MaxPoolGrad, backendName: 'wasm', kernelFunc: maxPoolGrad },
   { kernelName: tf.GatherV2, backendName: 'wasm', kernelFunc: gatherV2 },
 ];

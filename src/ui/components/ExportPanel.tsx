@@ -41,7 +41,7 @@ export function ExportPanel() {
       return;
     }
     try {
-      const script = exportPytorch(useAppStore.getState().config, template);
+      const script = exportPytorch(useAppStore.getState().config, template, APP_FACTS.appVersion);
       downloadBlob(new Blob([script], { type: 'text/x-python' }), PYTORCH_EXPORT_FILE);
       setPytorchError(null);
     } catch (e) {

@@ -1,4 +1,4 @@
-"""The bench's PyTorch peer (src/cli/benchPeers.ts): trains the exported train.py's Cnn one SGD
+"""The bench's PyTorch peer (src/bench/benchPeers.ts): trains the exported train.py's Cnn one SGD
 step per request, so the bench can interleave its steps with the lab's.
 
 argv: TRAIN_PY BATCH SIZE LR MOMENTUM. stdin: one line per step, the thread count to use.

@@ -5,7 +5,7 @@
  * discriminator with Adam, as the translate task trains it: its transposed convs lean on
  * Conv2DBackpropInput). Warm-up steps are not timed.
  *
- *   npx tsx src/cli/benchWasm.ts [--steps 20] [--cpu-steps 1] [--warmup 2]
+ *   npx tsx src/bench/benchWasm.ts [--steps 20] [--cpu-steps 1] [--warmup 2]
  *
  * Single-threaded: TF.js never starts wasm threads in Node (see setup.ts).
  */
@@ -18,7 +18,7 @@ import { Optimizer } from '../engine/optim';
 import { Rng } from '../engine/rng';
 import { createTranslateTask } from '../engine/tasks/translate';
 import { disposeArm } from '../engine/tasks/types';
-import { initNodeBackend } from './nodeBackend';
+import { initNodeBackend } from '../platform/node';
 
 const INPUT = 32;
 const BATCH = 64;

@@ -1,5 +1,5 @@
-import type { BenchResult, RatioVariant } from '../cli/bench';
-import type { StepProfile } from '../cli/benchProfile';
+import type { BenchResult, RatioVariant } from './bench';
+import type { StepProfile } from './benchProfile';
 
 /**
  * A complete bench JSON (what `npm run bench -- --json` writes) for the report's tests, with
@@ -15,6 +15,7 @@ export function buildStepProfile(model: string, scale = 1): StepProfile {
     size: 32,
     kernelMs: 430 * scale,
     stepMs: 441 * scale,
+    stepCpuMs: 440 * scale,
     gflopPerStep: 1.019,
     kernels: [
       { kernel: 'Conv2DBackpropInput', calls: 2, ms: 186.5 * scale, flops: 0.302e9, ofPeak: 0.25 / scale },

@@ -8,12 +8,12 @@ import { fileURLToPath } from 'node:url';
 import { createDefaultConfig } from '../engine/config';
 import { Rng } from '../engine/rng';
 import { exportPytorch } from '../export/pytorch';
-import { readTrainTemplate } from './exportPytorch';
+import { readTrainTemplate } from '../cli/exportPytorch';
 import { interleave, median, type StepTime, type Variant } from './interleave';
 
 /**
  * The bench's peers, each trained side by side with the lab in one interleaved run
- * (src/cli/interleave.ts: one step of each per round, in a shuffled order):
+ * (src/bench/interleave.ts: one step of each per round, in a shuffled order):
  * - PyTorch on the CPU (the system's python3 with torch) training the lab's `cnn` as the
  *   PyTorch export writes it, at the lab's batch and input size, SGD with momentum, in a
  *   long-lived child process that trains one step per request; at one thread and at its default
@@ -75,8 +75,11 @@ export interface PeerBench {
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/** A long-lived PyTorch child: `step(threads)` trains one step and resolves with its own timing. */
-async function startPytorch(opts: PeerOptions, dir: string): Promise<{ info: { torch: string; python: string; defaultThreads: number }; step: (threads: number) => Promise<StepTime>; close: () => void }> {
+/** A long-lived PyTorch child: `step(threads)` trains one step and resolves with its own timing and the step's loss. */
+export async function startPytorch(
+  opts: Pick<PeerOptions, 'batch' | 'size' | 'lr' | 'momentum' | 'python'>,
+  dir: string,
+): Promise<{ info: { torch: string; python: string; defaultThreads: number }; step: (threads: number) => Promise<StepTime & { loss: number }>; close: () => void }> {
   const trainPy = path.join(dir, 'train.py');
   writeFileSync(trainPy, exportPytorch({ ...createDefaultConfig(), model: 'cnn', inputSize: opts.size, batchSize: opts.batch }, readTrainTemplate()));
   const script = fileURLToPath(new URL('./pytorchPeer.py', import.meta.url));
@@ -97,7 +100,7 @@ async function startPytorch(opts: PeerOptions, dir: string): Promise<{ info: { t
     step: async (threads) => {
       child.stdin.write(`${threads}\n`);
       const t = await next();
-      return { wall: Number(t.wall), cpu: Number(t.cpu) };
+      return { wall: Number(t.wall), cpu: Number(t.cpu), loss: Number(t.loss) };
     },
     close: () => {
       child.stdin.end();
@@ -106,7 +109,7 @@ async function startPytorch(opts: PeerOptions, dir: string): Promise<{ info: { t
 }
 
 /** ConvNetJS's CIFAR-10 demo (convnetjs.com/demo/cifar10.html): its network and trainer, verbatim. */
-function convnetjsDemo(size: number): { version: string; trainer: string; trainSample: (i: number) => void } {
+export function convnetjsDemo(size: number): { version: string; trainer: string; trainSample: (i: number) => number } {
   const require = createRequire(import.meta.url);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- convnetjs ships no types
   const cnj = require('convnetjs') as any;
@@ -132,7 +135,7 @@ function convnetjsDemo(size: number): { version: string; trainer: string; trainS
     for (let k = 0; k < v.w.length; k++) v.w[k] = rng.normal();
     return v;
   });
-  return { version, trainer: JSON.stringify(trainerOpts), trainSample: (i) => void trainer.train(images[i % images.length], i % 10) };
+  return { version, trainer: JSON.stringify(trainerOpts), trainSample: (i) => Number(trainer.train(images[i % images.length], i % 10).loss) };
 }
 
 /** Runs both peers beside the lab; a peer that cannot run is reported by the reason, not dropped silently. */
@@ -155,8 +158,8 @@ export async function benchPeers(opts: PeerOptions): Promise<PeerBench> {
         (key: 'pytorch1' | 'pytorchAll', threads: number): Variant =>
         async (pause) => {
           for (let i = 0; i <= warmup + rounds; i++) {
-            const t = await py.step(threads);
-            if (i > warmup) own[key].push(t);
+            const { wall, cpu } = await py.step(threads);
+            if (i > warmup) own[key].push({ wall, cpu });
             await pause();
           }
         };

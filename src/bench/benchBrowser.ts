@@ -1,8 +1,9 @@
+import os from 'node:os';
+import path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../../playwright.config';
-import type { BenchHook } from '../ui/benchHook';
-import type { BackendName, BenchRequest, BenchResult } from '../worker/protocol';
+import type { BackendName, BenchHook, BenchRequest, BenchResult } from '../worker/protocol';
 import type { BrowserBench } from './bench';
 
 /**
@@ -14,7 +15,7 @@ import type { BrowserBench } from './bench';
  */
 
 const PORT = 4400;
-const OUT_DIR = '/tmp/rglab-bench-dist';
+const OUT_DIR = path.join(os.tmpdir(), 'rglab-bench-dist');
 const ORIGIN = `http://127.0.0.1:${PORT}`;
 const BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 const CHART_POINTS = 100_000;
@@ -41,10 +42,10 @@ function median(xs: number[]): number {
 
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 200);
 
-/** Builds the app into OUT_DIR (its own folder: a test run may be using dist/). */
+/** Builds the app into OUT_DIR (its own folder: a test run may be using dist/), in test mode: the `?bench` hook is left out of production builds. */
 function buildApp(log: (s: string) => void): void {
   log(`browser: building the app into ${OUT_DIR}`);
-  const r = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--outDir', OUT_DIR, '--emptyOutDir', '--logLevel', 'error'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--mode', 'test', '--outDir', OUT_DIR, '--emptyOutDir', '--logLevel', 'error'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`vite build failed: ${r.stderr.slice(-2000)}`);
 }
 

@@ -5,7 +5,7 @@ import { simulateVerdicts, wilson95 } from '../stats/calibration';
 /**
  * Measures the verdicts' false-positive rate (A/A) and power by simulation (src/stats/calibration.ts)
  * and writes the numbers as JSON and the tables of docs/statistics.md as Markdown:
- *   npx tsx src/cli/calibrate.ts --out docs/calibration.json
+ *   npx tsx src/bench/calibrate.ts --out docs/calibration.json
  */
 
 const SEEDS = [3, 5, 10];

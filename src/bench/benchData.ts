@@ -12,7 +12,7 @@ import { generateShapes10 } from '../data/builtin/shapes10';
 import { gzip, makeTar } from '../testing/archives';
 import { cifar10Files, makeImageFolderZip } from '../testing/datasetArchives';
 import { loadFixture } from '../testing/loadFixture';
-import { initNodeBackend } from './nodeBackend';
+import { initNodeBackend } from '../platform/node';
 
 /**
  * The data part of `npm run bench`: a CIFAR-10 binary tar.gz of the real size (50,000 + 10,000

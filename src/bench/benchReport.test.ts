@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildBenchResult, buildStepProfile } from '../testing/benchResult';
+import { buildBenchResult, buildStepProfile } from './benchResult.fixture';
 import { renderBenchmarks } from './benchReport';
 
 describe('renderBenchmarks', () => {
