@@ -71,7 +71,7 @@ test("train.py's records (PyTorch on the CPU, real images, 2 seeds) import with 
     mkdirSync(dirname(join(data, name)), { recursive: true });
     writeFileSync(join(data, name), bytes);
   }
-  const config = { ...createDefaultConfig(), dataset: 'cifar-10-binary.tar.gz', inputSize: 8, batchSize: 4, steps: 4, evalEvery: 2, seeds: [1, 2] };
+  const config = { ...createDefaultConfig(), dataset: 'cifar-10-binary.tar.gz', inputSize: 8, batchSize: 4, steps: 4, evalEvery: 2, seeds: [1, 2], arms: createClassifyArms() };
   writeFileSync(join(dir, 'torch.json'), JSON.stringify(config));
   execFileSync('npx', ['tsx', 'src/cli/exportPytorch.ts', '--config', join(dir, 'torch.json'), '--out', join(dir, 'train.py')], { timeout: 120_000, stdio: 'pipe' });
   const out = join(dir, 'torch-metrics.jsonl');
