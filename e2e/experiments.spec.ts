@@ -19,6 +19,19 @@ test.use({ viewport: { width: 1440, height: 1000 } });
 
 const CSV_HEADER = 'experiment,arm,seed,step,epoch,metric,value';
 
+test('the first screen: plain, RG and the matched-lr control over 3 seeds on shapes10 at 16 px', async ({ page }) => {
+  const lab = new LabPage(page);
+  const settings = new SettingsPanel(page);
+  await lab.open('?backend=wasm');
+  await expect(page.locator('[data-testid="arm-card"]')).toHaveCount(3);
+  for (const name of ['plain', 'rg', 'rg matched lr']) await expect(settings.arm(name).root).toBeVisible();
+  await expect(settings.arm('rg').lr).toHaveValue('0.1');
+  await expect(settings.arm('rg matched lr').lr).toHaveValue('0.05');
+  await expect(settings.seeds).toHaveValue('3');
+  await expect(settings.builtinDataset).toHaveValue('builtin:shapes10');
+  await expect(page.getByTestId('input-size-input')).toHaveValue('16');
+});
+
 test('3 seeds of plain vs RG vs matched LR: bands, verdict, reload, exports', async ({ page }, info) => {
   const lab = new LabPage(page);
   const settings = new SettingsPanel(page);

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { createDefaultConfig } from '../src/engine/config';
+import { createClassifyArms, createDefaultConfig } from '../src/engine/config';
 import { cifar10Files } from '../src/testing/datasetArchives';
 import { makeJsonlRun } from '../src/testing/jsonlRuns';
 import { LabPage, observeLongTasks, readDownload } from './labPage';
@@ -30,7 +30,7 @@ async function expectSummary(page: Page, arms: string[], seeds: number): Promise
 }
 
 test("the runner's JSONL (2 arms x 3 seeds) imports with its summary table, seeds and verdict; a bad line is named and nothing stored is lost", async ({ page }) => {
-  const config = { ...createDefaultConfig(), inputSize: 8, batchSize: 8, steps: 6, evalEvery: 3, seeds: [1, 2, 3] };
+  const config = { ...createDefaultConfig(), inputSize: 8, batchSize: 8, steps: 6, evalEvery: 3, seeds: [1, 2, 3], arms: createClassifyArms() };
   writeFileSync(join(dir, 'runner.json'), JSON.stringify(config));
   const out = join(dir, 'runner-metrics.jsonl');
   execFileSync('npx', ['tsx', 'src/cli/train.ts', '--config', join(dir, 'runner.json'), '--out', out, '--backend', 'cpu'], { timeout: 180_000, stdio: 'pipe' });
@@ -71,7 +71,7 @@ test("train.py's records (PyTorch on the CPU, real images, 2 seeds) import with 
     mkdirSync(dirname(join(data, name)), { recursive: true });
     writeFileSync(join(data, name), bytes);
   }
-  const config = { ...createDefaultConfig(), dataset: 'cifar-10-binary.tar.gz', inputSize: 8, batchSize: 4, steps: 4, evalEvery: 2, seeds: [1, 2] };
+  const config = { ...createDefaultConfig(), dataset: 'cifar-10-binary.tar.gz', inputSize: 8, batchSize: 4, steps: 4, evalEvery: 2, seeds: [1, 2], arms: createClassifyArms() };
   writeFileSync(join(dir, 'torch.json'), JSON.stringify(config));
   execFileSync('npx', ['tsx', 'src/cli/exportPytorch.ts', '--config', join(dir, 'torch.json'), '--out', join(dir, 'train.py')], { timeout: 120_000, stdio: 'pipe' });
   const out = join(dir, 'torch-metrics.jsonl');

@@ -25,6 +25,12 @@ export interface SmallRun {
   batchSize: number;
   steps: number;
   evalEvery: number;
+  /**
+   * Seeds per arm (default 1) and the arms preset (default 'plain-vs-rg'): a small run trains two
+   * arms on one seed, not the default config's 3 arms x 3 seeds.
+   */
+  seeds?: number;
+  preset?: 'plain-vs-rg' | 'plain-vs-rg-matched';
 }
 
 /** The lab page: settings, run control, status, charts and exports, by their test ids. */
@@ -52,6 +58,8 @@ export class LabPage {
   async configure(run: SmallRun): Promise<void> {
     await this.page.getByTestId('task-select').selectOption(run.task ?? 'classify');
     await this.page.getByTestId('model-select').selectOption(run.model ?? 'cnn');
+    await this.page.getByTestId('preset-select').selectOption(run.preset ?? 'plain-vs-rg');
+    await this.page.getByTestId('seeds-input').fill(String(run.seeds ?? 1));
     await this.page.getByTestId('input-size-input').fill(String(run.inputSize));
     await this.page.getByTestId('batch-size-input').fill(String(run.batchSize));
     await this.page.getByTestId('length-input').fill(String(run.steps));

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createDefaultConfig, parseExperimentConfig } from '../engine/config';
+import { createClassifyArms, createDefaultConfig, parseExperimentConfig } from '../engine/config';
 import type { ComparisonRecord, ManifestRecord, MetricRecord, RunnerRecord } from '../engine/records';
 import { comparisonRecords, summariseRun } from '../stats';
 import { EXIT_BAD_INPUT, EXIT_OK, runTrainCli } from './runTrain';
@@ -49,7 +49,7 @@ describe('headless runner', () => {
   });
 
   it('trains plain vs RG, writes JSONL records, and repeats them exactly', async () => {
-    const cfg = { ...createDefaultConfig(), inputSize: 8, batchSize: 8, steps: 4, evalEvery: 2 };
+    const cfg = { ...createDefaultConfig(), seeds: [1], augment: true, arms: createClassifyArms(), inputSize: 8, batchSize: 8, steps: 4, evalEvery: 2 };
     const file = writeConfig('small.json', cfg);
     const outs = [path.join(dir, 'a.jsonl'), path.join(dir, 'b.jsonl')];
     for (const out of outs) {

@@ -59,7 +59,7 @@ describe('parseExperimentConfig fills defaults', () => {
       inputSize: 32,
       batchSize: 32,
       steps: 300,
-      evalEvery: 100,
+      evalEvery: 50,
       evalSubset: 2000,
       seeds: [1],
       augment: true,
@@ -109,7 +109,7 @@ describe('parseExperimentConfig fills defaults', () => {
     expect(parseExperimentConfig(JSON.parse(JSON.stringify(cfg)))).toEqual(cfg);
     const def = createDefaultConfig();
     expect(parseExperimentConfig(JSON.parse(JSON.stringify(def)))).toEqual(parseExperimentConfig(def));
-    expect(parseExperimentConfig(def)).toMatchObject({ model: def.model, steps: def.steps, arms: [{ name: 'plain' }, { name: 'rg' }] });
+    expect(parseExperimentConfig(def)).toMatchObject({ model: def.model, steps: def.steps, arms: [{ name: 'plain' }, { name: 'rg' }, { name: 'rg matched lr' }] });
   });
 });
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeTinyClassification } from '../testing/tinyDatasets';
 import { ClassificationBatcher } from './batcher';
-import { createDefaultConfig, type ExperimentConfig } from './config';
+import { createClassifyArms, createDefaultConfig, type ExperimentConfig } from './config';
 import type { EvalRecord, MetricRecord, SummaryRecord } from './records';
 import { evalSubset } from './sampler';
 import { createClassifyTask, evaluateClassifier } from './tasks/classify';
@@ -46,6 +46,8 @@ describe('live evaluation on the subset, final on the whole split', () => {
   const dataset = makeTinyClassification({ n: 48, nTest: 40, size: 8 });
   const config = (over: Partial<ExperimentConfig> = {}): ExperimentConfig => ({
     ...createDefaultConfig(),
+    augment: true,
+    arms: createClassifyArms(),
     inputSize: 8,
     batchSize: 8,
     steps: 6,

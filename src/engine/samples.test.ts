@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateLabels2Scenes } from '../data/builtin/labels2scenes';
 import { generateScenes } from '../data/builtin/scenes';
 import { useCpu, useWasm } from '../testing/nodeBackends';
-import { createDefaultConfig, parseExperimentConfig } from './config';
+import { createClassifyArms, parseExperimentConfig } from './config';
 import type { Dataset } from './dataset';
 import { Trainer, type ArmSamples } from './trainer';
 
@@ -16,7 +16,7 @@ async function collectSamples(raw: object, dataset: Dataset): Promise<ArmSamples
   return out;
 }
 
-const arms = createDefaultConfig().arms.map(({ name, rg }) => ({ name, rg }));
+const arms = createClassifyArms().map(({ name, rg }) => ({ name, rg }));
 
 describe('samples after each evaluation (for overlays and sample grids)', () => {
   beforeAll(useWasm);

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateLabels2Scenes } from '../data/builtin/labels2scenes';
 import { makeTinyClassification } from '../testing/tinyDatasets';
 import { type Checkpoint, CheckpointError } from './checkpoint';
-import { createDefaultConfig, parseExperimentConfig, type ArmConfig, type ExperimentConfig } from './config';
+import { createClassifyArms, createDefaultConfig, DEFAULT_SGD, parseExperimentConfig, type ArmConfig, type ExperimentConfig } from './config';
 import type { Dataset } from './dataset';
 import type { MetricRecord } from './records';
 import { Trainer, type TrainerOptions } from './trainer';
@@ -17,7 +17,7 @@ import { Trainer, type TrainerOptions } from './trainer';
 const classify = makeTinyClassification({ n: 16, nTest: 8, size: 8 });
 
 function classifyConfig(over: Partial<ExperimentConfig> = {}): ExperimentConfig {
-  return { ...createDefaultConfig(), inputSize: 8, batchSize: 8, steps: 8, evalEvery: 3, ...over };
+  return { ...createDefaultConfig(), seeds: [1], augment: true, arms: createClassifyArms().map((a) => ({ ...a, optimizer: { ...DEFAULT_SGD } })), inputSize: 8, batchSize: 8, steps: 8, evalEvery: 3, ...over };
 }
 
 function arm(name: string, over: Partial<ArmConfig> = {}): ArmConfig {

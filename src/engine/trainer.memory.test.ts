@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeTinyClassification } from '../testing/tinyDatasets';
 import { registerCpuTrainingKernels } from './backends/cpuKernels';
-import { createDefaultConfig } from './config';
+import { createClassifyArms, createDefaultConfig, DEFAULT_SGD } from './config';
 import { Trainer } from './trainer';
 
 /** The performance principles that can be checked without timing: no leaks, no synchronous read-back. */
@@ -26,7 +26,7 @@ describe('Trainer over 1,000 steps (cpu backend, tiny cnn)', () => {
     const counts: number[] = [];
     const before = tf.memory().numTensors;
     const trainer = new Trainer({
-      config: { ...createDefaultConfig(), model: 'cnn', inputSize: 8, batchSize: 4, steps: 1000, evalEvery: 250, augment: true },
+      config: { ...createDefaultConfig(), seeds: [1], arms: createClassifyArms().map((a) => ({ ...a, optimizer: { ...DEFAULT_SGD } })), model: 'cnn', inputSize: 8, batchSize: 4, steps: 1000, evalEvery: 250, augment: true },
       dataset,
       onRecord: () => {},
       // Every step's losses are read (asynchronously) before the next, so the count is exact.

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useCpu, useWasm } from '../testing/nodeBackends';
 import { makeTinyClassification } from '../testing/tinyDatasets';
-import { createDefaultConfig, type ArmConfig, type ExperimentConfig } from './config';
+import { createClassifyArms, createDefaultConfig, type ArmConfig, type ExperimentConfig } from './config';
 import type { MetricRecord, StepRecord } from './records';
 import { evaluateClassifier } from './tasks/classify';
 import { Trainer, type TrainerOptions } from './trainer';
@@ -13,7 +13,7 @@ import { Rng } from './rng';
 const dataset = makeTinyClassification({ n: 48, nTest: 16, size: 8 });
 
 function tinyConfig(over: Partial<ExperimentConfig> = {}): ExperimentConfig {
-  return { ...createDefaultConfig(), inputSize: 8, batchSize: 8, steps: 6, evalEvery: 3, ...over };
+  return { ...createDefaultConfig(), seeds: [1], augment: true, arms: createClassifyArms(), inputSize: 8, batchSize: 8, steps: 6, evalEvery: 3, ...over };
 }
 
 function arm(name: string, over: Partial<ArmConfig> = {}): ArmConfig {

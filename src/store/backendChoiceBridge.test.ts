@@ -93,16 +93,16 @@ describe('the measured backend choice, page side', () => {
   it('chooses again when the model, batch size or input size changes, not for other settings', async () => {
     const { inits } = connect(memoryStorage());
     await tick();
-    useAppStore.getState().setConfig({ augment: false });
+    useAppStore.getState().setConfig({ augment: true });
     await tick(20);
     expect(inits).toHaveLength(1);
     useAppStore.getState().setConfig({ batchSize: 64 });
     await tick(20);
     expect(inits).toHaveLength(2);
     expect(inits[1].workload?.batchSize).toBe(64);
-    useAppStore.getState().setConfig({ inputSize: 16 });
+    useAppStore.getState().setConfig({ inputSize: 24 });
     await tick(20);
-    expect(inits.map((i) => i.workload?.inputSize)).toEqual([32, 32, 16]);
+    expect(inits.map((i) => i.workload?.inputSize)).toEqual([16, 16, 24]);
   });
 
   it('shows the worker’s progress line while the choice is pending', async () => {

@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
-import { createDefaultConfig, DEFAULT_DATASET_BY_TASK, MODELS_BY_TASK, parseArm, type ArmConfig, type ExperimentConfig, type Task } from '../engine/config';
-import { expectedRgWeight } from '../engine/rg';
+import { createClassifyArms, createDefaultConfig, DEFAULT_DATASET_BY_TASK, MODELS_BY_TASK, parseArm, type ArmConfig, type ExperimentConfig, type Task } from '../engine/config';
+import { matchedLrArm } from '../engine/matchedLr';
 import type { AppStore } from './index';
 
 /**
@@ -39,7 +39,7 @@ export interface SettingsSlice {
 }
 
 /** Input size a task switch sets: small enough to train fast in a browser (translate needs a multiple of 8). */
-export const TASK_INPUT_SIZE: Record<Task, number> = { classify: 32, segment: 32, translate: 32 };
+export const TASK_INPUT_SIZE: Record<Task, number> = { classify: 16, segment: 32, translate: 32 };
 
 /**
  * "Plain vs RG" with `task`'s optimizer defaults (config.ts): classify SGD lr 0.1, momentum 0.5;
@@ -47,7 +47,7 @@ export const TASK_INPUT_SIZE: Record<Task, number> = { classify: 32, segment: 32
  * RG on the generator.
  */
 export function createTaskArms(task: Task): ArmConfig[] {
-  if (task === 'classify') return createDefaultConfig().arms;
+  if (task === 'classify') return createClassifyArms();
   return [
     parseArm({ name: 'plain', rg: { mode: 'off' } }, 'arms[0]', task),
     parseArm({ name: 'rg', rg: { mode: 'uniform', low: 0, high: 1 } }, 'arms[1]', task),
@@ -82,24 +82,7 @@ function uniqueArmName(arms: readonly ArmConfig[]): string {
   return `arm${i}`;
 }
 
-/**
- * The matched-learning-rate control of an RG arm: the same arm with RG off and its learning rate
- * multiplied by the RG weight's mean (0.5 for U[0, 1)), so its mean step equals the RG arm's.
- * If it beats the RG arm as well as plain does, RG's effect was its smaller step.
- */
-export function matchedLrArm(arm: ArmConfig, arms: readonly ArmConfig[]): ArmConfig {
-  const factor = expectedRgWeight(arm.rg);
-  const names = new Set(arms.map((a) => a.name));
-  let name = `${arm.name} matched lr`;
-  for (let i = 2; names.has(name); i++) name = `${arm.name} matched lr ${i}`;
-  const copy: ArmConfig = structuredClone(arm);
-  return {
-    ...copy,
-    name,
-    optimizer: { ...copy.optimizer, lr: Number((arm.optimizer.lr * factor).toPrecision(6)) },
-    rg: { mode: 'off', probability: 1, scale: 1, ...(arm.rg.applyTo ? { applyTo: arm.rg.applyTo } : {}) } as ArmConfig['rg'],
-  };
-}
+export { matchedLrArm };
 
 /** `count` consecutive seeds starting at `first` (1 to 10 of them). */
 export function seedList(first: number, count: number): number[] {

@@ -27,6 +27,10 @@ beforeEach(() => resetAppStore());
 describe('settings slice', () => {
   it('adds, edits and removes arms and resets to the default preset', () => {
     const s = () => useAppStore.getState();
+    // The default: plain, RG and RG's matched-lr control, the "Plain vs RG + matched lr" preset.
+    expect(s().config.arms).toEqual(createPresetArms('plain-vs-rg-matched'));
+    expect(s().config.arms.map((a) => a.name)).toEqual(['plain', 'rg', 'rg matched lr']);
+    s().applyPreset('plain-vs-rg');
     expect(s().config.arms.map((a) => a.name)).toEqual(['plain', 'rg']);
     s().addArm();
     expect(s().config.arms.map((a) => a.name)).toEqual(['plain', 'rg', 'arm3']);
@@ -254,8 +258,9 @@ describe('task switch', () => {
     s().applyPreset('plain-vs-rg-matched');
     expect(s().config.arms[2]).toMatchObject({ name: 'rg matched lr', optimizer: { type: 'adam', lr: 1e-4 }, rg: { mode: 'off' } });
 
+    // Back on classify: the default config with "Plain vs RG" (a task switch sets plain vs RG).
     s().setTask('classify');
-    expect(s().config).toEqual(createDefaultConfig());
+    expect(s().config).toEqual({ ...createDefaultConfig(), arms: createPresetArms('plain-vs-rg') });
   });
 });
 
@@ -289,6 +294,7 @@ describe('samples', () => {
 describe('experiment controls', () => {
   it('adds a matched-LR plain arm at lr x E[weight] (0.5 for U[0, 1)), keeping everything else', () => {
     const s = () => useAppStore.getState();
+    s().applyPreset('plain-vs-rg');
     const rgIndex = s().config.arms.findIndex((a) => a.rg.mode === 'uniform');
     const rg = s().config.arms[rgIndex];
     s().addMatchedLrArm(rgIndex);

@@ -31,14 +31,14 @@ describe('trainer bridge', () => {
   it('reports the backend and the dataset once the worker answers', async () => {
     await connect();
     expect(s().backend).toEqual({ state: 'ready', report: REPORT, error: null, progress: null });
-    expect(s().dataset).toMatchObject({ state: 'ready', summary: SUMMARY, key: 'builtin:shapes10|32|1' });
+    expect(s().dataset).toMatchObject({ state: 'ready', summary: SUMMARY, key: 'builtin:shapes10|16|1' });
   });
 
   it('turns run events into store actions and drops events of other runs', async () => {
     const { client, commands } = await connect();
     commands.start();
     const runId = s().run.id!;
-    expect(client.sent).toEqual([{ type: 'start', runId, arms: 2 }]);
+    expect(client.sent).toEqual([{ type: 'start', runId, arms: 3 }]);
     client.emit({ type: 'started', runId, totalSteps: 20, stepsPerEpoch: 10 });
     client.emit({ type: 'metrics', runId: 'old', records: [{ type: 'diverged', arm: 'rg', seed: 1, step: 1, reason: 'x' }] });
     client.emit({ type: 'metrics', runId, records: [{ type: 'event', arm: 'rg', seed: 1, step: 3, name: 'lr', value: 0.2 }] });
@@ -239,7 +239,7 @@ describe('trainer bridge after a worker crash', () => {
     ]);
     expect(client.datasets).toEqual(['builtin:shapes10', 'builtin:shapes10']);
     expect(s().backend).toMatchObject({ state: 'ready', error: null });
-    expect(s().dataset).toMatchObject({ state: 'ready', key: 'builtin:shapes10|32|1' });
+    expect(s().dataset).toMatchObject({ state: 'ready', key: 'builtin:shapes10|16|1' });
     // Still the crashed run, with its records, until it is resumed or another starts.
     expect(s().run).toMatchObject({ id: runId, status: 'error' });
     expect(recordsInMemory(s())).toHaveLength(6);

@@ -1,4 +1,4 @@
-import { createDefaultConfig, parseExperimentConfig, type ExperimentConfig } from '../engine/config';
+import { createClassifyArms, createDefaultConfig, parseExperimentConfig, type ExperimentConfig } from '../engine/config';
 import type { ManifestRecord, MetricRecord, RecordSource } from '../engine/records';
 
 /**
@@ -23,7 +23,7 @@ export interface JsonlRunOptions {
 }
 
 export function jsonlRunConfig(opts: JsonlRunOptions = {}): ExperimentConfig {
-  return parseExperimentConfig({ ...createDefaultConfig(), inputSize: 8, batchSize: 4, steps: opts.steps ?? 20, evalEvery: opts.evalEvery ?? 10, seeds: opts.seeds ?? [1, 2, 3], ...opts.config });
+  return parseExperimentConfig({ ...createDefaultConfig(), inputSize: 8, batchSize: 4, steps: opts.steps ?? 20, evalEvery: opts.evalEvery ?? 10, seeds: opts.seeds ?? [1, 2, 3], arms: createClassifyArms(), ...opts.config });
 }
 
 export function jsonlRunManifest(opts: JsonlRunOptions = {}): ManifestRecord {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createDefaultConfig, type ExperimentConfig } from '../engine/config';
+import { createClassifyArms, createDefaultConfig, type ExperimentConfig } from '../engine/config';
 import { Optimizer } from '../engine/optim';
 import type { MetricRecord } from '../engine/records';
 import { makeTinyClassification } from '../testing/tinyDatasets';
@@ -47,7 +47,7 @@ function createHarness(overrides: Partial<HandlerDeps> = {}) {
 }
 
 function tinyConfig(steps: number): ExperimentConfig {
-  const cfg = createDefaultConfig();
+  const cfg = { ...createDefaultConfig(), seeds: [1], augment: true, arms: createClassifyArms() };
   return { ...cfg, dataset: 'builtin:tiny', model: 'cnn', inputSize: 8, batchSize: 4, steps, evalEvery: 2, augment: false };
 }
 

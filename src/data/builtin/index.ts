@@ -34,8 +34,16 @@ const ENTRIES: readonly BuiltinEntry[] = [
     task: 'classify',
     description:
       '10 shape classes (circle, square, triangle, cross, ring, star, diamond, bar pair, crescent, L-shape) ' +
-      'with random pose, colour, texture, background clutter and noise; 5,000 train and 1,000 test images',
+      'with random pose and colour on plain backgrounds; the small cnn learns it in a few hundred steps; 5,000 train and 1,000 test images',
     load: (opts) => generateShapes10({ size: opts.inputSize, seed: opts.seed }),
+  },
+  {
+    id: 'builtin:shapes10-hard',
+    task: 'classify',
+    description:
+      'the same 10 shape classes with textures, background clutter and noise as well; ' +
+      'the small cnn needs thousands of steps to learn it; 5,000 train and 1,000 test images',
+    load: (opts) => generateShapes10({ size: opts.inputSize, seed: opts.seed, difficulty: 'hard' }),
   },
   {
     id: 'builtin:scenes',

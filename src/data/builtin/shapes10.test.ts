@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeChannelStats, type ClassificationDataset, type ImageSplit } from '../../engine/dataset';
 import { BUILTIN_DATASETS, loadBuiltinDataset } from './index';
-import { generateShapes10, SHAPES10_CLASS_NAMES } from './shapes10';
+import { generateShapes10, SHAPES10_CLASS_NAMES, type Shapes10Difficulty } from './shapes10';
 
 function countLabels(split: ImageSplit): number[] {
   const counts = new Array<number>(10).fill(0);
@@ -216,8 +216,14 @@ describe('generateShapes10', () => {
   // Learnable but not trivial: invariant shape descriptors separate the classes far better than
   // chance yet far from perfectly, while raw pixels and colour statistics stay near chance, so
   // neither position nor colour gives the label away.
-  it('is learnable from shape, not from colour or position', () => {
-    const ds = generateShapes10({ size: 16, trainCount: 1000, testCount: 500, seed: 11 });
+  // [difficulty, shape descriptors' accuracy range, raw pixels' ceiling]: 'easy' (upright, solid,
+  // no clutter) separates better than 'hard' on the same descriptors; colour stays near chance in both.
+  const LEARNABLE: [Shapes10Difficulty, number, number, number][] = [
+    ['hard', 0.45, 0.9, 0.3],
+    ['easy', 0.8, 1, 0.4],
+  ];
+  it.each(LEARNABLE)('%s: is learnable from shape, not from colour', (difficulty, shapeLow, shapeHigh, rawHigh) => {
+    const ds = generateShapes10({ size: 16, trainCount: 1000, testCount: 500, seed: 11, difficulty });
     const describe = (split: ImageSplit): number[][] => Array.from({ length: split.n }, (_, i) => describeShape(ds, split, i));
     const pixels = 16 * 16 * 3;
     const raw = (split: ImageSplit): number[][] =>
@@ -236,9 +242,9 @@ describe('generateShapes10', () => {
     const shapeAcc = nearestClassMeanAccuracy(describe(ds.train), ds.train.labels, describe(ds.test), ds.test.labels);
     const rawAcc = nearestClassMeanAccuracy(raw(ds.train), ds.train.labels, raw(ds.test), ds.test.labels);
     const colourAcc = nearestClassMeanAccuracy(colour(ds.train), ds.train.labels, colour(ds.test), ds.test.labels);
-    expect(shapeAcc).toBeGreaterThan(0.45);
-    expect(shapeAcc).toBeLessThan(0.9);
-    expect(rawAcc).toBeLessThan(0.3);
+    expect(shapeAcc).toBeGreaterThan(shapeLow);
+    expect(shapeAcc).toBeLessThan(shapeHigh);
+    expect(rawAcc).toBeLessThan(rawHigh);
     expect(colourAcc).toBeLessThan(0.25);
   });
 });
@@ -255,6 +261,18 @@ describe('loadBuiltinDataset', () => {
     expect(a.width).toBe(16);
     if (a.kind !== 'classify') throw new Error(`expected a classification dataset, got ${a.kind}`);
     expect(isSameBytes(a.train.images, b.train.images)).toBe(true);
+  });
+
+  it('keeps the old difficulty as builtin:shapes10-hard: same labels, other pixels', () => {
+    const hard = loadBuiltinDataset('builtin:shapes10-hard', { inputSize: 16, seed: 4 });
+    const easy = loadBuiltinDataset('builtin:shapes10', { inputSize: 16, seed: 4 });
+    const ref = generateShapes10({ size: 16, seed: 4, difficulty: 'hard' });
+    if (hard.kind !== 'classify' || easy.kind !== 'classify') throw new Error('expected classification datasets');
+    expect(hard.name).toBe('builtin:shapes10-hard');
+    expect(BUILTIN_DATASETS.find((d) => d.id === 'builtin:shapes10-hard')?.task).toBe('classify');
+    expect(isSameBytes(hard.train.images, ref.train.images)).toBe(true);
+    expect(hard.train.labels).toEqual(easy.train.labels);
+    expect(isSameBytes(hard.train.images, easy.train.images)).toBe(false);
   });
 
   it('names the unknown id and the allowed ones', () => {

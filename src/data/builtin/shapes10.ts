@@ -34,7 +34,15 @@ export interface Shapes10Options {
   /** Test images, a multiple of 10 (default 1000). */
   testCount?: number;
   seed?: number;
+  /**
+   * 'easy' (the default): solid fills, plain backgrounds, no clutter, little noise; the small CNN
+   * learns it within a few thousand images. 'hard': textures, clutter and noise as before
+   * (`builtin:shapes10-hard`), thousands of steps before the CNN learns it.
+   */
+  difficulty?: Shapes10Difficulty;
 }
+
+export type Shapes10Difficulty = 'easy' | 'hard';
 
 const NUM_CLASSES = SHAPES10_CLASS_NAMES.length;
 /** Shape kind past the classes: a thin bar, used only as clutter. */
@@ -46,7 +54,7 @@ const SPLIT_KEYS = { train: 0, test: 1 } as const;
  * The knobs that set how hard the task is. Ranges are [low, high) of a uniform draw; counts are
  * exclusive upper bounds of an integer draw.
  */
-const STYLE = {
+const HARD = {
   /**
    * Probability that the shape is lighter than the background (else darker). A fixed polarity is
    * what lets the small CNN start learning within a few hundred steps; at 0.5 it barely moves.
@@ -67,7 +75,27 @@ const STYLE = {
   clutterFront: 2,
   /** Per-pixel noise's standard deviation, on the 0..1 scale. */
   noise: [0.01, 0.05],
+  /** The main shape's rotation, in radians. */
+  angle: [0, 2 * Math.PI],
 };
+type Style = typeof HARD;
+
+/** The first run's dataset: the same shapes and poses, without what hides them. */
+const EASY: Style = {
+  lightOnDark: 1,
+  radius: [0.32, 0.45],
+  textured: 0,
+  shade: [0.2, 0.45],
+  minContrast: 0.6,
+  tries: 8,
+  backgroundTexture: [0, 0.03],
+  clutterBehind: 1,
+  clutterFront: 1,
+  noise: [0.005, 0.02],
+  angle: [-0.25, 0.25],
+};
+
+const STYLES: Record<Shapes10Difficulty, Style> = { easy: EASY, hard: HARD };
 
 const STAR_HALF_SECTOR = Math.PI / 5;
 const STAR_INNER = 0.45;
@@ -167,14 +195,14 @@ function distance(p: Rgb, q: Rgb): number {
 }
 
 /** A second colour of the same hue, lighter or darker, so textures read as texture, not as parts. */
-function drawShade(rng: Rng, c: Rgb, darken = 0.3 * c[0] + 0.59 * c[1] + 0.11 * c[2] > 0.5): Rgb {
-  const k = rng.uniform(STYLE.shade[0], STYLE.shade[1]);
+function drawShade(style: Style, rng: Rng, c: Rgb, darken = 0.3 * c[0] + 0.59 * c[1] + 0.11 * c[2] > 0.5): Rgb {
+  const k = rng.uniform(style.shade[0], style.shade[1]);
   return darken ? [c[0] * (1 - k), c[1] * (1 - k), c[2] * (1 - k)] : [c[0] + (1 - c[0]) * k, c[1] + (1 - c[1]) * k, c[2] + (1 - c[2]) * k];
 }
 
 /** @param minPeriod the finest stripe period allowed, in image widths, so textures do not alias */
-function drawPaint(rng: Rng, a: Rgb, b: Rgb, minPeriod: number): Paint {
-  const texture = rng.next() < STYLE.textured ? 1 + rng.int(4) : 0;
+function drawPaint(style: Style, rng: Rng, a: Rgb, b: Rgb, minPeriod: number): Paint {
+  const texture = rng.next() < style.textured ? 1 + rng.int(4) : 0;
   const angle = rng.uniform(0, 2 * Math.PI);
   const period = Math.max(minPeriod, rng.uniform(0.07, 0.22));
   const freq = texture === 4 ? rng.uniform(1, 2.5) : (2 * Math.PI) / period;
@@ -289,7 +317,7 @@ function drawShape(img: Float32Array, size: number, s: Placement, paint: Paint):
 }
 
 /** Fills `img` with a two-colour linear or radial gradient, overlaid with a faint texture. */
-function drawBackground(rng: Rng, img: Float32Array, size: number, minPeriod: number, dark: boolean): Rgb {
+function drawBackground(style: Style, rng: Rng, img: Float32Array, size: number, minPeriod: number, dark: boolean): Rgb {
   const low = dark ? 0.05 : 0.55;
   const c1 = hsvToRgb(rng.next(), rng.uniform(0, 0.7), rng.uniform(low, low + 0.4));
   const c2 = hsvToRgb(rng.next(), rng.uniform(0, 0.7), rng.uniform(low, low + 0.4));
@@ -299,8 +327,8 @@ function drawBackground(rng: Rng, img: Float32Array, size: number, minPeriod: nu
   const gy = Math.sin(angle);
   const ox = rng.next();
   const oy = rng.next();
-  const overlay = drawPaint(rng, [0, 0, 0], [1, 1, 1], minPeriod);
-  const strength = rng.next() < 0.3 ? 0 : rng.uniform(STYLE.backgroundTexture[0], STYLE.backgroundTexture[1]);
+  const overlay = drawPaint(style, rng, [0, 0, 0], [1, 1, 1], minPeriod);
+  const strength = rng.next() < 0.3 ? 0 : rng.uniform(style.backgroundTexture[0], style.backgroundTexture[1]);
   for (let py = 0; py < size; py++) {
     const v = (py + 0.5) / size;
     for (let px = 0; px < size; px++) {
@@ -316,7 +344,7 @@ function drawBackground(rng: Rng, img: Float32Array, size: number, minPeriod: nu
 }
 
 /** A small distractor: a shape of another class than the label, an ellipse blob, or a thin line. */
-function drawClutter(rng: Rng, img: Float32Array, size: number, label: number, minPeriod: number): void {
+function drawClutter(style: Style, rng: Rng, img: Float32Array, size: number, label: number, minPeriod: number): void {
   const r = rng.next();
   let kind: number;
   if (r < 0.45) kind = (label + 1 + rng.int(NUM_CLASSES - 1)) % NUM_CLASSES;
@@ -338,16 +366,16 @@ function drawClutter(rng: Rng, img: Float32Array, size: number, label: number, m
     alpha: rng.uniform(0.5, 1),
   };
   const colour = drawColour(rng);
-  drawShape(img, size, place, drawPaint(rng, colour, drawShade(rng, colour), minPeriod));
+  drawShape(img, size, place, drawPaint(style, rng, colour, drawShade(style, rng, colour), minPeriod));
 }
 
 /** Renders one labelled image from its own stream into `out` at `offset` (size x size x 3 bytes). */
-function renderImage(rng: Rng, label: number, size: number, img: Float32Array, out: Uint8Array, offset: number): void {
+function renderImage(style: Style, rng: Rng, label: number, size: number, img: Float32Array, out: Uint8Array, offset: number): void {
   const minPeriod = 3 / size;
-  const light = rng.next() < STYLE.lightOnDark;
-  const bgMean = drawBackground(rng, img, size, minPeriod, light);
+  const light = rng.next() < style.lightOnDark;
+  const bgMean = drawBackground(style, rng, img, size, minPeriod, light);
 
-  const radius = rng.uniform(STYLE.radius[0], STYLE.radius[1]) * size;
+  const radius = rng.uniform(style.radius[0], style.radius[1]) * size;
   const stretch = rng.uniform(0.85, 1.15);
   const main: Placement = {
     kind: label,
@@ -355,7 +383,7 @@ function renderImage(rng: Rng, label: number, size: number, img: Float32Array, o
     cy: rng.uniform(radius * 0.8, size - radius * 0.8),
     rx: radius * stretch,
     ry: radius / stretch,
-    angle: rng.uniform(0, 2 * Math.PI),
+    angle: rng.uniform(style.angle[0], style.angle[1]),
     flip: rng.next() < 0.5,
     param: 0,
     alpha: 1,
@@ -364,23 +392,23 @@ function renderImage(rng: Rng, label: number, size: number, img: Float32Array, o
   // contrast still varies from image to image.
   const [low, high] = light ? [0.6, 1] : [0.05, 0.4];
   let fill = drawColour(rng, low, high);
-  for (let k = 0; k < STYLE.tries && distance(fill, bgMean) < STYLE.minContrast; k++) {
+  for (let k = 0; k < style.tries && distance(fill, bgMean) < style.minContrast; k++) {
     const c = drawColour(rng, low, high);
     if (distance(c, bgMean) > distance(fill, bgMean)) fill = c;
   }
-  const paint = drawPaint(rng, fill, drawShade(rng, fill, light), minPeriod);
+  const paint = drawPaint(style, rng, fill, drawShade(style, rng, fill, light), minPeriod);
 
-  const behind = rng.int(STYLE.clutterBehind);
-  const front = rng.int(STYLE.clutterFront);
-  for (let k = 0; k < behind; k++) drawClutter(rng, img, size, label, minPeriod);
+  const behind = rng.int(style.clutterBehind);
+  const front = rng.int(style.clutterFront);
+  for (let k = 0; k < behind; k++) drawClutter(style, rng, img, size, label, minPeriod);
   drawShape(img, size, main, paint);
-  for (let k = 0; k < front; k++) drawClutter(rng, img, size, label, minPeriod);
+  for (let k = 0; k < front; k++) drawClutter(style, rng, img, size, label, minPeriod);
 
   // Noise is drawn last so that the scene above is the same at every image size.
   // A local mulberry32, seeded from the stream, draws the noise: the per-pixel loop is the
   // hottest in the generator, and keeping the state in a local runs it about three times faster
   // than calling the stream. Each draw's two 16-bit halves sum to one triangular sample.
-  const sigma = (rng.uniform(STYLE.noise[0], STYLE.noise[1]) * Math.sqrt(6)) / 65536;
+  const sigma = (rng.uniform(style.noise[0], style.noise[1]) * Math.sqrt(6)) / 65536;
   let state = rng.nextUint32() | 0;
   for (let i = 0; i < img.length; i++) {
     state = (state + 0x6d2b79f5) | 0;
@@ -392,7 +420,7 @@ function renderImage(rng: Rng, label: number, size: number, img: Float32Array, o
   }
 }
 
-function generateSplit(seed: number, split: keyof typeof SPLIT_KEYS, n: number, size: number): ImageSplit {
+function generateSplit(style: Style, seed: number, split: keyof typeof SPLIT_KEYS, n: number, size: number): ImageSplit {
   if (!Number.isInteger(n) || n < 0 || n % NUM_CLASSES !== 0) {
     throw new RangeError(`shapes10: ${split}Count must be a non-negative multiple of ${NUM_CLASSES} (got ${n}) so classes stay balanced`);
   }
@@ -404,7 +432,7 @@ function generateSplit(seed: number, split: keyof typeof SPLIT_KEYS, n: number, 
   const images = new Uint8Array(n * pixels);
   const img = new Float32Array(pixels);
   for (let i = 0; i < n; i++) {
-    renderImage(Rng.stream(seed, 'dataset', STREAM_KEY, key, i), labels[i], size, img, images, i * pixels);
+    renderImage(style, Rng.stream(seed, 'dataset', STREAM_KEY, key, i), labels[i], size, img, images, i * pixels);
   }
   return { images, labels, n };
 }
@@ -416,12 +444,14 @@ export function generateShapes10(opts: Shapes10Options = {}): ClassificationData
     throw new RangeError(`shapes10: size must be an integer from 8 to 128 pixels (got ${size})`);
   }
   const seed = opts.seed ?? 0;
-  const train = generateSplit(seed, 'train', opts.trainCount ?? 5000, size);
-  const test = generateSplit(seed, 'test', opts.testCount ?? 1000, size);
+  const difficulty = opts.difficulty ?? 'easy';
+  const style = STYLES[difficulty];
+  const train = generateSplit(style, seed, 'train', opts.trainCount ?? 5000, size);
+  const test = generateSplit(style, seed, 'test', opts.testCount ?? 1000, size);
   const { mean, std } = computeChannelStats(train.images, 3);
   return {
     kind: 'classify',
-    name: 'builtin:shapes10',
+    name: difficulty === 'easy' ? 'builtin:shapes10' : 'builtin:shapes10-hard',
     classNames: [...SHAPES10_CLASS_NAMES],
     height: size,
     width: size,

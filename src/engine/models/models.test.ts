@@ -33,6 +33,7 @@ describe('classifiers', () => {
     it(`${name}: the training loss falls on shapes10 (wasm backend)`, async () => {
       const cfg = {
         ...createDefaultConfig(),
+        seeds: [1],
         model: name,
         inputSize: 16,
         batchSize: 16,

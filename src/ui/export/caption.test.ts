@@ -9,7 +9,7 @@ describe('configCaption', () => {
     expect(lines).toHaveLength(1 + c.arms.length);
     expect(lines[0]).toContain('batch 8 · 12 steps');
     expect(lines[0]).toContain('seeds 1, 2, 3');
-    expect(lines[1]).toMatch(/^plain: SGD lr 0\.1, momentum 0\.5, wd 0\.0005, constant schedule; RG off$/);
+    expect(lines[1]).toMatch(/^plain: SGD lr 0\.1, momentum 0\.9, wd 0\.0005, constant schedule; RG off$/);
     expect(lines[2]).toMatch(/^rg: .*RG r ~ U\[0, 1\)$/);
   });
 });
