@@ -74,3 +74,29 @@ export class ValueNoise {
     return top + (bottom - top) * sy;
   }
 }
+
+const SQRT3 = Math.sqrt(3);
+const STAR_HALF_SECTOR = Math.PI / 5;
+const STAR_INNER = 0.45;
+const STAR_P2X = STAR_INNER * Math.cos(STAR_HALF_SECTOR);
+const STAR_P2Y = STAR_INNER * Math.sin(STAR_HALF_SECTOR);
+
+/** Inside the upright equilateral triangle of the unit shape frame (apex at y = 1, base at y = -0.5). */
+export function insideTriangle(x: number, y: number): boolean {
+  return y > -0.5 && y < 1 - SQRT3 * Math.abs(x);
+}
+
+/** Inside the five-pointed star of outer radius 1 and inner radius 0.45, a point up. */
+export function insideStar(x: number, y: number): boolean {
+  const r2 = x * x + y * y;
+  if (r2 >= 1) return false;
+  if (r2 <= STAR_INNER * STAR_INNER * 0.8) return true;
+  const r = Math.sqrt(r2);
+  // Fold the angle (measured from "up") into one half-point, then test against its edge.
+  let a = Math.atan2(x, y) % (2 * STAR_HALF_SECTOR);
+  if (a < 0) a += 2 * STAR_HALF_SECTOR;
+  if (a > STAR_HALF_SECTOR) a = 2 * STAR_HALF_SECTOR - a;
+  const qx = r * Math.cos(a);
+  const qy = r * Math.sin(a);
+  return (STAR_P2X - 1) * qy - STAR_P2Y * (qx - 1) > 0;
+}

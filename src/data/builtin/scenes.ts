@@ -15,7 +15,7 @@
 import { computeChannelStats, IGNORE_INDEX, type SegmentationDataset, type SegmentationSplit } from '../../engine/dataset';
 import { Rng, hashString } from '../../engine/rng';
 import { vocColormap } from '../vocPalette';
-import { clamp01, distance, drawShade, hsvToRgb, type Rgb } from './raster';
+import { clamp01, distance, drawShade, hsvToRgb, insideStar, insideTriangle, type Rgb } from './raster';
 
 /** Object classes in label order (background is class 0); K classes use the first K - 1. */
 const OBJECT_CLASSES: readonly string[] = ['disc', 'square', 'triangle', 'ring', 'star', 'cross', 'diamond', 'crescent'];
@@ -67,11 +67,6 @@ const STYLE = {
   noise: [0.01, 0.05],
 };
 
-const SQRT3 = Math.sqrt(3);
-const STAR_HALF_SECTOR = Math.PI / 5;
-const STAR_INNER = 0.45;
-const STAR_P2X = STAR_INNER * Math.cos(STAR_HALF_SECTOR);
-const STAR_P2Y = STAR_INNER * Math.sin(STAR_HALF_SECTOR);
 const LINE = -1;
 
 /** Point-in-shape test in the shape's own frame, where every shape fits in the unit disk. */
@@ -82,21 +77,13 @@ function isInside(shape: number, x: number, y: number, halfWidth: number): boole
     case 1:
       return Math.abs(x) < 0.68 && Math.abs(y) < 0.68;
     case 2:
-      return y > -0.5 && y < 1 - SQRT3 * Math.abs(x);
+      return insideTriangle(x, y);
     case 3: {
       const r2 = x * x + y * y;
       return r2 < 0.9 && r2 > 0.2;
     }
-    case 4: {
-      const r2 = x * x + y * y;
-      if (r2 >= 1) return false;
-      if (r2 <= STAR_INNER * STAR_INNER * 0.8) return true;
-      const r = Math.sqrt(r2);
-      let a = Math.atan2(x, y) % (2 * STAR_HALF_SECTOR);
-      if (a < 0) a += 2 * STAR_HALF_SECTOR;
-      if (a > STAR_HALF_SECTOR) a = 2 * STAR_HALF_SECTOR - a;
-      return (STAR_P2X - 1) * r * Math.sin(a) - STAR_P2Y * (r * Math.cos(a) - 1) > 0;
-    }
+    case 4:
+      return insideStar(x, y);
     case 5: {
       const ax = Math.abs(x);
       const ay = Math.abs(y);

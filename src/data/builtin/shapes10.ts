@@ -10,7 +10,7 @@
 
 import { computeChannelStats, type ClassificationDataset, type ImageSplit } from '../../engine/dataset';
 import { Rng, hashString } from '../../engine/rng';
-import { clamp01, distance, hsvToRgb, type Rgb } from './raster';
+import { clamp01, distance, hsvToRgb, insideStar, insideTriangle, type Rgb } from './raster';
 import { drawColour, drawPaint, drawShade, mixAt, type Paint, type Style, STYLES } from './shapes10Look';
 
 /** Human-readable class names, in label order. */
@@ -53,11 +53,6 @@ const STREAM_KEY = hashString('shapes10');
 const SPLIT_KEYS = { train: 0, test: 1 } as const;
 
 
-const STAR_HALF_SECTOR = Math.PI / 5;
-const STAR_INNER = 0.45;
-const STAR_P2X = STAR_INNER * Math.cos(STAR_HALF_SECTOR);
-const STAR_P2Y = STAR_INNER * Math.sin(STAR_HALF_SECTOR);
-const SQRT3 = Math.sqrt(3);
 
 /**
  * Point-in-shape test in the shape's own frame, where every shape fits in the unit disk.
@@ -70,7 +65,7 @@ function isInside(kind: number, x: number, y: number, param: number): boolean {
     case 1:
       return Math.abs(x) < 0.66 && Math.abs(y) < 0.66;
     case 2:
-      return y > -0.5 && y < 1 - SQRT3 * Math.abs(x);
+      return insideTriangle(x, y);
     case 3: {
       const ax = Math.abs(x);
       const ay = Math.abs(y);
@@ -80,19 +75,8 @@ function isInside(kind: number, x: number, y: number, param: number): boolean {
       const r2 = x * x + y * y;
       return r2 < 0.9 && r2 > 0.27;
     }
-    case 5: {
-      const r2 = x * x + y * y;
-      if (r2 >= 1) return false;
-      if (r2 <= STAR_INNER * STAR_INNER * 0.8) return true;
-      const r = Math.sqrt(r2);
-      // Fold the angle (measured from "up") into one half-point, then test against its edge.
-      let a = Math.atan2(x, y) % (2 * STAR_HALF_SECTOR);
-      if (a < 0) a += 2 * STAR_HALF_SECTOR;
-      if (a > STAR_HALF_SECTOR) a = 2 * STAR_HALF_SECTOR - a;
-      const qx = r * Math.cos(a);
-      const qy = r * Math.sin(a);
-      return (STAR_P2X - 1) * qy - STAR_P2Y * (qx - 1) > 0;
-    }
+    case 5:
+      return insideStar(x, y);
     case 6:
       // Elongated so that a rotated square is never mistaken for it.
       return Math.abs(x) / 0.5 + Math.abs(y) / 0.98 < 1;
