@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createDefaultConfig } from '../engine/config';
+import { createClassifyArms, createDefaultConfig } from '../engine/config';
 import type { ManifestRecord, MetricRecord } from '../engine/records';
 import { makeTruncatedZip } from '../testing/brokenArchives';
 import { makeImageFolderZip } from '../testing/datasetArchives';
@@ -18,7 +18,7 @@ function write(name: string, bytes: Uint8Array | string): string {
 }
 
 async function run(dataset: string): Promise<{ code: number; stdout: string; stderr: string; out: string }> {
-  const cfg = { ...createDefaultConfig(), dataset, inputSize: 8, batchSize: 4, steps: 2, evalEvery: 2 };
+  const cfg = { ...createDefaultConfig(), dataset, inputSize: 8, batchSize: 4, steps: 2, evalEvery: 2, seeds: [1], arms: createClassifyArms() };
   const out = path.join(dir, `${path.basename(dataset)}.jsonl`);
   let stdout = '';
   let stderr = '';

@@ -99,7 +99,7 @@ describe.each(STORES)('%s', (_name, openStore) => {
   it('gives a default name and takes a caller’s id once', async () => {
     const id = await store.createExperiment(makeConfig(), {}, undefined, 'run-20240101-120000-1');
     expect(id).toBe('run-20240101-120000-1');
-    expect((await store.getExperiment(id))?.name).toBe('cnn: plain vs rg');
+    expect((await store.getExperiment(id))?.name).toBe('cnn: plain vs rg vs rg matched lr');
     await expect(store.createExperiment(makeConfig(), {}, undefined, id)).rejects.toThrow();
     const other = await store.createExperiment(makeConfig(), {});
     expect(other).not.toBe(id);

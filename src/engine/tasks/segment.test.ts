@@ -15,7 +15,7 @@ const plain: ArmConfig = { name: 'plain', optimizer: sgd, lrSchedule: { type: 'p
 const rg: ArmConfig = { ...plain, name: 'rg', rg: { mode: 'uniform', low: 0, high: 1, probability: 1, scale: 1 } };
 
 function segConfig(over: Partial<ExperimentConfig> = {}): ExperimentConfig {
-  return { ...createDefaultConfig(), task: 'segment', dataset: 'builtin:scenes', model: 'fcn', inputSize: 16, batchSize: 4, steps: 4, evalEvery: 2, arms: [plain, rg], ...over };
+  return { ...createDefaultConfig(), task: 'segment', dataset: 'builtin:scenes', model: 'fcn', inputSize: 16, batchSize: 4, steps: 4, evalEvery: 2, seeds: [1], arms: [plain, rg], ...over };
 }
 
 async function train(cfg: ExperimentConfig, dataset: SegmentationDataset): Promise<MetricRecord[]> {
