@@ -53,7 +53,7 @@ const plainArm: ArmConfig = { ...createDefaultConfig().arms[0], optimizer: SGD }
 const rgArm: ArmConfig = { ...createDefaultConfig().arms[1], optimizer: SGD };
 
 function config(model: string, arms: ArmConfig[], batch: number, steps: number, augment = false): ExperimentConfig {
-  return { ...createDefaultConfig(), model, inputSize: SIZE, batchSize: batch, steps, evalEvery: 1_000_000, augment, arms };
+  return { ...createDefaultConfig(), model, inputSize: SIZE, batchSize: batch, steps, evalEvery: 1_000_000, augment, seeds: [1], arms };
 }
 
 /** Wall-clock milliseconds per lock step of the engine (steps 3 .. steps-1 timed: construction, warm-up and the final eval left out). */

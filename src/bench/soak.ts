@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { generateShapes10 } from '../data/builtin/shapes10';
-import { createDefaultConfig, parseExperimentConfig } from '../engine/config';
+import { createClassifyArms, createDefaultConfig, parseExperimentConfig } from '../engine/config';
 import { Trainer } from '../engine/trainer';
 
 /**
@@ -58,7 +58,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   const every = (opts.everySeconds ?? 60) * 1000;
   const warmup = (opts.warmupSeconds ?? 30) * 1000;
   const dataset = generateShapes10({ size: 16, trainCount: 500, testCount: 60, seed: 0 });
-  const config = parseExperimentConfig({ ...createDefaultConfig(), model: 'cnn', inputSize: 16, batchSize: 16, steps: 10_000_000, evalEvery: 200 });
+  const config = parseExperimentConfig({ ...createDefaultConfig(), arms: createClassifyArms(), seeds: [1], model: 'cnn', inputSize: 16, batchSize: 16, steps: 10_000_000, evalEvery: 200 });
   const samples: SoakSample[] = [];
   const tensorsBefore = tf.memory().numTensors;
   const start = performance.now();
