@@ -30,12 +30,12 @@ suite('PAPER_PRESETS', () => {
     });
   }
 
-  it('states "no numbers" for the figures and quotes every claim of PAPER.md it restates', () => {
+  it('states "no numbers" for the figures and quotes every claim of docs/paper.md it restates', () => {
     for (const p of PAPER_PRESETS.filter((x) => x.id !== 'table1')) {
       expect(p.numbers).toEqual([]);
       expect(p.reported).toMatch(/no numbers/);
     }
-    // PAPER.md, "Claims": the quotes must be its words, not paraphrases of them.
+    // docs/paper.md, "Claims": the quotes must be its words, not paraphrases of them.
     const paperClaims = [
       'with too large a step (lr 0.01, momentum 0.95) both fail',
       'lowering lr to 0.001 or momentum to 0.90 makes RG better than plain',
@@ -53,7 +53,7 @@ suite('PAPER_PRESETS', () => {
     for (const q of paperClaims) expect(quotes).toContain(q);
   });
 
-  it('Table 1 values are the paper\'s (PAPER.md, "Table 1 (segmentation, mean IoU on VOC 2012 val)")', () => {
+  it('Table 1 values are the paper\'s (docs/paper.md, "Table 1 (segmentation, mean IoU on VOC 2012 val)")', () => {
     // lr, momentum, plain mIoU %, RG mIoU %, copied from the table row by row.
     const expected = [
       [0.01, 0.95, 31.94, 28.357],

@@ -23,7 +23,7 @@ export interface PaperNumber {
  */
 export interface PaperClaim {
   id: string;
-  /** The claim in PAPER.md's words. */
+  /** The claim in docs/paper.md's words. */
   quote: string;
   /** The cells it is about, in words ("lr < 0.1"), and as a test. */
   where: string;
@@ -40,7 +40,7 @@ export interface PaperPreset {
   id: PaperPresetId;
   /** "Table 1: segmentation, lr × momentum". */
   title: string;
-  /** Where in the paper, and its claim ids in PAPER.md. */
+  /** Where in the paper, and its claim ids in docs/paper.md. */
   source: string;
   /** What the paper ran. */
   paperSetting: string;
@@ -127,7 +127,7 @@ export const PAPER_PRESETS: readonly PaperPreset[] = [
     title: 'Fig. 5: classification, momentum sweep at lr 0.1',
     source: 'Fig. 5 (claim C5; C4 for momentum 0.95)',
     paperSetting:
-      'ResNet34, DenseNet and MobileNetV2 on CIFAR-10 / CIFAR-100 (50k train / 10k test), SGD lr 0.1 fixed, momentum swept, weight decay 5e-4, batch 128, random crop with padding 4 and flip. PAPER.md does not list the momentum values.',
+      'ResNet34, DenseNet and MobileNetV2 on CIFAR-10 / CIFAR-100 (50k train / 10k test), SGD lr 0.1 fixed, momentum swept, weight decay 5e-4, batch 128, random crop with padding 4 and flip. docs/paper.md does not list the momentum values.',
     labSetting: `${CLASSIFY_LAB}; lr 0.1 × momentum {0, 0.5, 0.9, 0.95} (the lab's choice), plain vs RG, 300 steps per run, evaluated every 50. 4 cells × 2 arms × 300 steps × batch 64 = 153,600 training images: about 5 minutes at the cnn's 570 images/s on wasm; one cell took 195 s on two busy CPU cores (about 13 minutes in all). Pick resnet20 for the paper's ResNet (about 10 times slower per image), mobilenetv2 or densenet for the others.`,
     reported: 'Figure only, no numbers. "At lr 0.1 the best momentum differs per model; 0.5 is a good general choice; ResNet34 converges visibly faster with RG, the others show no clear speed advantage."',
     numbers: [],
@@ -173,7 +173,7 @@ export const PAPER_PRESETS: readonly PaperPreset[] = [
     id: 'fig6',
     title: 'Fig. 6: classification, lr sweep at momentum 0.5',
     source: 'Fig. 6 (claim C6)',
-    paperSetting: 'Classification on CIFAR as for Fig. 5, momentum 0.5, learning rate swept. PAPER.md does not list the learning rates or the model.',
+    paperSetting: 'Classification on CIFAR as for Fig. 5, momentum 0.5, learning rate swept. docs/paper.md does not list the learning rates or the model.',
     labSetting: `${CLASSIFY_LAB}; lr {0.001, 0.01, 0.05, 0.1, 0.2} (the lab's choice) × momentum 0.5, plain vs RG, 300 steps per run, evaluated every 50. 5 cells × 2 arms × 300 steps × batch 64 = 192,000 training images: about 6 minutes at 570 images/s on wasm, 16 on two busy CPU cores. At 300 steps the cnn is still early in training (about 15-20% test accuracy), so read the ordering of the arms, not the level.`,
     reported: 'Figure only, no numbers. "RG does poorly with small learning rates and converges faster and better from lr 0.1 up; the same holds for segmentation."',
     numbers: [],
