@@ -26,7 +26,7 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   forbidOnly: !!process.env.CI,
-  // No retries: a test that fails once has found something (a bug or a flaky test) to fix.
+  // None run again: a test that fails once has found something (a bug or a flaky test) to fix.
   retries: 0,
   reporter: [['list']],
   use: {
