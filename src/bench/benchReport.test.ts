@@ -1,6 +1,11 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildBenchResult, buildStepProfile } from './benchResult.fixture';
 import { renderBenchmarks } from './benchReport';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 describe('renderBenchmarks', () => {
   it('puts the peers measured in the run in the report, with their versions and thread counts', () => {
@@ -14,7 +19,10 @@ describe('renderBenchmarks', () => {
     expect(md).toContain('| 25.6 |');
     // No peer figure that the run did not measure.
     expect(md).not.toMatch(/\b52\b/);
-    expect(md).not.toContain('BROWSER.md');
+    // Every document or file the report cites is in the repository.
+    const cited = [...md.matchAll(/[\w./-]+\.(?:md|ts|py|json)\b/g)].map((m) => m[0]).filter((f) => f.includes('/') || f.endsWith('.md'));
+    expect(cited.length).toBeGreaterThan(0);
+    for (const file of cited) expect(existsSync(path.join(ROOT, file)) || existsSync(path.join(ROOT, 'docs', file)), file).toBe(true);
   });
 
   it('says why a peer has no figure instead of inventing one', () => {

@@ -4,6 +4,18 @@ import type { Rng } from '../../engine/rng';
 
 export type Rgb = [number, number, number];
 
+/** How a region is coloured: a mix of `a` and `b` by a texture's factor (0 solid, 1 stripes, 2 checks, 3 blotches, 4 linear gradient). */
+export interface Paint {
+  a: Rgb;
+  b: Rgb;
+  texture: number;
+  fx: number;
+  fy: number;
+  phase: number;
+  phase2: number;
+  sharp: number;
+}
+
 export function clamp01(v: number): number {
   return v < 0 ? 0 : v > 1 ? 1 : v;
 }

@@ -15,7 +15,7 @@
 import { computeChannelStats, IGNORE_INDEX, type SegmentationDataset, type SegmentationSplit } from '../../engine/dataset';
 import { Rng, hashString } from '../../engine/rng';
 import { vocColormap } from '../vocPalette';
-import { clamp01, distance, drawShade, hsvToRgb, insideStar, insideTriangle, type Rgb } from './raster';
+import { clamp01, distance, drawShade, hsvToRgb, insideStar, insideTriangle, type Paint, type Rgb } from './raster';
 
 /** Object classes in label order (background is class 0); K classes use the first K - 1. */
 const OBJECT_CLASSES: readonly string[] = ['disc', 'square', 'triangle', 'ring', 'star', 'cross', 'diamond', 'crescent'];
@@ -98,19 +98,6 @@ function isInside(shape: number, x: number, y: number, halfWidth: number): boole
     default:
       return Math.abs(x) < 1 && Math.abs(y) < halfWidth;
   }
-}
-
-/** Colour of a region: a mix of `a` and `b` by a texture's factor. */
-interface Paint {
-  a: Rgb;
-  b: Rgb;
-  /** 0 solid, 1 stripes, 2 checks, 3 blotches, 4 linear gradient. */
-  texture: number;
-  fx: number;
-  fy: number;
-  phase: number;
-  phase2: number;
-  sharp: number;
 }
 
 /** @param minPeriod the finest stripe period, in image widths, so textures do not alias */

@@ -1,6 +1,6 @@
 import type { Rng } from '../../engine/rng';
 import type { Shapes10Difficulty } from './shapes10';
-import { clamp01, hsvToRgb, type Rgb } from './raster';
+import { clamp01, hsvToRgb, type Paint as BasePaint, type Rgb } from './raster';
 
 /** How shapes10 looks: its two styles (easy and hard) and the paints (colours and textures) drawn from them. */
 
@@ -51,17 +51,8 @@ export const EASY: Style = {
 
 export const STYLES: Record<Shapes10Difficulty, Style> = { easy: EASY, hard: HARD };
 
-/** How a region is coloured: a mix of `a` and `b` by a texture's factor. */
-export interface Paint {
-  a: Rgb;
-  b: Rgb;
-  /** 0 solid, 1 stripes, 2 checks, 3 blotchy value noise, 4 linear gradient. */
-  texture: number;
-  fx: number;
-  fy: number;
-  phase: number;
-  phase2: number;
-  sharp: number;
+/** shapes10's paint: texture 3 is value noise on its own lattice. */
+export interface Paint extends BasePaint {
   /** Value-noise lattice, (gridN + 1)^2 values. */
   grid: Float32Array | null;
   gridN: number;
