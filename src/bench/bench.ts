@@ -1,11 +1,13 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { generateShapes10 } from '../data/builtin/shapes10';
 import { createDefaultConfig, type ArmConfig, type ExperimentConfig } from '../engine/config';
 import { Trainer } from '../engine/trainer';
-import { benchData, type DataBench, runCifarChild } from './benchData';
+import { benchData, type DataBench, runCifarChild, writeBenchArchives } from './benchData';
+import type { BrowserDataBench } from './benchBrowserData';
 import { benchPeers, type PeerBench } from './benchPeers';
 import { bareLoop, matmulPeakGflops, profileStep, type StepProfile } from './benchProfile';
 import { type Baseline, renderBenchmarks } from './benchReport';
@@ -207,21 +209,29 @@ async function main(): Promise<void> {
   log(`node cpu: ${JSON.stringify(cpuSpeeds)}, matmul ${cpuPeak.toFixed(2)} GFLOP/s`);
   await tf.setBackend('wasm');
 
-  const data: DataBench = await benchData(QUICK);
-  log(`data: ${JSON.stringify(data)}`);
-
+  // CIFAR-10 and CIFAR-100 binary tar.gz at the official sizes, for Node's data part and the browser's.
+  const archiveDir = mkdtempSync(path.join(os.tmpdir(), 'rg-bench-'));
   let browser: BrowserBench | null = null;
   let browserError: string | null = null;
-  if (!args['no-browser'] && existsSync('/usr/bin/chromium')) {
-    try {
-      const { benchBrowser } = await import('./benchBrowser');
-      browser = await benchBrowser({ quick: QUICK, log });
-    } catch (e) {
-      browserError = errorMessage(e);
-      log(`browser part failed: ${browserError}`);
+  let data: DataBench;
+  try {
+    const archives = writeBenchArchives(archiveDir);
+    data = await benchData(QUICK, archives.cifar10);
+    log(`data: ${JSON.stringify(data)}`);
+
+    if (!args['no-browser'] && existsSync('/usr/bin/chromium')) {
+      try {
+        const { benchBrowser } = await import('./benchBrowser');
+        browser = await benchBrowser({ quick: QUICK, log, archives });
+      } catch (e) {
+        browserError = errorMessage(e);
+        log(`browser part failed: ${browserError}`);
+      }
+    } else {
+      browserError = args['no-browser'] ? 'skipped (--no-browser)' : 'no /usr/bin/chromium';
     }
-  } else {
-    browserError = args['no-browser'] ? 'skipped (--no-browser)' : 'no /usr/bin/chromium';
+  } finally {
+    rmSync(archiveDir, { recursive: true, force: true });
   }
 
   const result: BenchResult = {
@@ -243,6 +253,7 @@ async function main(): Promise<void> {
       browser: browser?.backends ?? null,
     },
     data,
+    browserData: browser?.data ?? browserError,
     ui: browser?.ui ?? null,
     vsPytorchCpu: peers.vsPytorchCpu,
     vsConvnetjs: peers.vsConvnetjs,
@@ -283,6 +294,8 @@ export interface BrowserBench {
   } | null;
   /** The cnn on wasm with one thread against two in the worker, side by side (or why not). */
   wasmThreads?: { batch: number; rounds: number; imagesPerSec: { one: number; two: number } } | string;
+  /** Real-size CIFAR in the lab page (benchBrowserData.ts), or why it was not measured. */
+  data: BrowserDataBench | string;
   /** The cnn's batch on the GPU backends and wasm. */
   batch: number;
   /** Input size and batch per model (cpuBatch on the cpu backend). */
@@ -326,6 +339,8 @@ export interface BenchResult {
     browser: BrowserBench['backends'] | null;
   };
   data: DataBench;
+  /** Real-size CIFAR-10 and CIFAR-100 in the lab page: load times, training images/s against the built-in, backend peak (benchBrowserData.ts); a string says why not measured. Absent in files written before it was measured. */
+  browserData?: BrowserDataBench | string | null;
   ui: BrowserBench['ui'];
   /** Lab images/s over PyTorch's on the CPU (same net, batch, input size; one thread each, and each side's best), interleaved in this run. */
   vsPytorchCpu: PeerBench['vsPytorchCpu'];
@@ -336,7 +351,7 @@ export interface BenchResult {
   /** The engine on the `convnetjs` network elsewhere in this run (not interleaved with ConvNetJS). */
   peerNet: { node: { wasm: number; cpu: number }; browser: BrowserBench['peerNet'] | null };
   /** How the browser figures were taken (sizes, steps, rounds, warm-up times, Chromium's version). */
-  browser: Omit<BrowserBench, 'backends' | 'peerNet' | 'ui' | 'wasmThreads'> | null;
+  browser: Omit<BrowserBench, 'backends' | 'peerNet' | 'ui' | 'wasmThreads' | 'data'> | null;
   browserError: string | null;
   benchSeconds: number;
 }
