@@ -11,6 +11,9 @@ import type { StepProfile } from './benchProfile';
 export interface Baseline {
   file: string;
   date: string;
+  /** The machine line of the baseline's JSON, and its note (what kind of run wrote it), if any. */
+  machine?: string | null;
+  note?: string | null;
   profile: StepProfile[] | null;
   flopEfficiency: number | null;
 }
