@@ -21,7 +21,8 @@ import { runParity, type SeedStats } from './parity';
  * The fixture is builtin:shapes10 (easy) rendered at 32 x 32 and stored as CIFAR-10 binary,
  * which train.py reads with NumPy alone (Debian's python3 has no Pillow), trained at 16 px so
  * both sides also resize it as they load it. The config stops mid-way up the learning curve
- * (about 0.7, chance 0.1), where a different learning rate or momentum on one side shows.
+ * (not at the top, where every trainer agrees), where a different learning rate or momentum on
+ * one side shows.
  */
 
 const SEEDS = [1, 2, 3, 4, 5];
