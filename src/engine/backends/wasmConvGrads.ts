@@ -128,28 +128,36 @@ function conv2DBackpropInputPolyphase(s: KernelScope, dy: Info, filter: Info, in
   const { top, left } = info.padInfo;
   const { filterHeight: fh, filterWidth: fw, inChannels: ci, outChannels: co } = info;
   if (info.strideWidth !== st || top > fh - 1 || left > fw - 1) return null;
+  // Along one axis, input index s * q + a gets filter tap k from dy row q + d, d = (a + p - k) / s,
+  // for every k congruent to a + p (mod s). The window spans the d that some phase uses: with
+  // 3 taps, stride 2 and pad 1 that is d in {0, 1} (2 rows, not 3).
   const axis = (f: number, p: number, inSize: number, outSize: number) => {
-    const taps = Math.ceil(f / st);
-    // The phases' windows start at most one dy row apart; a window one row longer covers all.
-    const window = p % st === 0 ? taps : taps + 1;
-    const lead = (window - taps) * st - (p % st);
-    const start = Math.floor(p / st) - taps + 1;
+    let d0 = Number.POSITIVE_INFINITY;
+    let d1 = Number.NEGATIVE_INFINITY;
+    for (let a = 0; a < st; a++) {
+      for (let k = 0; k < f; k++) {
+        if ((a + p - k) % st !== 0) continue;
+        d0 = Math.min(d0, (a + p - k) / st);
+        d1 = Math.max(d1, (a + p - k) / st);
+      }
+    }
     const q = Math.ceil(inSize / st);
-    return { window, lead, trail: st * window - lead - f, before: -start, after: q + start + window - 1 - outSize, q };
+    // d0 <= 0 as p <= f - 1 (phase 0 meets tap p at d = 0); the conv's output has q rows.
+    return { window: d1 - d0 + 1, d0, before: -d0, after: q + d1 - outSize, q };
   };
   const ah = axis(fh, top, info.inHeight, info.outHeight);
   const aw = axis(fw, left, info.inWidth, info.outWidth);
-  // Phase a's window row t' meets filter row kh = s * (window - 1 - t') + a - lead (rows outside
-  // the filter are zeros): stepping through the rows by s is the phase split, and counting t'
-  // backwards turns the transposed conv into a correlation. DepthToSpace reads channel
-  // (a * s + b) * ci + c as phase (a, b) of input channel c.
+  // Phase a's window row t meets filter row kh = a + top - s * (t + d0) (rows outside the filter
+  // are zeros): counting t forwards walks the filter backwards, which turns the transposed conv
+  // into a correlation. DepthToSpace reads channel (a * s + b) * ci + c as phase (a, b) of input
+  // channel c.
   const taps: number[] = [];
   for (let t = 0; t < ah.window; t++) {
     for (let u = 0; u < aw.window; u++) {
       for (let a = 0; a < st; a++) {
         for (let b = 0; b < st; b++) {
-          const kh = st * (ah.window - 1 - t) + a - ah.lead;
-          const kw = st * (aw.window - 1 - u) + b - aw.lead;
+          const kh = a + top - st * (t + ah.d0);
+          const kw = b + left - st * (u + aw.d0);
           taps.push(kh >= 0 && kh < fh && kw >= 0 && kw < fw ? kh * fw + kw : -1);
         }
       }
