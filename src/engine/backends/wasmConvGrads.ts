@@ -179,13 +179,71 @@ function conv2DBackpropInputPolyphase(s: KernelScope, dy: Info, filter: Info, in
   return s.crop(s.reshape(interleaved, [n, ah.q * st, aw.q * st, ci]), info.inShape);
 }
 
+/** Along one axis, the filter taps k that input phase a meets, and the dy row offset d = (a + p - k) / s of each. */
+function phaseTaps(f: number, p: number, st: number, a: number): { k: number; d: number }[] {
+  const out: { k: number; d: number }[] = [];
+  for (let k = 0; k < f; k++) if ((a + p - k) % st === 0) out.push({ k, d: (a + p - k) / st });
+  return out.sort((u, v) => u.d - v.d);
+}
+
+/**
+ * The input gradient for equal strides s > 1 as s * s exact stride-1 correlations, one per phase
+ * (a, b) of the input (rows s * q + a, columns s * r + b), each with only the filter taps that
+ * phase meets: 9 taps in all for a 3x3 filter, where one packed conv over the phases' common
+ * window (`conv2DBackpropInputPolyphase`) multiplies 16, most of them zeros. The phases are
+ * stacked on a leading axis (one contiguous copy each) and interleaved by two transposes that
+ * move whole ci-float runs. Returns null where the geometry does not fit (unequal strides).
+ */
+function conv2DBackpropInputByPhase(s: KernelScope, dy: Info, filter: Info, info: tf.backend_util.Conv2DInfo): Info | null {
+  const st = info.strideHeight;
+  if (info.strideWidth !== st || st === 1) return null;
+  const { top, left } = info.padInfo;
+  const { filterHeight: fh, filterWidth: fw, inChannels: ci, batchSize: n } = info;
+  const qh = Math.ceil(info.inHeight / st);
+  const qw = Math.ceil(info.inWidth / st);
+  const parts: Info[] = [];
+  for (let a = 0; a < st; a++) {
+    for (let b = 0; b < st; b++) {
+      const rows = phaseTaps(fh, top, st, a);
+      const cols = phaseTaps(fw, left, st, b);
+      if (rows.length === 0 || cols.length === 0) {
+        parts.push(s.run('Fill', {}, { shape: [1, n, qh, qw, ci], value: 0, dtype: 'float32' }));
+        continue;
+      }
+      // Window row t reads dy row q + d0 + t (a phase's taps are s apart, so their d are consecutive).
+      const span = (t: { d: number }[]) => t[t.length - 1].d - t[0].d + 1;
+      const [wh, ww] = [span(rows), span(cols)];
+      const taps: number[] = new Array<number>(wh * ww).fill(-1);
+      for (const r of rows) for (const c of cols) taps[(r.d - rows[0].d) * ww + (c.d - cols[0].d)] = r.k * fw + c.k;
+      const f = s.reshape(rearrangeFilter(s, filter, taps, 1), [wh, ww, info.outChannels, ci]);
+      // Rows before dy (d0 < 0) are zero pads; d0 > 0 skips rows, as an offset into the output.
+      const [d0h, d0w] = [rows[0].d, cols[0].d];
+      const afterH = Math.max(0, qh + d0h + wh - 1 - info.outHeight);
+      const afterW = Math.max(0, qw + d0w + ww - 1 - info.outWidth);
+      const corr = s.run('Conv2D', { x: dy, filter: f }, {
+        strides: [1, 1],
+        pad: explicitPad(Math.max(0, -d0h), afterH, Math.max(0, -d0w), afterW),
+        dataFormat: 'NHWC',
+        dilations: [1, 1],
+      });
+      parts.push(s.reshape(cropAt(s, corr, [Math.max(0, d0h), Math.max(0, d0w)], [n, qh, qw, ci]), [1, n, qh, qw, ci]));
+    }
+  }
+  // [phase, position, ci] -> [position, phase, ci] -> [n, q, a, r, b, ci], each transpose moving
+  // whole ci-float runs (XNNPACK's one-step 6-D transpose of the stack is ~50x slower).
+  const stacked = s.reshape(s.run('Concat', parts as unknown as tf.NamedTensorInfoMap, { axis: 0 }), [st * st, n * qh * qw, ci]);
+  const byPosition = s.reshape(s.transpose(stacked, [1, 0, 2]), [n, qh, qw, st, st, ci]);
+  const interleaved = s.transpose(byPosition, [0, 1, 3, 2, 4, 5]);
+  return s.crop(s.reshape(interleaved, [n, qh * st, qw * st, ci]), info.inShape);
+}
+
 export const conv2DBackpropInput: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const [dy, filter] = [inputOf(inputs, 'dy'), inputOf(inputs, 'filter')];
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
   checkNhwc(tf.Conv2DBackpropInput, dataFormat);
   const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode);
   return withScope(backend as tf.KernelBackend, (s) => {
-    const fast = conv2DBackpropInputPolyphase(s, dy, filter, info);
+    const fast = conv2DBackpropInputByPhase(s, dy, filter, info) ?? conv2DBackpropInputPolyphase(s, dy, filter, info);
     if (fast) return fast;
     // A transposed conv is a correlation of the stride-dilated dy with the filter flipped in
     // space and its in/out channels swapped.
