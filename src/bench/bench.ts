@@ -322,8 +322,8 @@ export interface BrowserBench {
     chartRows: number;
     pointsPerSeries: number;
   } | null;
-  /** The cnn on wasm with one thread against two in the worker, side by side (or why not). */
-  wasmThreads?: { batch: number; rounds: number; imagesPerSec: { one: number; two: number } } | string;
+  /** wasm with one thread against two in the worker, side by side (or why not): see WasmThreadsBench. */
+  wasmThreads?: WasmThreadsBench | string;
   /** Real-size CIFAR in the lab page (benchBrowserData.ts), or why it was not measured. */
   data: BrowserDataBench | string;
   /** The cnn's batch on the GPU backends and wasm. */
@@ -336,6 +336,19 @@ export interface BrowserBench {
   /** Construction and the first two steps, in s, per model/backend (median): shader compilation shows here. */
   warmupSeconds: Record<string, number>;
   chromium: string;
+}
+
+/**
+ * wasm with one XNNPACK thread against two in Chromium's worker, per workload: rounds alternate
+ * the order (1 then 2, 2 then 1), `imagesPerSec` are medians over rounds and `twoOverOne` the
+ * median of the per-round ratios.
+ */
+export interface WasmThreadsBench {
+  rounds: number;
+  steps: number;
+  /** navigator.hardwareConcurrency in the page: tfjs-backend-wasm's own count is half of it. */
+  cores: number;
+  cases: { model: string; inputSize: number; batch: number; imagesPerSec: { one: number; two: number }; twoOverOne: number }[];
 }
 
 export type RatioName = 'engineVsBare' | 'rgOverhead' | 'pairedCost' | 'pairedCostNoAugment';

@@ -25,6 +25,25 @@ describe('renderBenchmarks', () => {
     for (const file of cited) expect(existsSync(path.join(ROOT, file)) || existsSync(path.join(ROOT, 'docs', file)), file).toBe(true);
   });
 
+  it('puts wasm one thread against two from the run in the report, or why they were not measured', () => {
+    const r = buildBenchResult();
+    r.wasmThreads = {
+      rounds: 6,
+      steps: 10,
+      cores: 2,
+      cases: [
+        { model: 'cnn', inputSize: 32, batch: 64, imagesPerSec: { one: 301.4, two: 412.9 }, twoOverOne: 1.37 },
+        { model: 'cnn', inputSize: 16, batch: 32, imagesPerSec: { one: 880.2, two: 655.1 }, twoOverOne: 0.74 },
+      ],
+    };
+    const md = renderBenchmarks(r);
+    expect(md).toContain('| `cnn` 32x32, batch 64 | 301.4 | 412.9 | 1.37 |');
+    expect(md).toContain('| `cnn` 16x16, batch 32 | 880.2 | 655.1 | 0.74 |');
+    expect(md).toContain('2 logical cores reported, so tfjs-backend-wasm\'s own\ncount would be 1');
+    r.wasmThreads = 'the page is not cross-origin isolated (no SharedArrayBuffer)';
+    expect(renderBenchmarks(r)).toContain('one thread against two was not measured in this run: the page is not cross-origin isolated');
+  });
+
   it('says why a peer has no figure instead of inventing one', () => {
     const r = buildBenchResult();
     r.peers.pytorch = 'PyTorch peer failed: cannot start /usr/bin/python3: ENOENT';

@@ -262,11 +262,16 @@ ${tables.join('\n\n')}`;
 /** What this run knows about wasm threads. */
 function renderThreads(r: BenchResult): string {
   const t = r.wasmThreads;
-  const browser = t
-    ? typeof t === 'string'
-      ? `In Chromium, one thread against two was not measured in this run: ${t}.`
-      : `In Chromium's worker, the \`cnn\` (batch ${t.batch}) trained at ${f(t.imagesPerSec.one)} images/s with one wasm thread and ${f(t.imagesPerSec.two)} with two, side by side in this run (${t.rounds} alternating rounds, medians): two threads are ${f(t.imagesPerSec.two / t.imagesPerSec.one, 2)}x one.`
-    : 'In Chromium, one thread against two was not measured in this run.';
-  return `wasm threads: in Node the wasm backend runs single-threaded (tfjs-backend-wasm 4.22's threaded build starts
-its workers from blob: URLs, which Node refuses; see \`src/engine/backends/setup.ts\`). ${browser}`;
+  const note = `wasm threads: in Node the wasm backend runs single-threaded (tfjs-backend-wasm 4.22's threaded build starts
+its workers from blob: URLs, which Node refuses; see \`src/engine/backends/setup.ts\`).`;
+  if (!t || typeof t === 'string') return `${note} In Chromium, one thread against two was not measured in this run${t ? `: ${t}` : ''}.`;
+  const rows = t.cases.map((c) => `| \`${c.model}\` ${c.inputSize}x${c.inputSize}, batch ${c.batch} | ${f(c.imagesPerSec.one)} | ${f(c.imagesPerSec.two)} | ${f(c.twoOverOne, 2)} |`);
+  return `${note} In Chromium's training worker (${t.cores} logical cores reported, so tfjs-backend-wasm's own
+count would be ${Math.max(1, Math.floor(t.cores / 2))}), one XNNPACK thread against two, side by side: ${t.rounds} rounds of ${t.steps}-step requests
+alternating the order, medians (the worker restarts wasm with each count; each result names the count it ran with).
+The lab's measured backend choice times both on the user's own workload and keeps the faster (docs/backends.md).
+
+| workload | 1 thread (images/s) | 2 threads (images/s) | 2 threads / 1 (median of per-round ratios) |
+| --- | --- | --- | --- |
+${rows.join('\n')}`;
 }
