@@ -11,6 +11,9 @@ import type { StepProfile } from './benchProfile';
 export interface Baseline {
   file: string;
   date: string;
+  /** The machine line of the baseline's JSON, and its note (what kind of run wrote it), if any. */
+  machine?: string | null;
+  note?: string | null;
   profile: StepProfile[] | null;
   flopEfficiency: number | null;
 }
@@ -233,17 +236,17 @@ function renderProfile(r: BenchResult, baseline: Baseline | null): string {
       const was = before ? ` | ${b ? `${f(b.ms)} ms${b.ofPeak !== null ? `, ${f(b.ofPeak, 2)}` : ''}` : 'not run'}` : '';
       return `| ${k.kernel} | ${k.calls} | ${f(k.ms)} | ${f((100 * k.ms) / p.kernelMs, 0)}% | ${k.flops > 0 ? (k.flops < 5e5 ? '< 0.001' : f(k.flops / 1e9, 3)) : ''} | ${k.ofPeak !== null ? f(k.ofPeak, 2) : ''}${was} |`;
     });
-    const head = `| kernel | calls | ms per step | share | GFLOP | of peak${before ? ` | before (${before.kernels.length ? 'ms, of peak' : ''})` : ''} |\n| --- | --- | --- | --- | --- | ---${before ? ' | ---' : ''} |`;
+    const head = `| kernel | calls | CPU ms per step | share | GFLOP | of peak${before ? ` | before (${before.kernels.length ? 'ms, of peak' : ''})` : ''} |\n| --- | --- | --- | --- | --- | ---${before ? ' | ---' : ''} |`;
     return `### ${p.model}, batch ${p.batch}, ${p.size}x${p.size}
 
-Step ${f(p.stepMs)} ms wall clock (${f(p.stepCpuMs)} ms CPU), ${f(p.kernelMs)} ms of it in kernels, ${f(p.gflopPerStep, 3)} GFLOP counted.${before ? ` Before: step ${f(before.stepMs)} ms, kernels ${f(before.kernelMs)} ms.` : ''}
+Step ${f(p.stepMs)} ms wall clock (${f(p.stepCpuMs)} ms CPU), ${f(p.kernelMs)} ms of it in kernels, ${f(p.gflopPerStep, 3)} GFLOP counted.${before ? ` Before: step ${f(before.stepMs)} ms wall clock (${f(before.stepCpuMs)} ms CPU), ${f(before.kernelMs)} ms in kernels.` : ''}
 
 ${head}
 ${rows.join('\n')}`;
   });
   const source = baseline
     ? baseline.profile
-      ? `The "before" column is from \`${baseline.file}\` (the run of ${baseline.date.slice(0, 10)}), whose matmul peak differs from this run's: compare the "of peak" fractions rather than milliseconds.`
+      ? `The "before" column is from \`${baseline.file}\` (${baseline.note ? `${baseline.note}, ` : ''}the run of ${baseline.date.slice(0, 10)}${baseline.machine ? ` on ${baseline.machine}` : ''}), whose matmul peak differs from this run's: compare the "of peak" fractions as well as milliseconds.`
       : `\`${baseline.file}\` (the run of ${baseline.date.slice(0, 10)}) has no per-kernel profile, so there is no "before" column; its flopEfficiency was ${f(baseline.flopEfficiency, 3)}.`
     : 'No baseline JSON was given, so there is no "before" column.';
   return `## Where a training step's time goes (wasm, kernel by kernel)
@@ -251,7 +254,7 @@ ${rows.join('\n')}`;
 A bare training step (forward, backward, SGD with momentum on one fixed batch; \`src/bench/benchProfile.ts\`) under
 TF.js's profiler, which on wasm times each kernel's synchronous call; median per kernel over the profiled steps.
 "of peak" is the kernel's GFLOP/s over this run's ${f(peak, 1)} GFLOP/s matmul peak (convolutions and products only).
-The profiler's times are wall clock and the peak is CPU time, so each kernel's time is scaled by the step's CPU over wall time before it is set against the peak. ${source}
+Kernel times are process CPU time (the profiler's timer reads \`process.cpuUsage\` around each kernel's call), as is the peak. ${source}
 
 ${tables.join('\n\n')}`;
 }
