@@ -22,6 +22,7 @@ export interface BenchArchives {
 
 export interface BrowserLoad {
   dataset: 'cifar10' | 'cifar100';
+  /** The archive's file name. */
   file: string;
   archiveMB: number;
   images: number;
@@ -156,11 +157,12 @@ export async function benchBrowserData(browser: Browser, origin: string, archive
       { dataset: 'cifar100' as const, file: archives.cifar100, images: 60_000 },
       { dataset: 'cifar10' as const, file: archives.cifar10, images: 60_000 },
     ];
-    for (const s of sets) loads.push({ ...s, archiveMB: statSync(s.file).size / 2 ** 20, inputSize: def.inputSize, ms: [], medianMs: 0 });
+    // The JSON names the archive, not the temporary folder it was generated in.
+    for (const s of sets) loads.push({ ...s, file: path.basename(s.file), archiveMB: statSync(s.file).size / 2 ** 20, inputSize: def.inputSize, ms: [], medianMs: 0 });
     for (let r = 0; r < loadRounds; r++) {
       // CIFAR-10 last: it is the dataset in use when training starts.
-      for (const l of loads) {
-        const ms = await timeLoad(page, l.file);
+      for (const [k, l] of loads.entries()) {
+        const ms = await timeLoad(page, sets[k].file);
         l.ms.push(ms);
         log(`browser data: ${l.dataset} (${l.archiveMB.toFixed(0)} MB) ready in ${(ms / 1000).toFixed(2)} s at ${l.inputSize} px (round ${r + 1}/${loadRounds})`);
       }
