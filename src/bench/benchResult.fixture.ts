@@ -83,7 +83,7 @@ export function buildBenchResult(): BenchResult {
 
 /** Real-size CIFAR in the lab page as benchBrowserData.ts writes it (two rounds). */
 export function buildBrowserData(): BrowserDataBench {
-  const load = (dataset: 'cifar10' | 'cifar100', ms: number[]) => ({ dataset, file: `/tmp/x/${dataset}.tar.gz`, archiveMB: 154.5, images: 60_000, inputSize: 16, ms, medianMs: [...ms].sort((a, b) => a - b)[1] });
+  const load = (dataset: 'cifar10' | 'cifar100', ms: number[]) => ({ dataset, file: `${dataset}-binary.tar.gz`, archiveMB: 154.5, images: 60_000, inputSize: 16, ms, medianMs: [...ms].sort((a, b) => a - b)[1] });
   const round = (builtin: number, cifar: number) => ({
     builtinImagesPerSec: builtin,
     cifarImagesPerSec: cifar,
