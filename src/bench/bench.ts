@@ -157,7 +157,7 @@ async function writeProfileJson(file: string, log: (s: string) => void): Promise
   const peak = await matmulPeakGflops(1024);
   const both = [...PROFILED.full, ...PROFILED.quick.filter(([m, b]) => !PROFILED.full.some(([fm, fb]) => fm === m && fb === b))];
   const profile = await profiles(peak, both, 5, log);
-  const note = 'per-kernel profiles only (npm run bench -- --profile-json), kernel times in process CPU time';
+  const note = 'per-kernel profiles only, written by npm run bench -- --profile-json, kernel times in process CPU time';
   writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), note, matmulPeakGflops: peak, profile }, null, 2)}\n`);
   log(`wrote ${file}`);
 }

@@ -66,7 +66,7 @@ describe('renderBenchmarks', () => {
     expect(md).toMatch(/### resnet20, batch 16[^#]*\| kernel \| calls \| CPU ms per step \| share \| GFLOP \| of peak \|\n/);
     // A --profile-json baseline names what wrote it and on which machine.
     const profileOnly = renderBenchmarks(r, { ...before, file: 'docs/bench-profile-before.json', note: 'per-kernel profiles only', machine: '2 x EPYC, load 3.0 at the end' });
-    expect(profileOnly).toContain('from `docs/bench-profile-before.json` (per-kernel profiles only, the run of 2026-11-27 on 2 x EPYC, load 3.0 at the end)');
+    expect(profileOnly).toContain('from `docs/bench-profile-before.json` (per-kernel profiles only; the run of 2026-11-27 on 2 x EPYC, load 3.0 at the end)');
     const noProfile = renderBenchmarks(r, { ...before, profile: null });
     expect(noProfile).toContain('has no per-kernel profile, so there is no "before" column; its flopEfficiency was 0.310');
   });

@@ -246,7 +246,7 @@ ${rows.join('\n')}`;
   });
   const source = baseline
     ? baseline.profile
-      ? `The "before" column is from \`${baseline.file}\` (${baseline.note ? `${baseline.note}, ` : ''}the run of ${baseline.date.slice(0, 10)}${baseline.machine ? ` on ${baseline.machine}` : ''}), whose matmul peak differs from this run's: compare the "of peak" fractions as well as milliseconds.`
+      ? `The "before" column is from \`${baseline.file}\` (${baseline.note ? `${baseline.note}; ` : ''}the run of ${baseline.date.slice(0, 10)}${baseline.machine ? ` on ${baseline.machine}` : ''}), whose matmul peak differs from this run's: compare the "of peak" fractions as well as milliseconds.`
       : `\`${baseline.file}\` (the run of ${baseline.date.slice(0, 10)}) has no per-kernel profile, so there is no "before" column; its flopEfficiency was ${f(baseline.flopEfficiency, 3)}.`
     : 'No baseline JSON was given, so there is no "before" column.';
   return `## Where a training step's time goes (wasm, kernel by kernel)

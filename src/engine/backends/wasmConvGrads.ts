@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { conv2DBackpropFilterMatmul } from './wasmFilterGrad';
 import { checkDilation, checkNhwc, explicitPad, type Info, inputOf, KernelScope, type Pad4, toChannelsFirst, withScope } from './wasmScope';
 
 /**
@@ -70,11 +69,6 @@ export const conv2DBackpropFilter: tf.KernelFunc = ({ inputs, backend, attrs }) 
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode);
   const { inChannels: ci, outChannels: co, filterHeight: fh, filterWidth: fw } = info;
   return withScope(backend as tf.KernelBackend, (s) => {
-    // Few filter rows (fh * fw * ci: a first layer on RGB images) leave XNNPACK's conv little to
-    // do per float of dy, and preparing dy as its filter (~10 ns per float) dominates; the matmul
-    // path packs dy at about half that. Measured on the cnn's layers (interleaved, CPU time), the
-    // matmul path took 0.75x the conv path's time for 3x3 over 3 channels, 1.2-1.5x over 16 or 32.
-    if (fh * fw * ci <= 32) return conv2DBackpropFilterMatmul(s, x, dy, info);
     // Channels become the batch and the batch becomes the channels, so the sum over images and
     // positions is the conv's own reduction over (filter rows, cols, in-channels).
     const xT = toChannelsFirst(s, x);

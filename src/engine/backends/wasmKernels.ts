@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 // its slow Conv2DBackpropInput would overwrite the fast one.
 import '@tensorflow/tfjs-backend-wasm';
 import { conv2DBackpropFilter, conv2DBackpropInput, depthwiseBackpropFilter, depthwiseBackpropInput } from './wasmConvGrads';
-import { type Info, inputOf, type WasmHeapBackend, withScope } from './wasmScope';
+import { type Info, inputOf, withScope } from './wasmScope';
 
 /**
  * Training kernels for TF.js's wasm backend, which lacks the conv filter gradients, has only a
@@ -193,6 +193,12 @@ const gatherV2: tf.KernelFunc = (args) => {
   }
   return out;
 };
+
+/** The two methods of tfjs-backend-wasm's backend that the gather reads and writes the heap with. */
+interface WasmHeapBackend extends tf.KernelBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): Info;
+  typedArrayFromHeap(t: Info): Float32Array | Int32Array | Uint8Array;
+}
 
 
 const KERNELS: readonly tf.KernelConfig[] = [

@@ -3,12 +3,6 @@ import * as tf from '@tensorflow/tfjs';
 /** What the project's wasm training kernels share: a scope that frees intermediates, and shape helpers. */
 
 export type Info = tf.TensorInfo;
-
-/** The two methods of tfjs-backend-wasm's backend that read and write tensors on the wasm heap. */
-export interface WasmHeapBackend extends tf.KernelBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): Info;
-  typedArrayFromHeap(t: Info): Float32Array | Int32Array | Uint8Array;
-}
 export type Pad4 = [[number, number], [number, number], [number, number], [number, number]];
 
 /**
@@ -43,22 +37,6 @@ export class KernelScope {
     const out: Info = { dataId: this.backend.write(values, shape, 'float32'), shape, dtype: 'float32' };
     this.owned.push(out);
     return out;
-  }
-
-  /**
-   * A float32 tensor allocated on the wasm heap, contents undefined, freed with the other results.
-   * Allocating may grow (and so detach) the heap: take views with `heap` after the last allocation.
-   */
-  alloc(shape: number[]): Info {
-    const out = (this.backend as WasmHeapBackend).makeOutput(shape, 'float32');
-    this.owned.push(out);
-    return out;
-  }
-
-  /** A float32 view of a tensor on the wasm heap (valid until the next allocation). */
-  heap(t: Info): Float32Array {
-    if (t.dtype !== 'float32') throw new Error(`expected a float32 tensor, got ${t.dtype}`);
-    return (this.backend as WasmHeapBackend).typedArrayFromHeap(t) as Float32Array;
   }
 
   /** Crops the leading [0, size) window, or returns x when it already has that shape. */
