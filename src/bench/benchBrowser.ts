@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../../playwright.config';
 import type { BackendName, BenchHook, BenchRequest, BenchResult } from '../worker/protocol';
 import type { BrowserBench, WasmThreadsBench } from './bench';
+import { benchBrowserData, type BenchArchives } from './benchBrowserData';
 import { errorMessage } from '../engine/errors';
 import { median } from '../engine/median';
 
@@ -13,7 +14,8 @@ import { median } from '../engine/median';
  * `vite preview` on port 4400, drives /usr/bin/chromium (playwright.config's CHROMIUM_ARGS) and
  * measures, through the page's `?bench` hook (src/ui/benchHook.tsx), images/s per backend in the
  * training worker (the engine's Trainer, one plain SGD arm), then in the lab itself the longest
- * main-thread task while training and a chart redraw of 100,000 points per series.
+ * main-thread task while training and a chart redraw of 100,000 points per series, and
+ * (benchBrowserData.ts) real-size CIFAR-10 and CIFAR-100 loaded and trained on in the page.
  */
 
 const PORT = 4400;
@@ -216,7 +218,7 @@ async function measureLongestTask(browser: Browser, quick: boolean, log: (s: str
 }
 
 /** See the file comment. Throws when the app cannot be built or served or Chromium cannot start. */
-export async function benchBrowser(opts: { quick: boolean; log: (s: string) => void }): Promise<BrowserBench> {
+export async function benchBrowser(opts: { quick: boolean; log: (s: string) => void; archives: BenchArchives }): Promise<BrowserBench> {
   const { quick, log } = opts;
   buildApp(log);
   const server = await startServer();
@@ -236,6 +238,13 @@ export async function benchBrowser(opts: { quick: boolean; log: (s: string) => v
     log(`browser chart: ${chart.arms} x ${chart.pointsPerSeries} points -> ${chart.rows} rows, redraw ${chart.redrawMs.toFixed(1)} ms (mount ${chart.mountMs.toFixed(1)} ms)`);
     await page.close();
     const longTask = await measureLongestTask(browser, quick, log);
+    let data: BrowserBench['data'];
+    try {
+      data = await benchBrowserData(browser, ORIGIN, opts.archives, { quick, backend: 'wasm', log });
+    } catch (e) {
+      data = `failed: ${describe(e)}`;
+      log(`browser data: ${data}`);
+    }
 
     const value = (c: Cell): number | string => (c.imagesPerSec.length ? median(c.imagesPerSec) : (c.skipped ?? `failed: ${c.error ?? 'no result'}`));
     const backends: BrowserBench['backends'] = {};
@@ -255,6 +264,7 @@ export async function benchBrowser(opts: { quick: boolean; log: (s: string) => v
         chartRows: chart.rows,
         pointsPerSeries: chart.pointsPerSeries,
       },
+      data,
       wasmThreads,
       batch: BROWSER_SIZES.cnn.batch,
       sizes: BROWSER_SIZES,

@@ -110,10 +110,9 @@ export class ClassificationBatcher {
     const p = CROP_PADDING;
     const side = s + 2 * p;
     const rows = new Int32Array(n * s * s);
+    const draws = cropDraws(rng, n);
     for (let i = 0; i < n; i++) {
-      const oy = rng.int(2 * p + 1);
-      const ox = rng.int(2 * p + 1);
-      const flip = rng.next() < 0.5;
+      const { oy, ox, flip } = draws[i];
       for (let y = 0; y < s; y++) {
         const base = (i * side + oy + y) * side + ox;
         const at = (i * s + y) * s;
@@ -140,6 +139,25 @@ export class ClassificationBatcher {
   dispose(): void {
     tf.dispose([this.mean, this.std, this.batchScale, this.batchShift]);
   }
+}
+
+/** One image's crop: its row and column offsets into the padded image, and whether it is mirrored. */
+export interface CropDraw {
+  oy: number;
+  ox: number;
+  flip: boolean;
+}
+
+/**
+ * The crops of a batch of `n` from its step's augment stream: per image a row offset, a column
+ * offset (each uniform in 0..2 * CROP_PADDING) and a flip (probability 1/2), in that order.
+ */
+export function cropDraws(rng: Rng, n: number): CropDraw[] {
+  return Array.from({ length: n }, () => {
+    const oy = rng.int(2 * CROP_PADDING + 1);
+    const ox = rng.int(2 * CROP_PADDING + 1);
+    return { oy, ox, flip: rng.next() < 0.5 };
+  });
 }
 
 /**

@@ -50,6 +50,16 @@ describe('Trainer pairing and determinism (cpu backend)', () => {
     expect(b.map((r) => r.gradNorm)).toEqual(a.map((r) => r.gradNorm));
   });
 
+  it('trains the plain arm the same alone as in lock step with an RG arm', async () => {
+    const both = await train(tinyConfig());
+    const alone = await train(tinyConfig({ arms: createClassifyArms().filter((a) => a.name === 'plain') }));
+    const withRg = steps(both, 'plain');
+    expect(withRg).toHaveLength(6);
+    expect(withRg.map((r) => r.loss)).toEqual(steps(alone, 'plain').map((r) => r.loss));
+    const finals = (rs: MetricRecord[]) => rs.filter((r) => r.type === 'eval' && r.arm === 'plain');
+    expect(finals(both)).toEqual(finals(alone));
+  });
+
   it('gives a plain and an RG arm the same first-step loss, then different paths', async () => {
     const rs = await train(tinyConfig());
     const plain = steps(rs, 'plain');
