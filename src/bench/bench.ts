@@ -8,6 +8,7 @@ import { createDefaultConfig, type ArmConfig, type ExperimentConfig } from '../e
 import { Trainer } from '../engine/trainer';
 import { benchData, type DataBench, runCifarChild, writeBenchArchives } from './benchData';
 import type { BrowserDataBench } from './benchBrowserData';
+import type { WasmThreadsBench } from './benchBrowser';
 import { benchPeers, type PeerBench } from './benchPeers';
 import { bareLoop, matmulPeakGflops, profileStep, type StepProfile } from './benchProfile';
 import { type Baseline, renderBenchmarks } from './benchReport';
@@ -336,19 +337,6 @@ export interface BrowserBench {
   /** Construction and the first two steps, in s, per model/backend (median): shader compilation shows here. */
   warmupSeconds: Record<string, number>;
   chromium: string;
-}
-
-/**
- * wasm with one XNNPACK thread against two in Chromium's worker, per workload: rounds alternate
- * the order (1 then 2, 2 then 1), `imagesPerSec` are medians over rounds and `twoOverOne` the
- * median of the per-round ratios.
- */
-export interface WasmThreadsBench {
-  rounds: number;
-  steps: number;
-  /** navigator.hardwareConcurrency in the page: tfjs-backend-wasm's own count is half of it. */
-  cores: number;
-  cases: { model: string; inputSize: number; batch: number; imagesPerSec: { one: number; two: number }; twoOverOne: number }[];
 }
 
 export type RatioName = 'engineVsBare' | 'rgOverhead' | 'pairedCost' | 'pairedCostNoAugment';

@@ -4,7 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../../playwright.config';
 import type { BackendName, BenchHook, BenchRequest, BenchResult } from '../worker/protocol';
-import type { BrowserBench, WasmThreadsBench } from './bench';
+import type { BrowserBench } from './bench';
 import { benchBrowserData, type BenchArchives } from './benchBrowserData';
 import { errorMessage } from '../engine/errors';
 import { median } from '../engine/median';
@@ -136,6 +136,19 @@ async function measureBackends(browser: Browser, quick: boolean, log: (s: string
     }
   }
   return { cells, page, steps, rounds };
+}
+
+/**
+ * wasm with one XNNPACK thread against two in Chromium's worker, per workload: rounds alternate
+ * the order (1 then 2, 2 then 1), `imagesPerSec` are medians over rounds and `twoOverOne` the
+ * median of the per-round ratios.
+ */
+export interface WasmThreadsBench {
+  rounds: number;
+  steps: number;
+  /** navigator.hardwareConcurrency in the page: tfjs-backend-wasm's own count is half of it. */
+  cores: number;
+  cases: { model: string; inputSize: number; batch: number; imagesPerSec: { one: number; two: number }; twoOverOne: number }[];
 }
 
 /** The workloads wasm threads are compared on: the benchmark's cnn, and the lab's default config. */
