@@ -38,8 +38,25 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
+/**
+ * tfjs-backend-wasm's threaded build starts its pthread workers from its factory's source text
+ * (`factory.toString()` in a Blob). The factory reads `_scriptDir` from the closure around it,
+ * which a minifier renames and assumes declared, so every pthread worker of a built app died with
+ * "ReferenceError: e is not defined". Made a global property, it survives minifying and is merely
+ * undefined in a pthread worker, as the factory expects (docs/backends.md, "wasm threads").
+ */
+function wasmThreadsSurviveMinifying(): Plugin {
+  return {
+    name: 'rg-lab-wasm-threads',
+    transform(code, id) {
+      if (!id.includes('tfjs-backend-wasm-threaded-simd.js') || !code.includes('_scriptDir')) return null;
+      return { code: code.replace(/\bvar _scriptDir\b/g, '_scriptDir').replace(/\b_scriptDir\b/g, 'globalThis.__tfjsWasmScriptDir'), map: null };
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), contentSecurityPolicy()],
+  plugins: [react(), contentSecurityPolicy(), wasmThreadsSurviveMinifying()],
   // Versions for the reproducibility manifest.
   define: {
     __APP_VERSION__: JSON.stringify(versionOf('./package.json')),
@@ -47,7 +64,8 @@ export default defineConfig({
   },
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
-  worker: { format: 'es' },
+  // Workers are bundled with their own plugins: the trainer worker loads tfjs-backend-wasm.
+  worker: { format: 'es', plugins: () => [wasmThreadsSurviveMinifying()] },
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
   test: {
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],

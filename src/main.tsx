@@ -25,6 +25,7 @@ const experiments = connectPersistence({
 const client = TrainerClient.create();
 const { commands } = connectTrainer(client, {
   forcedBackend: params.backend,
+  forcedThreads: params.threads,
   onCheckpoint: (runId, checkpoint) => experiments.commands.saveCheckpoint(runId, checkpoint),
   onResumed: (runId, step) => void experiments.commands.discardAfter(runId, step),
 });

@@ -1,11 +1,14 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { generateShapes10 } from '../data/builtin/shapes10';
 import { createDefaultConfig, type ArmConfig, type ExperimentConfig } from '../engine/config';
 import { Trainer } from '../engine/trainer';
-import { benchData, type DataBench, runCifarChild } from './benchData';
+import { benchData, type DataBench, runCifarChild, writeBenchArchives } from './benchData';
+import type { BrowserDataBench } from './benchBrowserData';
+import type { WasmThreadsBench } from './benchBrowser';
 import { benchPeers, type PeerBench } from './benchPeers';
 import { bareLoop, matmulPeakGflops, profileStep, type StepProfile } from './benchProfile';
 import { type Baseline, renderBenchmarks } from './benchReport';
@@ -24,6 +27,8 @@ import { median } from '../engine/median';
  * reported. A full run writes BENCHMARKS.md; --quick only prints it; --json writes the figures.
  * The profile's "before" comes from --baseline (default docs/bench-full.json, if it exists).
  * `--render FILE` prints the report for a saved JSON without measuring anything.
+ * `--profile-json FILE` measures only the matmul peak and the per-kernel profiles and writes them
+ * (with date and machine) to FILE: a "before" for --baseline, taken before a change to the kernels.
  */
 
 const { values: args } = parseArgs({
@@ -37,6 +42,7 @@ const { values: args } = parseArgs({
     minutes: { type: 'string', default: '30' },
     baseline: { type: 'string' },
     render: { type: 'string' },
+    'profile-json': { type: 'string' },
   },
 });
 const QUICK = args.quick ?? false;
@@ -119,19 +125,50 @@ async function imagesPerSec(batch: number, steps: number, rounds: number): Promi
   return out;
 }
 
-/** The full run's JSON as committed; a later run profiles against it. */
-const DEFAULT_BASELINE = 'docs/bench-full.json';
+/**
+ * The per-kernel profile taken before the gradient kernels were last reworked (written by
+ * --profile-json); a later run shows it as "before". Without it, the committed full run's JSON.
+ */
+const DEFAULT_BASELINES = ['docs/bench-profile-before.json', 'docs/bench-full.json'];
 
 function readBaseline(file: string): Baseline {
-  const r = JSON.parse(readFileSync(file, 'utf8')) as Partial<BenchResult>;
-  return { file, date: r.date ?? 'unknown date', profile: r.profile ?? null, flopEfficiency: r.flopEfficiency ?? null };
+  const r = JSON.parse(readFileSync(file, 'utf8')) as Partial<BenchResult> & { note?: string };
+  return { file, date: r.date ?? 'unknown date', machine: r.machine ?? null, note: r.note ?? null, profile: r.profile ?? null, flopEfficiency: r.flopEfficiency ?? null };
+}
+
+function machine(): string {
+  return `${os.cpus().length} x ${os.cpus()[0]?.model.trim() ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load ${os.loadavg()[0].toFixed(1)} at the end`;
+}
+
+/** The models and batches profiled: the quick run profiles resnet20 at a smaller batch. */
+const PROFILED = { full: [['cnn', BATCH], ['resnet20', BATCH]], quick: [['cnn', BATCH], ['resnet20', 16]] } as const;
+
+async function profiles(peak: number, which: readonly (readonly [string, number])[], steps: number, log: (s: string) => void): Promise<StepProfile[]> {
+  const out: StepProfile[] = [];
+  for (const [model, batch] of which) {
+    out.push(await profileStep(model, batch, SIZE, peak, steps, SGD.lr, SGD.momentum));
+    log(`profile ${model}: ${out[out.length - 1].kernels.slice(0, 4).map((k) => `${k.kernel} ${k.ms.toFixed(1)} ms`).join(', ')}`);
+  }
+  return out;
+}
+
+/** --profile-json: the matmul peak and the profiles of both the quick and the full run's batches. */
+async function writeProfileJson(file: string, log: (s: string) => void): Promise<void> {
+  await initNodeBackend('wasm', { threads: false });
+  const peak = await matmulPeakGflops(1024);
+  const both = [...PROFILED.full, ...PROFILED.quick.filter(([m, b]) => !PROFILED.full.some(([fm, fb]) => fm === m && fb === b))];
+  const profile = await profiles(peak, both, 5, log);
+  const note = 'per-kernel profiles only, written by npm run bench -- --profile-json, kernel times in process CPU time';
+  writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), note, matmulPeakGflops: peak, profile }, null, 2)}\n`);
+  log(`wrote ${file}`);
 }
 
 async function main(): Promise<void> {
   if (args['data-child']) return runCifarChild(args['data-child'], QUICK);
   const log = (s: string) => process.stderr.write(`${s}\n`);
   // The "before" of the per-kernel profile: an earlier run's JSON, read before this run writes any.
-  const baselineFile = args.baseline ?? (existsSync(DEFAULT_BASELINE) ? DEFAULT_BASELINE : undefined);
+  if (args['profile-json']) return writeProfileJson(args['profile-json'], log);
+  const baselineFile = args.baseline ?? DEFAULT_BASELINES.find((f) => existsSync(f));
   const baseline = baselineFile ? readBaseline(baselineFile) : null;
   if (args.render) {
     process.stdout.write(renderBenchmarks(JSON.parse(readFileSync(args.render, 'utf8')) as BenchResult, baseline));
@@ -178,12 +215,8 @@ async function main(): Promise<void> {
   log(`ratios over ${ROUNDS} interleaved rounds (cpu): ${JSON.stringify(cpuRatios)}; wall: ${JSON.stringify(wallRatios)}`);
 
   const wasmPeak = await matmulPeakGflops(1024);
-  const profiles: StepProfile[] = [];
-  for (const [model, batch] of [['cnn', BATCH], ['resnet20', QUICK ? 16 : BATCH]] as const) {
-    profiles.push(await profileStep(model, batch, SIZE, wasmPeak, QUICK ? 2 : 5, SGD.lr, SGD.momentum));
-    log(`profile ${model}: ${profiles[profiles.length - 1].kernels.slice(0, 4).map((k) => `${k.kernel} ${k.ms.toFixed(1)} ms`).join(', ')}`);
-  }
-  const flopsPerStep = profiles[0].gflopPerStep * 1e9;
+  const profile = await profiles(wasmPeak, QUICK ? PROFILED.quick : PROFILED.full, QUICK ? 2 : 5, log);
+  const flopsPerStep = profile[0].gflopPerStep * 1e9;
   // CPU time on both sides: wasm has one thread here, so it is the work done, whatever else runs.
   const achieved = (flopsPerStep * 1000) / m.plain / 1e9;
   log(`flops: ${(flopsPerStep / 1e9).toFixed(3)} GFLOP per step, ${achieved.toFixed(2)} GFLOP/s achieved, matmul peak ${wasmPeak.toFixed(1)} GFLOP/s`);
@@ -207,27 +240,35 @@ async function main(): Promise<void> {
   log(`node cpu: ${JSON.stringify(cpuSpeeds)}, matmul ${cpuPeak.toFixed(2)} GFLOP/s`);
   await tf.setBackend('wasm');
 
-  const data: DataBench = await benchData(QUICK);
-  log(`data: ${JSON.stringify(data)}`);
-
+  // CIFAR-10 and CIFAR-100 binary tar.gz at the official sizes, for Node's data part and the browser's.
+  const archiveDir = mkdtempSync(path.join(os.tmpdir(), 'rg-bench-'));
   let browser: BrowserBench | null = null;
   let browserError: string | null = null;
-  if (!args['no-browser'] && existsSync('/usr/bin/chromium')) {
-    try {
-      const { benchBrowser } = await import('./benchBrowser');
-      browser = await benchBrowser({ quick: QUICK, log });
-    } catch (e) {
-      browserError = errorMessage(e);
-      log(`browser part failed: ${browserError}`);
+  let data: DataBench;
+  try {
+    const archives = writeBenchArchives(archiveDir);
+    data = await benchData(QUICK, archives.cifar10);
+    log(`data: ${JSON.stringify(data)}`);
+
+    if (!args['no-browser'] && existsSync('/usr/bin/chromium')) {
+      try {
+        const { benchBrowser } = await import('./benchBrowser');
+        browser = await benchBrowser({ quick: QUICK, log, archives });
+      } catch (e) {
+        browserError = errorMessage(e);
+        log(`browser part failed: ${browserError}`);
+      }
+    } else {
+      browserError = args['no-browser'] ? 'skipped (--no-browser)' : 'no /usr/bin/chromium';
     }
-  } else {
-    browserError = args['no-browser'] ? 'skipped (--no-browser)' : 'no /usr/bin/chromium';
+  } finally {
+    rmSync(archiveDir, { recursive: true, force: true });
   }
 
   const result: BenchResult = {
     date: new Date().toISOString(),
     quick: QUICK,
-    machine: `${os.cpus().length} x ${os.cpus()[0]?.model.trim() ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load ${os.loadavg()[0].toFixed(1)} at the end`,
+    machine: machine(),
     setup: `cnn, ${SIZE}x${SIZE}, batch ${BATCH}, wasm single-threaded (so the process's CPU time is the work done; ratios from CPU time, wall-clock ratios beside them), SGD lr 0.1 momentum 0.5 without weight decay in every variant, the six variants interleaved step by step (one step of each per round, in an order shuffled every round; ${WARMUP} untimed rounds first), ${ROUNDS} rounds, medians of per-round ratios`,
     ...cpuRatios,
     ci95,
@@ -236,13 +277,14 @@ async function main(): Promise<void> {
     msPerStep: m,
     rounds: t,
     flops: { model: 'cnn', batch: BATCH, backend: 'wasm', gflopPerStep: flopsPerStep / 1e9, achievedGflops: achieved, matmulPeakGflops: wasmPeak, matmulSize: 1024 },
-    profile: profiles,
+    profile,
     wasmThreads: browser ? (browser.wasmThreads ?? 'the browser part does not measure it yet') : null,
     backends: {
       node: { batch: { wasm: BATCH, cpu: CPU_BATCH }, wasm: wasmSpeeds, cpu: cpuSpeeds, cpuMatmulPeakGflops: cpuPeak },
       browser: browser?.backends ?? null,
     },
     data,
+    browserData: browser?.data ?? browserError,
     ui: browser?.ui ?? null,
     vsPytorchCpu: peers.vsPytorchCpu,
     vsConvnetjs: peers.vsConvnetjs,
@@ -281,8 +323,10 @@ export interface BrowserBench {
     chartRows: number;
     pointsPerSeries: number;
   } | null;
-  /** The cnn on wasm with one thread against two in the worker, side by side (or why not). */
-  wasmThreads?: { batch: number; rounds: number; imagesPerSec: { one: number; two: number } } | string;
+  /** wasm with one thread against two in the worker, side by side (or why not): see WasmThreadsBench. */
+  wasmThreads?: WasmThreadsBench | string;
+  /** Real-size CIFAR in the lab page (benchBrowserData.ts), or why it was not measured. */
+  data: BrowserDataBench | string;
   /** The cnn's batch on the GPU backends and wasm. */
   batch: number;
   /** Input size and batch per model (cpuBatch on the cpu backend). */
@@ -326,6 +370,8 @@ export interface BenchResult {
     browser: BrowserBench['backends'] | null;
   };
   data: DataBench;
+  /** Real-size CIFAR-10 and CIFAR-100 in the lab page: load times, training images/s against the built-in, backend peak (benchBrowserData.ts); a string says why not measured. Absent in files written before it was measured. */
+  browserData?: BrowserDataBench | string | null;
   ui: BrowserBench['ui'];
   /** Lab images/s over PyTorch's on the CPU (same net, batch, input size; one thread each, and each side's best), interleaved in this run. */
   vsPytorchCpu: PeerBench['vsPytorchCpu'];
@@ -336,7 +382,7 @@ export interface BenchResult {
   /** The engine on the `convnetjs` network elsewhere in this run (not interleaved with ConvNetJS). */
   peerNet: { node: { wasm: number; cpu: number }; browser: BrowserBench['peerNet'] | null };
   /** How the browser figures were taken (sizes, steps, rounds, warm-up times, Chromium's version). */
-  browser: Omit<BrowserBench, 'backends' | 'peerNet' | 'ui' | 'wasmThreads'> | null;
+  browser: Omit<BrowserBench, 'backends' | 'peerNet' | 'ui' | 'wasmThreads' | 'data'> | null;
   browserError: string | null;
   benchSeconds: number;
 }

@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../../playwright.config';
 import type { BackendName, BenchHook, BenchRequest, BenchResult } from '../worker/protocol';
 import type { BrowserBench } from './bench';
+import { benchBrowserData, type BenchArchives } from './benchBrowserData';
 import { errorMessage } from '../engine/errors';
 import { median } from '../engine/median';
 
@@ -13,7 +14,8 @@ import { median } from '../engine/median';
  * `vite preview` on port 4400, drives /usr/bin/chromium (playwright.config's CHROMIUM_ARGS) and
  * measures, through the page's `?bench` hook (src/ui/benchHook.tsx), images/s per backend in the
  * training worker (the engine's Trainer, one plain SGD arm), then in the lab itself the longest
- * main-thread task while training and a chart redraw of 100,000 points per series.
+ * main-thread task while training and a chart redraw of 100,000 points per series, and
+ * (benchBrowserData.ts) real-size CIFAR-10 and CIFAR-100 loaded and trained on in the page.
  */
 
 const PORT = 4400;
@@ -136,6 +138,53 @@ async function measureBackends(browser: Browser, quick: boolean, log: (s: string
   return { cells, page, steps, rounds };
 }
 
+/**
+ * wasm with one XNNPACK thread against two in Chromium's worker, per workload: rounds alternate
+ * the order (1 then 2, 2 then 1), `imagesPerSec` are medians over rounds and `twoOverOne` the
+ * median of the per-round ratios.
+ */
+export interface WasmThreadsBench {
+  rounds: number;
+  steps: number;
+  /** navigator.hardwareConcurrency in the page: tfjs-backend-wasm's own count is half of it. */
+  cores: number;
+  cases: { model: string; inputSize: number; batch: number; imagesPerSec: { one: number; two: number }; twoOverOne: number }[];
+}
+
+/** The workloads wasm threads are compared on: the benchmark's cnn, and the lab's default config. */
+export const THREAD_CASES = [
+  { model: 'cnn', inputSize: 32, batch: 64 },
+  { model: 'cnn', inputSize: 16, batch: 32 },
+] as const;
+
+/**
+ * wasm with one thread against two, side by side in the page's worker (WasmThreadsBench); the
+ * worker restarts wasm with the count each request asks for, and each result says the count it
+ * ran with. A string says why not measured.
+ */
+export async function measureWasmThreads(page: Page, quick: boolean, log: (s: string) => void): Promise<WasmThreadsBench | string> {
+  if (!(await page.evaluate(() => crossOriginIsolated))) return 'the page is not cross-origin isolated (no SharedArrayBuffer)';
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  const rounds = quick ? 2 : 6;
+  const steps = quick ? 6 : 10;
+  const cases: WasmThreadsBench['cases'] = [];
+  for (const c of THREAD_CASES) {
+    const ips: Record<1 | 2, number[]> = { 1: [], 2: [] };
+    const ratios: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      for (const threads of r % 2 ? ([2, 1] as const) : ([1, 2] as const)) {
+        const res = await runRequest(page, { backend: 'wasm', model: c.model, inputSize: c.inputSize, batchSize: c.batch, steps, threads }, 180_000);
+        if (res.threadsInUse !== threads) return `asked for ${threads} wasm threads, the worker ran with ${res.threadsInUse ?? 'an unknown count'}`;
+        ips[threads].push(res.imagesPerSec);
+        log(`browser wasm threads round ${r + 1}/${rounds}: ${c.model} ${c.inputSize}px batch ${c.batch}, ${threads} thread${threads === 1 ? '' : 's'}: ${res.imagesPerSec.toFixed(1)} img/s`);
+      }
+      ratios.push(ips[2][r] / ips[1][r]);
+    }
+    cases.push({ ...c, imagesPerSec: { one: median(ips[1]), two: median(ips[2]) }, twoOverOne: median(ratios) });
+  }
+  return { rounds, steps, cores, cases };
+}
+
 /** The longest main-thread task (ms) while the lab trains, from its second step to its end. */
 /**
  * Opens the lab on wasm with a long-task observer, starts plain vs RG (cnn, 16 px, batch 16) for
@@ -182,7 +231,7 @@ async function measureLongestTask(browser: Browser, quick: boolean, log: (s: str
 }
 
 /** See the file comment. Throws when the app cannot be built or served or Chromium cannot start. */
-export async function benchBrowser(opts: { quick: boolean; log: (s: string) => void }): Promise<BrowserBench> {
+export async function benchBrowser(opts: { quick: boolean; log: (s: string) => void; archives: BenchArchives }): Promise<BrowserBench> {
   const { quick, log } = opts;
   buildApp(log);
   const server = await startServer();
@@ -192,10 +241,23 @@ export async function benchBrowser(opts: { quick: boolean; log: (s: string) => v
     const chromiumVersion = browser.version();
     log(`browser: Chromium ${chromiumVersion} on ${ORIGIN}`);
     const { cells, page, steps, rounds } = await measureBackends(browser, quick, log);
+    let wasmThreads: WasmThreadsBench | string;
+    try {
+      wasmThreads = await measureWasmThreads(page, quick, log);
+    } catch (e) {
+      wasmThreads = `failed: ${describe(e)}`;
+    }
     const chart = await page.evaluate((n) => window.__rgBench!.timeChartRedraw(n, 7), CHART_POINTS);
     log(`browser chart: ${chart.arms} x ${chart.pointsPerSeries} points -> ${chart.rows} rows, redraw ${chart.redrawMs.toFixed(1)} ms (mount ${chart.mountMs.toFixed(1)} ms)`);
     await page.close();
     const longTask = await measureLongestTask(browser, quick, log);
+    let data: BrowserBench['data'];
+    try {
+      data = await benchBrowserData(browser, ORIGIN, opts.archives, { quick, backend: 'wasm', log });
+    } catch (e) {
+      data = `failed: ${describe(e)}`;
+      log(`browser data: ${data}`);
+    }
 
     const value = (c: Cell): number | string => (c.imagesPerSec.length ? median(c.imagesPerSec) : (c.skipped ?? `failed: ${c.error ?? 'no result'}`));
     const backends: BrowserBench['backends'] = {};
@@ -215,6 +277,8 @@ export async function benchBrowser(opts: { quick: boolean; log: (s: string) => v
         chartRows: chart.rows,
         pointsPerSeries: chart.pointsPerSeries,
       },
+      data,
+      wasmThreads,
       batch: BROWSER_SIZES.cnn.batch,
       sizes: BROWSER_SIZES,
       steps,

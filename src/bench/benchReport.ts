@@ -11,6 +11,9 @@ import type { StepProfile } from './benchProfile';
 export interface Baseline {
   file: string;
   date: string;
+  /** The machine line of the baseline's JSON, and its note (what kind of run wrote it), if any. */
+  machine?: string | null;
+  note?: string | null;
   profile: StepProfile[] | null;
   flopEfficiency: number | null;
 }
@@ -121,11 +124,13 @@ ${f(peer.node.cpu, 2)} images/s (the table above); Chromium worker: ${peerBrowse
 | --- | --- |
 | CIFAR-10 binary tar.gz, real size (${d.cifar10.images} generated images, ${f(d.cifar10.archiveMB, 0)} MB gzip) | read and parsed in ${f(d.cifar10.loadMs / 1000, 2)} s, on the device in ${f(d.cifar10.toTensorsMs / 1000, 2)} s more (${f(d.cifar10.totalMs / 1000, 2)} s in all) |
 | peak resident memory of that load | ${f(d.cifar10.peakRssMB, 0)} MB (the process started at ${f(d.cifar10.baseRssMB, 0)} MB); ${f(d.cifar10.deviceMB, 0)} MB on the device |
-${d.cifar10.training ? `| training on it, live eval on ${d.cifar10.training.config.evalSubset} test images every ${d.cifar10.training.config.evalEvery} steps (${d.cifar10.training.config.model}, batch ${d.cifar10.training.config.batchSize}, ${d.cifar10.training.config.arms} arms) | ${f(d.cifar10.training.cifarImagesPerSec, 0)} images/s vs ${f(d.cifar10.training.builtinImagesPerSec, 0)} on builtin:shapes10 (ratio ${f(d.cifar10.training.ratio, 2)}); backend peak ${f(d.cifar10.training.peakDeviceMB, 1)} MiB (tf.memory) |\n` : ''}| ImageFolder zip (PNG ${d.imageFolder.size}x${d.imageFolder.size}, ${d.imageFolder.images} images) | ${f(d.imageFolder.imagesPerSec, 0)} images/s decoded and parsed (median of 3) |
+${d.cifar10.training ? `| training on it, live eval on ${d.cifar10.training.config.evalSubset} test images every ${d.cifar10.training.config.evalEvery} steps (${d.cifar10.training.config.model}, batch ${d.cifar10.training.config.batchSize}, ${d.cifar10.training.config.arms} arms${d.cifar10.training.config.seeds ? ` x ${d.cifar10.training.config.seeds} seeds` : ''}) | ${f(d.cifar10.training.cifarImagesPerSec, 0)} images/s vs ${f(d.cifar10.training.builtinImagesPerSec, 0)} on builtin:shapes10 (ratio ${f(d.cifar10.training.ratio, 2)}); backend peak ${f(d.cifar10.training.peakDeviceMB, 1)} MiB (tf.memory) |\n` : ''}| ImageFolder zip (PNG ${d.imageFolder.size}x${d.imageFolder.size}, ${d.imageFolder.images} images) | ${f(d.imageFolder.imagesPerSec, 0)} images/s decoded and parsed (median of 3) |
 
 The CIFAR-10 load runs in a child process of its own (Node, wasm backend), so its peak resident
 memory is that of the load: the archive's bytes and the decoded uint8 dataset (images stay
 bytes on the host; only each batch goes to the backend, so "on the device" is near zero).
+
+${renderBrowserData(r)}
 
 ## UI (Chromium, main thread)
 
@@ -156,6 +161,27 @@ which indexes the typed arrays directly where tfjs-backend-cpu 4.22 reads every 
 `;
 }
 
+
+/** Real-size CIFAR in the lab page (benchBrowserData.ts): load times, training speed against the built-in, backend memory. */
+function renderBrowserData(r: BenchResult): string {
+  const b = r.browserData;
+  if (!b || typeof b === 'string') return `In Chromium (the lab page): not measured in this run (${b ?? 'no browser part'}).`;
+  const t = b.training;
+  const c = t.config;
+  const names = { cifar10: 'CIFAR-10', cifar100: 'CIFAR-100' };
+  const loads = b.loads
+    .map((l) => `| ${names[l.dataset]} binary tar.gz (${l.images} generated images, ${f(l.archiveMB, 0)} MB), chosen in the lab's file input at ${l.inputSize} px | ready in ${f(l.medianMs / 1000, 2)} s (${l.ms.length > 1 ? `median of ${l.ms.length}: ${l.ms.map((x) => f(x / 1000, 2)).join(', ')}; ` : ''}goal <= 8: ${meets(l.medianMs <= 8000)}; aim <= 5: ${meets(l.medianMs <= 5000)}) |`)
+    .join('\n');
+  return `In Chromium, the lab page itself on ${b.backend}, driven through its real UI:
+
+| what | figure |
+| --- | --- |
+${loads}
+| training on CIFAR-10 against builtin:shapes10 in the same page, the default config (${c.model}, ${c.inputSize} px, batch ${c.batchSize}, ${c.arms} arms x ${c.seeds} seeds in lock step, live evaluation on ${c.evalSubset} test images every ${c.evalEvery} steps) | ${f(t.cifarImagesPerSec, 0)} images/s vs ${f(t.builtinImagesPerSec, 0)}: ratio **${f(t.ratio, 2)}** (goal >= 0.6: ${meets(t.ratio >= 0.6)}) |
+| the training backend's memory while training on CIFAR-10 (the status bar's figure, peak) | ${f(t.peakMiB, 1)} MiB (goal <= 300: ${meets(t.peakMiB <= 300)}) |
+
+Load time is from the file input's change event to the dataset status turning "ready" (read, inflated, parsed, resized to the input size and summarised in the training worker). Each training run is ${c.steps} steps; images/s count every arm and seed (${c.batchSize * c.arms * c.seeds} images per lock step) from the first step counter at or after step ${t.fromStep} to the last before the final evaluation on the whole test split, so the live evaluations are in the time and the warm-up and final evaluation are not. ${t.rounds.length > 1 ? `${t.rounds.length} rounds (ratios ${t.rounds.map((x) => f(x.ratio, 2)).join(', ')}), the two datasets in alternating order; the ratio is the median of the per-round ratios.` : 'One round, CIFAR-10 first.'} The accuracy chart's note at the end of the last round: on CIFAR-10 "${t.rounds[t.rounds.length - 1].cifarEvalNote}", on builtin:shapes10 "${t.rounds[t.rounds.length - 1].builtinEvalNote}".`;
+}
 
 /** The peers section: PyTorch on the CPU and ConvNetJS, each interleaved with the lab in this run. */
 function renderPeers(r: BenchResult): string {
@@ -210,17 +236,17 @@ function renderProfile(r: BenchResult, baseline: Baseline | null): string {
       const was = before ? ` | ${b ? `${f(b.ms)} ms${b.ofPeak !== null ? `, ${f(b.ofPeak, 2)}` : ''}` : 'not run'}` : '';
       return `| ${k.kernel} | ${k.calls} | ${f(k.ms)} | ${f((100 * k.ms) / p.kernelMs, 0)}% | ${k.flops > 0 ? (k.flops < 5e5 ? '< 0.001' : f(k.flops / 1e9, 3)) : ''} | ${k.ofPeak !== null ? f(k.ofPeak, 2) : ''}${was} |`;
     });
-    const head = `| kernel | calls | ms per step | share | GFLOP | of peak${before ? ` | before (${before.kernels.length ? 'ms, of peak' : ''})` : ''} |\n| --- | --- | --- | --- | --- | ---${before ? ' | ---' : ''} |`;
+    const head = `| kernel | calls | CPU ms per step | share | GFLOP | of peak${before ? ` | before (${before.kernels.length ? 'ms, of peak' : ''})` : ''} |\n| --- | --- | --- | --- | --- | ---${before ? ' | ---' : ''} |`;
     return `### ${p.model}, batch ${p.batch}, ${p.size}x${p.size}
 
-Step ${f(p.stepMs)} ms wall clock (${f(p.stepCpuMs)} ms CPU), ${f(p.kernelMs)} ms of it in kernels, ${f(p.gflopPerStep, 3)} GFLOP counted.${before ? ` Before: step ${f(before.stepMs)} ms, kernels ${f(before.kernelMs)} ms.` : ''}
+Step ${f(p.stepMs)} ms wall clock (${f(p.stepCpuMs)} ms CPU), ${f(p.kernelMs)} ms of it in kernels, ${f(p.gflopPerStep, 3)} GFLOP counted.${before ? ` Before: step ${f(before.stepMs)} ms wall clock (${f(before.stepCpuMs)} ms CPU), ${f(before.kernelMs)} ms in kernels.` : ''}
 
 ${head}
 ${rows.join('\n')}`;
   });
   const source = baseline
     ? baseline.profile
-      ? `The "before" column is from \`${baseline.file}\` (the run of ${baseline.date.slice(0, 10)}), whose matmul peak differs from this run's: compare the "of peak" fractions rather than milliseconds.`
+      ? `The "before" column is from \`${baseline.file}\` (${baseline.note ? `${baseline.note}; ` : ''}the run of ${baseline.date.slice(0, 10)}${baseline.machine ? ` on ${baseline.machine}` : ''}), whose matmul peak differs from this run's: compare the "of peak" fractions as well as milliseconds.`
       : `\`${baseline.file}\` (the run of ${baseline.date.slice(0, 10)}) has no per-kernel profile, so there is no "before" column; its flopEfficiency was ${f(baseline.flopEfficiency, 3)}.`
     : 'No baseline JSON was given, so there is no "before" column.';
   return `## Where a training step's time goes (wasm, kernel by kernel)
@@ -228,7 +254,7 @@ ${rows.join('\n')}`;
 A bare training step (forward, backward, SGD with momentum on one fixed batch; \`src/bench/benchProfile.ts\`) under
 TF.js's profiler, which on wasm times each kernel's synchronous call; median per kernel over the profiled steps.
 "of peak" is the kernel's GFLOP/s over this run's ${f(peak, 1)} GFLOP/s matmul peak (convolutions and products only).
-The profiler's times are wall clock and the peak is CPU time, so each kernel's time is scaled by the step's CPU over wall time before it is set against the peak. ${source}
+Kernel times are process CPU time (the profiler's timer reads \`process.cpuUsage\` around each kernel's call), as is the peak. ${source}
 
 ${tables.join('\n\n')}`;
 }
@@ -236,11 +262,16 @@ ${tables.join('\n\n')}`;
 /** What this run knows about wasm threads. */
 function renderThreads(r: BenchResult): string {
   const t = r.wasmThreads;
-  const browser = t
-    ? typeof t === 'string'
-      ? `In Chromium, one thread against two was not measured in this run: ${t}.`
-      : `In Chromium's worker, the \`cnn\` (batch ${t.batch}) trained at ${f(t.imagesPerSec.one)} images/s with one wasm thread and ${f(t.imagesPerSec.two)} with two, side by side in this run (${t.rounds} alternating rounds, medians): two threads are ${f(t.imagesPerSec.two / t.imagesPerSec.one, 2)}x one.`
-    : 'In Chromium, one thread against two was not measured in this run.';
-  return `wasm threads: in Node the wasm backend runs single-threaded (tfjs-backend-wasm 4.22's threaded build starts
-its workers from blob: URLs, which Node refuses; see \`src/engine/backends/setup.ts\`). ${browser}`;
+  const note = `wasm threads: in Node the wasm backend runs single-threaded (tfjs-backend-wasm 4.22's threaded build starts
+its workers from blob: URLs, which Node refuses; see \`src/engine/backends/setup.ts\`).`;
+  if (!t || typeof t === 'string') return `${note} In Chromium, one thread against two was not measured in this run${t ? `: ${t}` : ''}.`;
+  const rows = t.cases.map((c) => `| \`${c.model}\` ${c.inputSize}x${c.inputSize}, batch ${c.batch} | ${f(c.imagesPerSec.one)} | ${f(c.imagesPerSec.two)} | ${f(c.twoOverOne, 2)} |`);
+  return `${note} In Chromium's training worker (${t.cores} logical cores reported, so tfjs-backend-wasm's own
+count would be ${Math.max(1, Math.floor(t.cores / 2))}), one XNNPACK thread against two, side by side: ${t.rounds} rounds of ${t.steps}-step requests
+alternating the order, medians (the worker restarts wasm with each count; each result names the count it ran with).
+The lab's measured backend choice times both on the user's own workload and keeps the faster (docs/backends.md).
+
+| workload | 1 thread (images/s) | 2 threads (images/s) | 2 threads / 1 (median of per-round ratios) |
+| --- | --- | --- | --- |
+${rows.join('\n')}`;
 }

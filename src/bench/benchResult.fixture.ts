@@ -1,5 +1,6 @@
 import type { BenchResult, RatioVariant } from './bench';
 import type { StepProfile } from './benchProfile';
+import type { BrowserDataBench } from './benchBrowserData';
 
 /**
  * A complete bench JSON (what `npm run bench -- --json` writes) for the report's tests, with
@@ -77,5 +78,32 @@ export function buildBenchResult(): BenchResult {
     browser: null,
     browserError: 'skipped (--no-browser)',
     benchSeconds: 321,
+  };
+}
+
+/** Real-size CIFAR in the lab page as benchBrowserData.ts writes it (two rounds). */
+export function buildBrowserData(): BrowserDataBench {
+  const load = (dataset: 'cifar10' | 'cifar100', ms: number[]) => ({ dataset, file: `${dataset}-binary.tar.gz`, archiveMB: 154.5, images: 60_000, inputSize: 16, ms, medianMs: [...ms].sort((a, b) => a - b)[1] });
+  const round = (builtin: number, cifar: number) => ({
+    builtinImagesPerSec: builtin,
+    cifarImagesPerSec: cifar,
+    ratio: cifar / builtin,
+    cifarPeakMiB: 3.5,
+    builtinPeakMiB: 3.4,
+    cifarEvalNote: '2,000 test images per point; the last point: all 10,000',
+    builtinEvalNote: 'all 1,000 test images per point',
+  });
+  return {
+    backend: 'wasm',
+    loads: [load('cifar100', [3600, 3500, 4100]), load('cifar10', [4000, 3100, 3300])],
+    training: {
+      config: { model: 'cnn', inputSize: 16, batchSize: 32, steps: 200, evalEvery: 50, evalSubset: 2000, arms: 3, seeds: 3 },
+      fromStep: 2,
+      rounds: [round(920, 700), round(900, 720)],
+      builtinImagesPerSec: 910,
+      cifarImagesPerSec: 710,
+      ratio: 0.78,
+      peakMiB: 3.5,
+    },
   };
 }

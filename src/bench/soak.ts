@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { generateShapes10 } from '../data/builtin/shapes10';
 import { createClassifyArms, createDefaultConfig, parseExperimentConfig } from '../engine/config';
 import { Trainer } from '../engine/trainer';
+import { median } from '../engine/median';
 
 /**
  * The soak test (`npm run bench -- --soak [--minutes N]`, not in CI): trains plain vs RG for a
@@ -91,8 +92,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   const most = (list: SoakSample[]) => Math.max(...list.map((x) => x.numTensors));
   const tensorGrowth = samples.length >= 2 ? most(samples.slice(-third)) - most(samples.slice(0, third)) : 0;
   // The heap is compared between the thirds' medians: single samples swing with the collector.
-  const median = (list: SoakSample[]) => [...list.map((x) => x.heapUsed)].sort((a, b) => a - b)[Math.floor(list.length / 2)];
-  const heapGrowth = samples.length >= 2 ? median(samples.slice(-third)) / median(samples.slice(0, third)) - 1 : 0;
+  const heapMedian = (list: SoakSample[]) => median(list.map((x) => x.heapUsed));
+  const heapGrowth = samples.length >= 2 ? heapMedian(samples.slice(-third)) / heapMedian(samples.slice(0, third)) - 1 : 0;
   return {
     backend: tf.getBackend(),
     minutes: opts.minutes,

@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseExperimentConfig, type ExperimentConfig } from '../engine/config';
 import type { SummaryRecord } from '../engine/records';
+import { welchAgreement } from '../stats/agreement';
 import { exportPytorch } from '../export/pytorch';
 import { readTrainTemplate } from './exportPytorch';
 import { EXIT_OK, runTrainCli } from './runTrain';
@@ -211,13 +212,15 @@ async function main(argv: string[]): Promise<number> {
     lab: result.lab,
     pytorch: result.pytorch,
     difference: Object.fromEntries(Object.keys(result.lab).map((arm) => [arm, result.lab[arm].mean - (result.pytorch[arm]?.mean ?? NaN)])),
+    /** Welch's t test at 1% as the CI test applies it (docs/statistics.md), per arm with 2+ seeds a side. */
+    agreement: Object.fromEntries(Object.keys(result.lab).filter((arm) => result.lab[arm].perSeed.length > 1 && (result.pytorch[arm]?.perSeed.length ?? 0) > 1).map((arm) => [arm, welchAgreement(result.lab[arm].perSeed, result.pytorch[arm].perSeed, { alpha: 0.01, floor: 0.01 })])),
   };
   mkdirSync(path.dirname(path.resolve(a.out)), { recursive: true });
   writeFileSync(a.out, `${JSON.stringify(record, null, 2)}\n`);
   for (const arm of Object.keys(result.lab)) {
     const l = result.lab[arm];
     const p = result.pytorch[arm];
-    process.stderr.write(`${arm}: lab ${l.mean.toFixed(4)} (sd ${l.sd.toFixed(4)}) vs PyTorch ${p.mean.toFixed(4)} (sd ${p.sd.toFixed(4)}); difference ${(l.mean - p.mean).toFixed(4)}\n`);
+    process.stderr.write(`${arm}: lab ${l.mean.toFixed(4)} (sd ${l.sd.toFixed(4)}) vs PyTorch ${p.mean.toFixed(4)} (sd ${p.sd.toFixed(4)}); difference ${(l.mean - p.mean).toFixed(4)}${record.agreement[arm] ? `, tolerance ${record.agreement[arm].tolerance.toFixed(4)} (Welch, 1%): ${record.agreement[arm].agree ? 'agree' : 'DIFFER'}` : ''}\n`);
   }
   return 0;
 }

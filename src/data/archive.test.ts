@@ -6,6 +6,7 @@ import {
   makeTruncatedTarGz,
   makeTruncatedZip,
   makeZipBomb,
+  setDeclaredSize,
 } from '../testing/brokenArchives';
 import { DEFAULT_ARCHIVE_LIMITS, detectArchiveFormat, readArchive, type ArchiveInput } from './archive';
 import { crc32 } from './crc32';
@@ -145,6 +146,25 @@ describe('readArchive', () => {
       'train/cat/0000.png in bomb.zip: inflates to more than its declared 1000 bytes; stopped there (a corrupt archive or a zip bomb)',
     );
     expect(e.file).toBe('train/cat/0000.png');
+  });
+
+  it('inflates large zip entries (the platform inflater) to the same bytes, stops them at a lying size and names damage', async () => {
+    // Bytes that barely compress, so the entry is well past the one-shot size.
+    let x = 12345;
+    const noise = Uint8Array.from({ length: 300_000 }, () => ((x = (x * 1103515245 + 12345) >>> 0) >>> 24));
+    const big = new Uint8Array(600_000);
+    big.set(noise);
+    const zip = makeZip([['big.bin', big], ['small.txt', textBytes('small')]], { level: 6 });
+    const read = await readArchive(zip, { fileName: 'ok.zip' });
+    expect(read.entries.map((e) => e.path)).toEqual(['big.bin', 'small.txt']);
+    expect(crc32(read.entries[0].data)).toBe(crc32(big));
+    const lying = await failure(setDeclaredSize(zip, 'big.bin', 409_600), { fileName: 'lie.zip' });
+    expect(lying.message).toBe('big.bin in lie.zip: inflates to more than its declared 400 KB; stopped there (a corrupt archive or a zip bomb)');
+    const short = await failure(setDeclaredSize(zip, 'big.bin', 700_000), { fileName: 'short.zip' });
+    expect(short.message).toBe('short.zip: corrupt or truncated zip: big.bin: inflates to 600000 bytes, not the declared 700000');
+    const damaged = zip.slice();
+    for (let i = 1000; i < 1100; i++) damaged[i] ^= 0x5a;
+    expect((await failure(damaged, { fileName: 'bad.zip' })).message).toMatch(/^bad\.zip: corrupt or truncated zip: big\.bin/);
   });
 
   it('refuses entries whose declared size breaks the budget, before inflating', async () => {

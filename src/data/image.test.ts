@@ -19,6 +19,30 @@ describe('resizing', () => {
     expect([big[0], big[3 * 8 * 3], big[4 * 8 * 3], big[7 * 8 * 3]]).toEqual([0, 50, 150, 200]);
   });
 
+  it('shrinks by 2, 4 and 8 to the rounded-half-up mean of each block, from any region', () => {
+    // A 34x34 RGB image (some sums land on .5: rounding up is checked), the 32x32 region at (1, 1).
+    const rgb = Uint8Array.from({ length: 34 * 34 * 3 }, (_, i) => (i * 97 + (i >> 5) * 13) % 256);
+    let halves = 0;
+    for (const f of [2, 4, 8]) {
+      const side = 32 / f;
+      const out = new Uint8Array(side * side * 3 + 5);
+      resizeRgbaToRgb({ width: 34, data: rgb, channels: 3 }, { x: 1, y: 1, width: 32, height: 32 }, side, side, out, 5);
+      const want: number[] = [];
+      for (let oy = 0; oy < side; oy++) {
+        for (let ox = 0; ox < side; ox++) {
+          for (let c = 0; c < 3; c++) {
+            let sum = 0;
+            for (let dy = 0; dy < f; dy++) for (let dx = 0; dx < f; dx++) sum += rgb[((1 + oy * f + dy) * 34 + 1 + ox * f + dx) * 3 + c];
+            want.push(Math.round(sum / (f * f)));
+            if ((sum * 2) % (f * f) === 0 && sum % (f * f) !== 0) halves++;
+          }
+        }
+      }
+      expect(Array.from(out.subarray(5))).toEqual(want);
+    }
+    expect(halves).toBeGreaterThan(0);
+  });
+
   it('keeps mask values with nearest neighbour', () => {
     const out = new Uint8Array(16);
     resizeNearest(Uint8Array.from([1, 2, 3, 255]), 2, 2, 4, 4, out, 0);

@@ -2,8 +2,9 @@
  * A zip reader that trusts nothing: it reads the central directory first, hands every
  * entry's declared size to the sink (which enforces the budget) before inflating anything,
  * then inflates each kept entry with a hard stop at its declared size and checks its CRC.
- * fflate does the inflating; its own unzip allocates from the declared size and keeps going
- * past it, so a lying header could not be stopped there.
+ * fflate does the inflating (the platform's DecompressionStream for large entries, where it
+ * has one); fflate's own unzip allocates from the declared size and keeps going past it, so a
+ * lying header could not be stopped there.
  */
 
 import { Inflate, inflateSync } from 'fflate';
@@ -128,7 +129,50 @@ function readZip64Extra(view: DataView, start: number, length: number, e: Centra
 
 class InflateOverflow extends Error {}
 
+/**
+ * Inflates with the platform's DecompressionStream ('deflate-raw': browsers, Node >= 20), several
+ * times faster than fflate's JavaScript on large entries (a CIFAR batch file); null where the
+ * platform has none. Stops at `size` bytes like the fflate path.
+ */
+async function inflateNative(comp: Uint8Array, size: number, pacer: Pacer): Promise<Uint8Array | null> {
+  let stream: DecompressionStream;
+  try {
+    stream = new DecompressionStream('deflate-raw' as CompressionFormat);
+  } catch {
+    return null;
+  }
+  const input = new ReadableStream<Uint8Array>({
+    start(ctrl) {
+      for (let i = 0; i < comp.length; i += PUSH_BYTES * 16) ctrl.enqueue(comp.subarray(i, i + PUSH_BYTES * 16));
+      ctrl.close();
+    },
+  });
+  const reader = input.pipeThrough(stream as unknown as ReadableWritablePair<Uint8Array, Uint8Array>).getReader();
+  const out = new Uint8Array(size);
+  let at = 0;
+  let finished = false;
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) break;
+      if (at + next.value.length > size) throw new InflateOverflow();
+      out.set(next.value, at);
+      at += next.value.length;
+      await pacer.tick();
+    }
+    finished = true;
+  } finally {
+    if (!finished) reader.cancel().catch(() => undefined);
+  }
+  if (at < size) throw new Error(`inflates to ${at} bytes, not the declared ${size}`);
+  return out;
+}
+
 async function inflateCapped(comp: Uint8Array, size: number, pacer: Pacer): Promise<Uint8Array> {
+  if (comp.length > ONE_SHOT_MAX) {
+    const native = await inflateNative(comp, size, pacer);
+    if (native) return native;
+  }
   if (comp.length <= ONE_SHOT_MAX) {
     const out = inflateSync(comp);
     if (out.length > size) throw new InflateOverflow();

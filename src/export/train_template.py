@@ -553,14 +553,41 @@ def to_nchw(arrays):
     return torch.from_numpy(x).permute(0, 3, 1, 2).contiguous()
 
 
+def resize_weights(n_in, n_out):
+    """The lab's resize along one axis (src/data/image.ts) as an n_out x n_in matrix: an area
+    (box) filter when shrinking, bilinear with half-pixel centres when enlarging."""
+    m = torch.zeros(n_out, n_in, dtype=torch.float64)
+    scale = n_in / n_out
+    for o in range(n_out):
+        if scale > 1:
+            start, end = o * scale, o * scale + scale
+            for i in range(math.floor(start), min(n_in, math.ceil(end))):
+                w = min(end, i + 1) - max(start, i)
+                if w > 1e-9:
+                    m[o, i] = w / scale
+        else:
+            src = min(max((o + 0.5) * scale - 0.5, 0), n_in - 1)
+            i0 = math.floor(src)
+            i1 = min(i0 + 1, n_in - 1)
+            f = src - i0
+            m[o, i0] += 1 - f if f > 0 and i1 != i0 else 1
+            if f > 0 and i1 != i0:
+                m[o, i1] += f
+    return m
+
+
 def resize_batch(x, size):
-    """Bilinear resize of NCHW uint8 images (for datasets stored at another size)."""
+    """Resize of NCHW uint8 images (for datasets stored at another size) as the lab's loader
+    does it: along each row first (kept as float32), then down the columns, rounded half up."""
     if x.shape[-1] == size and x.shape[-2] == size:
         return x
+    wy = resize_weights(x.shape[-2], size)
+    wx = resize_weights(x.shape[-1], size)
     out = []
     for i in range(0, x.shape[0], 1024):
-        y = F.interpolate(x[i:i + 1024].float(), size=(size, size), mode="bilinear", align_corners=False, antialias=True)
-        out.append(y.round().clamp(0, 255).to(torch.uint8))
+        rows = (x[i:i + 1024].to(torch.float64) @ wx.t()).float().double()
+        y = wy @ rows
+        out.append(torch.floor(y + 0.5).clamp(0, 255).to(torch.uint8))
     return torch.cat(out)
 
 

@@ -24,6 +24,15 @@ describe('remembered backend choices', () => {
     expect(loadChoices(storage)).toEqual([choice('a|cnn|batch 32|32px')]);
   });
 
+  it('reads back a wasm thread count, and drops one that is not a count', () => {
+    const storage = memoryStorage();
+    const threaded: MeasuredChoice = { ...choice('t'), threads: 2, measurements: [{ backend: 'wasm', threads: 1, imagesPerSec: 281.5 }, { backend: 'wasm', threads: 2, imagesPerSec: 402 }] };
+    rememberChoice(storage, threaded);
+    expect(loadChoices(storage)).toEqual([threaded]);
+    storage.items.set(CHOICES_KEY, JSON.stringify([{ ...threaded, threads: 0 }, { ...threaded, key: 'u', measurements: [{ backend: 'wasm', threads: 1.5, imagesPerSec: 3 }] }, choice('good')]));
+    expect(loadChoices(storage).map((c) => c.key)).toEqual(['good']);
+  });
+
   it('keeps one choice per key, the newest first', () => {
     const storage = memoryStorage();
     rememberChoice(storage, choice('k1', 'wasm'));

@@ -13,15 +13,18 @@ export const CHOICES_KEY = 'rg-lab.backendChoices.v1';
 export const MAX_CHOICES = 16;
 
 const isBackend = (v: unknown): v is MeasuredChoice['backend'] => BACKEND_ORDER.some((b) => b === v);
+/** A wasm thread count as a choice may name one: absent, or a whole number from 1 to 64. */
+const isThreads = (v: unknown): v is number | undefined => v === undefined || (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 64);
 
 function readMeasurement(v: unknown): BackendMeasurement | null {
   if (typeof v !== 'object' || v === null) return null;
   const m = v as Record<string, unknown>;
-  if (!isBackend(m.backend)) return null;
+  if (!isBackend(m.backend) || !isThreads(m.threads)) return null;
   const ips = m.imagesPerSec;
   if (!(ips === null || (typeof ips === 'number' && Number.isFinite(ips) && ips > 0))) return null;
   return {
     backend: m.backend,
+    ...(m.threads !== undefined ? { threads: m.threads } : {}),
     imagesPerSec: ips,
     ...(typeof m.warmupMs === 'number' && Number.isFinite(m.warmupMs) ? { warmupMs: m.warmupMs } : {}),
     ...(typeof m.reason === 'string' ? { reason: m.reason } : {}),
@@ -31,10 +34,10 @@ function readMeasurement(v: unknown): BackendMeasurement | null {
 function readChoice(v: unknown): MeasuredChoice | null {
   if (typeof v !== 'object' || v === null) return null;
   const c = v as Record<string, unknown>;
-  if (typeof c.key !== 'string' || !isBackend(c.backend) || typeof c.measuredAt !== 'string' || !Array.isArray(c.measurements)) return null;
+  if (typeof c.key !== 'string' || !isBackend(c.backend) || !isThreads(c.threads) || typeof c.measuredAt !== 'string' || !Array.isArray(c.measurements)) return null;
   const measurements = c.measurements.map(readMeasurement);
   if (measurements.some((m) => m === null)) return null;
-  return { key: c.key, backend: c.backend, measuredAt: c.measuredAt, measurements: measurements as BackendMeasurement[] };
+  return { key: c.key, backend: c.backend, ...(c.threads !== undefined ? { threads: c.threads } : {}), measuredAt: c.measuredAt, measurements: measurements as BackendMeasurement[] };
 }
 
 /** The remembered choices; none when storage is missing, unreadable or holds something else. */
@@ -59,8 +62,8 @@ export function loadChoices(storage: ChoiceStorage | null): MeasuredChoice[] {
 /** Remembers `choice` in place of any other of its key, newest first. Storage that refuses (full, private mode) is left as it is. */
 export function rememberChoice(storage: ChoiceStorage | null, choice: MeasuredChoice): void {
   if (!storage) return;
-  const { key, backend, measurements, measuredAt } = choice;
-  const kept = [{ key, backend, measurements, measuredAt }, ...loadChoices(storage).filter((c) => c.key !== key)].slice(0, MAX_CHOICES);
+  const { key, backend, threads, measurements, measuredAt } = choice;
+  const kept = [{ key, backend, ...(threads !== undefined ? { threads } : {}), measurements, measuredAt }, ...loadChoices(storage).filter((c) => c.key !== key)].slice(0, MAX_CHOICES);
   try {
     storage.setItem(CHOICES_KEY, JSON.stringify(kept));
   } catch {

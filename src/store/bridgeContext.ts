@@ -8,8 +8,8 @@ import type { StoreApi } from './runControl';
 /** What the bridge needs of TrainerClient (a fake in tests). */
 export interface TrainerClientLike {
   subscribe(fn: (m: FromWorker) => void): () => void;
-  /** Chooses the backend (see the `init` message): forced, or measured on `workload` unless `remembered` has it. */
-  init(backend: BackendName | null, model: string, workload?: SpeedWorkload, remembered?: MeasuredChoice[]): Promise<BackendReport>;
+  /** Chooses the backend (see the `init` message): forced (wasm with `threads`, if given), or measured on `workload` unless `remembered` has it. */
+  init(backend: BackendName | null, model: string, workload?: SpeedWorkload, remembered?: MeasuredChoice[], threads?: number): Promise<BackendReport>;
   loadDataset(dataset: string, inputSize: number, seed: number): Promise<DatasetSummary>;
   loadArchive(file: Blob, fileName: string, inputSize: number, seed: number, options: ArchiveOptions): { id: number; summary: Promise<DatasetSummary> };
   cancelLoad(id: number): void;
@@ -24,6 +24,8 @@ export interface TrainerClientLike {
 
 export interface BridgeOptions {
   forcedBackend: BackendName | null;
+  /** wasm's thread count forced with `?threads=` (with `?backend=wasm`), if any. */
+  forcedThreads?: number | null;
   store?: StoreApi;
   /** Quiet time before a slider's value is sent, in ms (default 150). */
   liveDelayMs?: number;

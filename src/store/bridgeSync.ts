@@ -62,7 +62,8 @@ export function createDatasetBackendSync(ctx: BridgeContext, reloadArchive: () =
     const { model, batchSize, inputSize } = get().config;
     chosenFor = workloadKey(get().config);
     const forced = opts.forcedBackend;
-    const request = forced ? client.init(forced, model) : client.init(null, model, { model, batchSize, inputSize }, loadChoices(storage));
+    const threads = opts.forcedThreads ?? undefined;
+    const request = forced ? client.init(forced, model, undefined, undefined, threads) : client.init(null, model, { model, batchSize, inputSize }, loadChoices(storage));
     return request.then(
       (report) => {
         if (gen !== initGen) return;

@@ -6,10 +6,22 @@ describe('parseUrlParams', () => {
   it('reads a forced backend and a built-in dataset', () => {
     expect(parseUrlParams('?dataset=builtin:shapes10&backend=webgpu', ['builtin:shapes10'])).toEqual({
       backend: 'webgpu',
+      threads: null,
       dataset: 'builtin:shapes10',
       config: null,
       warnings: [],
     });
+  });
+  it('reads a wasm thread count with ?backend=wasm only', () => {
+    expect(parseUrlParams('?backend=wasm&threads=2', [])).toMatchObject({ backend: 'wasm', threads: 2, warnings: [] });
+    const alone = parseUrlParams('?threads=2', []);
+    expect(alone.threads).toBeNull();
+    expect(alone.warnings).toEqual(['?threads=2 was ignored: it sets wasm\'s thread count, so it needs ?backend=wasm.']);
+    for (const bad of ['0', '9', '1.5', 'two', '']) {
+      const p = parseUrlParams(`?backend=wasm&threads=${bad}`, []);
+      expect(p.threads).toBeNull();
+      expect(p.warnings[0]).toContain('is not a thread count from 1 to 8');
+    }
   });
   it('warns about unknown values and ignores them', () => {
     const p = parseUrlParams('?backend=cuda&dataset=builtin:mnist', ['builtin:shapes10']);

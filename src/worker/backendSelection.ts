@@ -1,17 +1,19 @@
 import { BackendError, RunStateError } from './errors';
 import type { DeviceLoss, HandlerContext } from './handlerContext';
 import { compareProbes, computeProbeGradients, findMissingKernels, MAX_RELATIVE_ERROR, recordTrainingKernels } from './preflight';
-import { choiceKey, findRemembered, measureOrder, rankByMeasuredSpeed } from './backendChoice';
+import { choiceKey, expandCandidates, findRemembered, measureOrder, notTimed, rankByMeasuredSpeed, sameCandidate, softwareGpu } from './backendChoice';
 import { measureTrainingSpeed } from './backendSpeed';
 import { errorMessage } from '../engine/errors';
 import {
   BACKEND_ORDER,
   type AdapterInfo,
   type BackendAttempt,
+  type BackendCandidate,
   type BackendMeasurement,
   type BackendName,
   type BackendReport,
   type MeasuredChoice,
+  candidateName,
   REINIT_ID,
   type SpeedWorkload,
 } from './protocol';
@@ -32,16 +34,23 @@ export interface BackendSelection {
   /** The backend in use, with the preflight's trail; null before the first `ready`. */
   readonly report: BackendReport | null;
   /**
-   * Chooses a backend for `model` and posts `ready` as reply `id`: the forced one first; else,
-   * with `workload`, the fastest measured (or remembered) one; else the first of the order.
+   * Chooses a backend for `model` and posts `ready` as reply `id`: the forced one first (wasm with
+   * `opts.threads` threads, if given); else, with `opts.workload`, the fastest measured (or
+   * remembered) candidate; else the first of the order.
    */
-  init(id: number, forced: BackendName | null, model: string, workload?: SpeedWorkload, remembered?: MeasuredChoice[]): Promise<void>;
+  init(id: number, forced: BackendName | null, model: string, opts?: InitOptions): Promise<void>;
   /** Moves to the backends after the lost one (posting `ready` with id REINIT_ID); throws a BackendError when none passes. */
   reinitAfterLoss(lost: DeviceLoss, model: string): Promise<void>;
   /** Reacts to a lost device under `backend`: a run going is told (and carries on itself); with none, the backend is replaced now. */
   onDeviceLost(backend: BackendName, reason: string): void;
   /** Checks the active backend against a model other than the one init verified, of any task. */
   ensureModelSupported(model: string): Promise<void>;
+}
+
+export interface InitOptions {
+  workload?: SpeedWorkload;
+  remembered?: MeasuredChoice[];
+  threads?: number;
 }
 
 /**
@@ -94,11 +103,17 @@ export function createBackendSelection(ctx: HandlerContext, lostDuringRun: (loss
     if (backend && deps.watchDeviceLoss) stopWatching = deps.watchDeviceLoss(backend, (reason) => onDeviceLost(backend, reason));
   }
 
+  /** wasm's thread count for the report, where the host reports it. */
+  const threadsOf = (backend: BackendName): { threads?: number } => {
+    const n = backend === 'wasm' ? deps.wasmThreads?.() : null;
+    return typeof n === 'number' ? { threads: n } : {};
+  };
+
   /**
    * Activates the first of `candidates` that can train `model` and posts `ready` as reply `id`;
    * `attempts` holds the trail so far. Throws a BackendError listing why each failed.
    */
-  async function chooseBackend(candidates: readonly BackendName[], model: string, id: number, forced: BackendName | null, attempts: BackendAttempt[], adapterSeen: AdapterInfo | null): Promise<void> {
+  async function chooseBackend(candidates: readonly BackendName[], model: string, id: number, forced: BackendName | null, attempts: BackendAttempt[], adapterSeen: AdapterInfo | null, forcedThreads?: number): Promise<void> {
     const check = await checkOnCpu(model);
     let adapter = adapterSeen;
     report = null;
@@ -109,14 +124,11 @@ export function createBackendSelection(ctx: HandlerContext, lostDuringRun: (loss
           if (typeof probe === 'string') throw new BackendError(probe);
           adapter = probe;
         }
-        await deps.activateBackend(backend);
+        await deps.activateBackend(backend, backend === 'wasm' ? forcedThreads : undefined);
         const maxRelativeError = await verifyBackend(backend, model, check);
         attempts.push({ backend, ok: true });
-        report = { backend, adapter, forced, attempts, maxRelativeError };
-        readyModel = model;
-        watchActiveBackend();
-        post({ type: 'ready', id, report });
-        return;
+        const asked = forcedThreads !== undefined && backend === 'wasm' ? { forcedThreads } : {};
+        return settle(id, model, { backend, adapter, forced, attempts, maxRelativeError, ...threadsOf(backend), ...asked });
       } catch (e) {
         attempts.push({ backend, ok: false, reason: errorMessage(e) });
       }
@@ -136,9 +148,10 @@ export function createBackendSelection(ctx: HandlerContext, lostDuringRun: (loss
 
   /**
    * The measured choice: unless a remembered choice for this adapter and workload still passes the
-   * preflight, every backend is timed on `workload` (MEASURE_ORDER, each within its budget), and
-   * the fastest that passes the preflight is made active. Checking after timing means only the
-   * winner (usually) pays for the check; the outcome is the fastest of those that pass it.
+   * preflight, every candidate (each backend; wasm once per thread count worth trying) is timed on
+   * `workload` (MEASURE_ORDER, each within its budget), and the fastest that passes the preflight
+   * is made active. Checking after timing means only the winner (usually) pays for the check; the
+   * outcome is the fastest of those that pass it.
    */
   async function chooseMeasured(id: number, model: string, workload: SpeedWorkload, remembered: MeasuredChoice[] | undefined): Promise<void> {
     const progress = (text: string): void => post({ type: 'backendProgress', id, text });
@@ -151,80 +164,99 @@ export function createBackendSelection(ctx: HandlerContext, lostDuringRun: (loss
       else adapter = probe;
     }
     const key = choiceKey(adapter, workload);
+    const candidates = expandCandidates(order, deps.wasmThreadChoices ?? []);
     const attempts: BackendAttempt[] = [];
-    /** Runs the preflight of `backend`; its relative error, or null (the attempt says why). */
-    const passes = async (backend: BackendName, failedPrefix = ''): Promise<number | null> => {
+    /** Runs the preflight of `c`; its relative error, or null (the attempt says why). */
+    const passes = async (c: BackendCandidate, failedPrefix = ''): Promise<number | null> => {
       try {
-        if (backend === 'webgpu' && noAdapter !== null) throw new BackendError(noAdapter);
+        if (c.backend === 'webgpu' && noAdapter !== null) throw new BackendError(noAdapter);
         const check = await checkOnCpu(model);
-        progress(`choosing backend: checking ${backend}…`);
-        await deps.activateBackend(backend);
-        const err = await verifyBackend(backend, model, check);
-        attempts.push({ backend, ok: true });
+        progress(`choosing backend: checking ${candidateName(c)}…`);
+        await deps.activateBackend(c.backend, c.threads);
+        const err = await verifyBackend(c.backend, model, check);
+        attempts.push({ ...c, ok: true });
         return err;
       } catch (e) {
-        attempts.push({ backend, ok: false, reason: `${failedPrefix}${errorMessage(e)}` });
+        attempts.push({ ...c, ok: false, reason: `${failedPrefix}${errorMessage(e)}` });
         return null;
       }
     };
     const known = findRemembered(remembered, key);
-    if (known && order.includes(known.backend)) {
-      const err = await passes(known.backend, 'remembered as the fastest, but ');
-      if (err !== null) return settle(id, model, { backend: known.backend, adapter, forced: null, attempts, maxRelativeError: err, choice: { ...known, how: 'remembered' } });
+    const was = known && { backend: known.backend, ...(known.threads !== undefined ? { threads: known.threads } : {}) };
+    // A choice among other candidates (another wasm thread count, a backend left out) is measured again.
+    if (known && was && candidates.some((k) => sameCandidate(k, was))) {
+      const err = await passes(was, 'remembered as the fastest, but ');
+      if (err !== null) return settle(id, model, { backend: known.backend, adapter, forced: null, attempts, maxRelativeError: err, choice: { ...known, how: 'remembered' }, ...threadsOf(known.backend) });
     }
     // The cpu reference first, while no passed-over GPU backend may still be busy.
     await checkOnCpu(model);
-    const measured = await measureAll(workload, noAdapter, progress);
+    const measured = await measureAll(candidates, workload, adapter, noAdapter, progress);
     // Fastest first, then those not timed, in the preferred order.
-    const ranked = rankByMeasuredSpeed(order, [...measured.values()]);
-    for (const backend of ranked) {
-      if (attempts.some((a) => a.backend === backend)) continue;
-      const err = await passes(backend);
+    for (const c of rankByMeasuredSpeed(candidates, measured)) {
+      if (attempts.some((a) => sameCandidate(a, c))) continue;
+      const err = await passes(c);
+      const at = measured.findIndex((m) => sameCandidate(m, c));
       if (err === null) {
-        const timed = measured.get(backend)?.imagesPerSec;
-        measured.set(backend, { backend, imagesPerSec: null, reason: `failed the check${timed ? ` (timed at ${timed.toFixed(0)} img/s)` : ''}: ${attempts[attempts.length - 1].reason}` });
+        const timed = measured[at]?.imagesPerSec;
+        const entry = { ...c, imagesPerSec: null, reason: `failed the check${timed ? ` (timed at ${timed.toFixed(0)} img/s)` : ''}: ${attempts[attempts.length - 1].reason}` };
+        if (at >= 0) measured[at] = entry;
+        else measured.push(entry);
         continue;
       }
-      const measurements = order.map((b) => measured.get(b) ?? { backend: b, imagesPerSec: null, reason: 'not timed' });
-      return settle(id, model, { backend, adapter, forced: null, attempts, maxRelativeError: err, choice: { key, backend, measurements, measuredAt: new Date().toISOString(), how: 'measured' } });
+      const measurements = candidates.map((k) => measured.find((m) => sameCandidate(m, k)) ?? { ...k, imagesPerSec: null, reason: 'not timed' });
+      const choice = { key, backend: c.backend, ...(c.threads !== undefined ? { threads: c.threads } : {}), measurements, measuredAt: new Date().toISOString(), how: 'measured' as const };
+      return settle(id, model, { backend: c.backend, adapter, forced: null, attempts, maxRelativeError: err, choice, ...threadsOf(c.backend) });
     }
     watchActiveBackend();
-    const why = attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ');
+    const why = attempts.map((a) => `${candidateName(a)}: ${a.reason}`).join('; ');
     throw new BackendError(`no backend can train ${model} here (${why}). Try another model or another browser.`);
   }
 
   /**
-   * Times `workload` on every backend of the order, within each one's budget; a step slower than
-   * the best so far ends a backend's timing. cpu is timed only when wasm was not: wasm runs the
-   * same kernels compiled to WebAssembly, and cpu's first step alone can take seconds.
+   * Times `workload` on every candidate, within each one's budget; a step slower than the best so
+   * far ends a candidate's timing. cpu, and a GPU backend that renders in software, are timed only
+   * when wasm was not (backendChoice's notTimed): wasm runs the same work compiled for the CPU, and
+   * their first step alone takes seconds.
    */
-  async function measureAll(workload: SpeedWorkload, noAdapter: string | null, progress: (text: string) => void): Promise<Map<BackendName, BackendMeasurement>> {
-    const measured = new Map<BackendName, BackendMeasurement>();
-    let best: { backend: BackendName; msPerStep: number } | null = null;
-    for (const backend of measureOrder(order)) {
-      const passOver = (reason: string): void => void measured.set(backend, { backend, imagesPerSec: null, reason });
-      if (backend === 'webgpu' && noAdapter !== null) {
+  async function measureAll(candidates: readonly BackendCandidate[], workload: SpeedWorkload, adapter: AdapterInfo | null, noAdapter: string | null, progress: (text: string) => void): Promise<BackendMeasurement[]> {
+    const measured: BackendMeasurement[] = [];
+    let best: { name: string; msPerStep: number } | null = null;
+    for (const c of measureOrder(candidates)) {
+      const name = candidateName(c);
+      const passOver = (reason: string): void => void measured.push({ ...c, imagesPerSec: null, reason });
+      if (c.backend === 'webgpu' && noAdapter !== null) {
         passOver(noAdapter);
         continue;
       }
-      if (backend === 'cpu' && measured.get('wasm')?.imagesPerSec) {
-        passOver('not timed: wasm runs the same kernels compiled, and was timed');
+      const skip = notTimed(c, softwareGpu(c.backend, adapter, null), measured);
+      if (skip) {
+        passOver(skip);
         continue;
       }
-      progress(`choosing backend: measuring ${backend}…`);
+      progress(`choosing backend: measuring ${name}…`);
       try {
-        await deps.activateBackend(backend);
+        await deps.activateBackend(c.backend, c.threads);
       } catch (e) {
         passOver(`did not start: ${errorMessage(e)}`);
         continue;
       }
-      const r = await measure(workload, best ? { slowerThanMsPerStep: best.msPerStep, slowerThanName: best.backend } : {});
-      if (!r.ok) {
-        measured.set(backend, { backend, imagesPerSec: null, reason: r.reason, ...(r.warmupMs !== undefined ? { warmupMs: r.warmupMs } : {}) });
+      // WebGL's renderer is known once its context exists.
+      const skipGl = c.backend === 'webgl' ? notTimed(c, softwareGpu('webgl', null, deps.webglRenderer?.() ?? null), measured) : null;
+      if (skipGl) {
+        passOver(skipGl);
         continue;
       }
-      measured.set(backend, { backend, imagesPerSec: r.imagesPerSec, warmupMs: r.warmupMs });
-      if (!best || r.msPerStep < best.msPerStep) best = { backend, msPerStep: r.msPerStep };
+      const r = await measure(workload, {
+        ...(best ? { slowerThanMsPerStep: best.msPerStep, slowerThanName: best.name } : {}),
+        // wasm may be restarted with another thread count next: its trainer must be gone by then.
+        waitForEnd: c.backend === 'wasm' || c.backend === 'cpu',
+      });
+      if (!r.ok) {
+        measured.push({ ...c, imagesPerSec: null, reason: r.reason, ...(r.warmupMs !== undefined ? { warmupMs: r.warmupMs } : {}) });
+        continue;
+      }
+      measured.push({ ...c, imagesPerSec: r.imagesPerSec, warmupMs: r.warmupMs });
+      if (!best || r.msPerStep < best.msPerStep) best = { name, msPerStep: r.msPerStep };
     }
     return measured;
   }
@@ -258,10 +290,10 @@ export function createBackendSelection(ctx: HandlerContext, lostDuringRun: (loss
     get report() {
       return report;
     },
-    async init(id, forced, model, workload, remembered) {
-      if (workload && !forced) return chooseMeasured(id, model, workload, remembered);
+    async init(id, forced, model, opts = {}) {
+      if (opts.workload && !forced) return chooseMeasured(id, model, opts.workload, opts.remembered);
       const candidates = forced ? [forced, ...order.filter((b) => b !== forced)] : order;
-      await chooseBackend(candidates, model, id, forced, [], null);
+      await chooseBackend(candidates, model, id, forced, [], null, forced === 'wasm' ? opts.threads : undefined);
     },
     reinitAfterLoss,
     onDeviceLost,

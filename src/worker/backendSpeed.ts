@@ -34,6 +34,12 @@ export interface SpeedOptions {
   slowerThanMsPerStep?: number;
   /** The name of the backend that set slowerThanMsPerStep, for the reason. */
   slowerThanName?: string;
+  /**
+   * Returns only once the trainer is freed (its step in flight ended), not as soon as the result
+   * is known: for a backend computing on this thread (wasm, cpu), whose step ends promptly, before
+   * the backend may be restarted. A GPU backend passed over may have a step queued for minutes.
+   */
+  waitForEnd?: boolean;
   now?: () => number;
 }
 
@@ -145,8 +151,9 @@ export async function measureTrainingSpeed(w: SpeedWorkload, opts: SpeedOptions 
       (e: unknown) => end(result ? result : { ok: false, reason: `training failed: ${errorMessage(e)}` }),
     );
     // A backend passed over may still have a step in flight: its trainer is freed once that ends.
-    void running.finally(() => t.dispose());
+    const freed = running.finally(() => t.dispose());
     await finished;
+    if (opts.waitForEnd) await freed;
   } catch (e) {
     end({ ok: false, reason: `training failed: ${errorMessage(e)}` });
   } finally {

@@ -20,8 +20,10 @@ function takeImages(split: ImageSplit, n: number): ImageSplit {
  * Benchmarks only: `request.steps` steps of one plain SGD arm (lr 0.1, momentum 0.5, no
  * weight decay, no augmentation, no evaluation before the last step) of `request.model` on
  * shapes10, on `request.backend`, timed from the end of step 2 to the end of step steps - 1
- * like the Node benchmark, each step's loss read back before the next. `inUse`, the backend in
- * use before, is active again afterwards. Posts `benchResult` as reply `id`.
+ * like the Node benchmark, each step's loss read back before the next; on wasm with
+ * `request.threads` XNNPACK threads when given (wasm restarts when it runs with another count).
+ * `inUse`, the backend in use before, is active again afterwards (wasm with the threads it had).
+ * Posts `benchResult` as reply `id`.
  */
 export async function runBench(ctx: HandlerContext, datasets: DatasetCache, inUse: BackendName | null, id: number, request: BenchRequest): Promise<void> {
   const { deps, now } = ctx;
@@ -44,7 +46,10 @@ export async function runBench(ctx: HandlerContext, datasets: DatasetCache, inUs
     seeds: [1],
     arms: [arm],
   };
-  await deps.activateBackend(request.backend);
+  if (request.threads !== undefined && request.backend !== 'wasm') throw new ProtocolError(`bench: threads is for wasm only (got backend ${request.backend})`);
+  const threadsBefore = deps.wasmThreads?.() ?? undefined;
+  await deps.activateBackend(request.backend, request.threads);
+  const threadsInUse = request.backend === 'wasm' ? (deps.wasmThreads?.() ?? undefined) : undefined;
   const t0 = now();
   let started = 0;
   let ended = 0;
@@ -66,10 +71,10 @@ export async function runBench(ctx: HandlerContext, datasets: DatasetCache, inUs
     await trainer.run();
   } finally {
     trainer?.dispose();
-    if (inUse && inUse !== request.backend) await deps.activateBackend(inUse);
+    if (inUse && (inUse !== request.backend || (inUse === 'wasm' && threadsBefore !== threadsInUse))) await deps.activateBackend(inUse, inUse === 'wasm' ? threadsBefore : undefined);
   }
   const timedSteps = request.steps - 3;
   const msPerStep = (ended - started) / timedSteps;
-  const result: BenchResult = { ...request, imagesPerSec: (request.batchSize * 1000) / msPerStep, msPerStep, timedSteps, warmupMs: started - t0 };
+  const result: BenchResult = { ...request, imagesPerSec: (request.batchSize * 1000) / msPerStep, msPerStep, timedSteps, warmupMs: started - t0, ...(threadsInUse !== undefined ? { threadsInUse } : {}) };
   ctx.post({ type: 'benchResult', id, result });
 }

@@ -78,12 +78,13 @@ export class TrainerClient {
   }
 
   /**
-   * Chooses the backend (`backend` forces one; else, with `workload`, the fastest measured, or the
-   * one `remembered` for it) and resolves with the backend in use; `backendProgress` messages come meanwhile.
+   * Chooses the backend (`backend` forces one, wasm with `threads` threads if given; else, with
+   * `workload`, the fastest measured, or the one `remembered` for it) and resolves with the
+   * backend in use; `backendProgress` messages come meanwhile.
    */
-  async init(backend: BackendName | null, model: string, workload?: SpeedWorkload, remembered?: MeasuredChoice[]): Promise<BackendReport> {
+  async init(backend: BackendName | null, model: string, workload?: SpeedWorkload, remembered?: MeasuredChoice[], threads?: number): Promise<BackendReport> {
     const id = this.nextId++;
-    const reply = await this.request(id, { type: 'init', id, backend, model, ...(workload ? { workload } : {}), ...(remembered ? { remembered } : {}) });
+    const reply = await this.request(id, { type: 'init', id, backend, model, ...(workload ? { workload } : {}), ...(remembered ? { remembered } : {}), ...(threads !== undefined ? { threads } : {}) });
     if (reply.type !== 'ready') throw new Error(`init got ${reply.type}`);
     return reply.report;
   }

@@ -43,7 +43,7 @@ export function createTrainerHandler(post: Post, deps: HandlerDeps): (msg: ToWor
           return await ctx.enqueue(() =>
             ctx.runTask({ id: msg.id }, () => {
               if (runs.activeId() !== null) throw new RunStateError('a run is in progress: stop it before changing the backend');
-              return backends.init(msg.id, msg.backend, msg.model, msg.workload, msg.remembered);
+              return backends.init(msg.id, msg.backend, msg.model, { workload: msg.workload, remembered: msg.remembered, threads: msg.threads });
             }),
           );
         case 'loadDataset':

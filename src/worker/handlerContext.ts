@@ -10,8 +10,18 @@ export type Post = (msg: FromWorker, transfer?: Transferable[]) => void;
 
 /** What the handler needs from its host; the worker entry passes the browser's versions. */
 export interface HandlerDeps {
-  /** Registers and activates a backend; throws when it cannot start. */
-  activateBackend(name: BackendName): Promise<void>;
+  /**
+   * Registers and activates a backend; throws when it cannot start. `threads` (wasm only) restarts
+   * wasm with that many XNNPACK threads when it runs with another count; left out, wasm keeps the
+   * count it runs with (one thread when it starts).
+   */
+  activateBackend(name: BackendName, threads?: number): Promise<void>;
+  /** wasm's XNNPACK threads now (null before wasm started). Left out: the count is not reported. */
+  wasmThreads?(): number | null;
+  /** The wasm thread counts the measured choice times (backendChoice's wasmThreadChoices); none or left out: wasm as it starts. */
+  wasmThreadChoices?: readonly number[];
+  /** The renderer of the active WebGL backend (for a software one's budget), or null. */
+  webglRenderer?(): string | null;
   /** A WebGPU adapter's description, or why there is none. */
   probeWebGpu(): Promise<AdapterInfo | string>;
   /** Builds a built-in dataset. */

@@ -50,9 +50,23 @@ export interface AdapterInfo {
   isFallbackAdapter: boolean;
 }
 
-/** One backend the preflight tried, and why it was passed over. */
-export interface BackendAttempt {
+/**
+ * What the backend choice can pick: a backend, and for wasm where the page can run wasm threads,
+ * its XNNPACK thread count (docs/backends.md, "wasm threads"). `threads` is absent where the
+ * count is no choice (Node; a page that is not cross-origin isolated).
+ */
+export interface BackendCandidate {
   backend: BackendName;
+  threads?: number;
+}
+
+/** A candidate's name in the badge's tooltip and `data-measurements`: `wasm`, or `wasm (2 threads)`. */
+export function candidateName(c: BackendCandidate): string {
+  return c.threads === undefined ? c.backend : `${c.backend} (${c.threads} thread${c.threads === 1 ? '' : 's'})`;
+}
+
+/** One backend the preflight tried, and why it was passed over. */
+export interface BackendAttempt extends BackendCandidate {
   ok: boolean;
   /** Why it was rejected; absent when `ok`. */
   reason?: string;
@@ -70,6 +84,10 @@ export interface BackendReport {
   maxRelativeError: number;
   /** How the backend was chosen by speed (absent when forced, or when no workload was given). */
   choice?: BackendChoice;
+  /** wasm: the XNNPACK threads in use (1 for the single-threaded build); absent on other backends. */
+  threads?: number;
+  /** The wasm threads asked for with `?threads=`, if any. */
+  forcedThreads?: number;
 }
 
 /** What the backend choice times: a few real training steps of this model at this batch and input size. */
@@ -80,8 +98,7 @@ export interface SpeedWorkload {
 }
 
 /** One candidate's measured training speed, or why it was passed over. */
-export interface BackendMeasurement {
-  backend: BackendName;
+export interface BackendMeasurement extends BackendCandidate {
   /** Training images per second over the timed steps; null when passed over. */
   imagesPerSec: number | null;
   /** Milliseconds of the warm-up step (model build, upload, shader compilation), when it finished. */
@@ -97,6 +114,8 @@ export interface BackendMeasurement {
 export interface MeasuredChoice {
   key: string;
   backend: BackendName;
+  /** wasm: the thread count chosen, where it was a choice. */
+  threads?: number;
   measurements: BackendMeasurement[];
   /** When it was measured (ISO 8601). */
   measuredAt: string;
@@ -167,6 +186,8 @@ export interface BenchRequest {
   batchSize: number;
   /** At least 4: the first two and the last are not timed. */
   steps: number;
+  /** wasm only: the XNNPACK threads to train with (the wasm backend is restarted when it runs with another count). */
+  threads?: number;
 }
 
 /** What a `bench` request measured, on the backend it asked for. */
@@ -177,6 +198,8 @@ export interface BenchResult extends BenchRequest {
   timedSteps: number;
   /** Construction and the first two steps (model build, dataset upload, shader compilation). */
   warmupMs: number;
+  /** wasm: the XNNPACK threads it ran with. */
+  threadsInUse?: number;
 }
 
 /** Run states the worker reports; `stopped` is a run ended early by the user. */
@@ -187,9 +210,10 @@ export type AppToWorker =
    * Chooses the backend. `backend` forces one (the others are fallbacks, in order). Otherwise, with
    * `workload`, the backends that pass the preflight are timed on it and the fastest is chosen,
    * unless `remembered` holds a choice for the same adapter and workload (then that one, if it
-   * still passes); without `workload`, the first of BACKEND_ORDER that passes.
+   * still passes); without `workload`, the first of BACKEND_ORDER that passes. `threads` (with
+   * `backend` 'wasm', from `?threads=`) forces wasm's thread count.
    */
-  | { type: 'init'; id: number; backend: BackendName | null; model: string; workload?: SpeedWorkload; remembered?: MeasuredChoice[] }
+  | { type: 'init'; id: number; backend: BackendName | null; model: string; workload?: SpeedWorkload; remembered?: MeasuredChoice[]; threads?: number }
   | { type: 'loadDataset'; id: number; dataset: string; inputSize: number; seed: number }
   /** A dropped or picked archive (a File or Blob clones without copying its bytes); answered by `datasetReady`. */
   | { type: 'loadArchive'; id: number; file: Blob; fileName: string; inputSize: number; seed: number; options: ArchiveOptions }

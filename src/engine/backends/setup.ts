@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { setUpWasmThreads, wasmThreadsStarted } from './wasmThreads';
 
 /** A TF.js backend the lab can train on. */
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -15,14 +16,17 @@ export interface BackendOptions {
    */
   wasmPath?: string | WasmFileMap;
   /**
-   * false forces the single-threaded build (no SharedArrayBuffer needed); true asks for the
-   * threaded build even where TF.js would not pick it. Left out, TF.js decides: threaded only
-   * in a cross-origin-isolated page. Two limits of tfjs-backend-wasm 4.22: its thread pool is
-   * capped at navigator.hardwareConcurrency / 2 whatever setThreadsCount asks (so a 2-core
-   * machine gets 1 thread), and in Node true makes start-up fail, because the pthread workers
-   * are created from blob: URLs that Node's worker_threads refuses.
+   * wasm threads. false or 1: the single-threaded build (no SharedArrayBuffer needed). A number
+   * n > 1: the threaded build with n XNNPACK threads; it needs SharedArrayBuffer (a
+   * cross-origin-isolated page) and, since tfjs-backend-wasm 4.22 caps the pool at
+   * navigator.hardwareConcurrency / 2 whatever setThreadsCount asks, a hardwareConcurrency of at
+   * least 2n while the backend starts (the caller arranges that: src/worker/wasmThreads.ts).
+   * true: the threaded build with TF.js's own count. Left out: the count in use, or TF.js's choice
+   * (threaded only in a cross-origin-isolated page) when wasm has not started. A count other than
+   * the one in use re-creates the wasm backend (it must hold no tensors then). In Node, threads
+   * make start-up fail: the pthread workers start from blob: URLs, which worker_threads refuses.
    */
-  threads?: boolean;
+  threads?: boolean | number;
 }
 
 /**
@@ -40,8 +44,7 @@ export async function initBackend(name: BackendName, opts: BackendOptions = {}):
     // Our kernels replace some of the package's own, so they must be registered after its import.
     const { registerWasmTrainingKernels } = await import('./wasmKernels');
     if (opts.wasmPath !== undefined) wasm.setWasmPaths(opts.wasmPath);
-    // Read once, when the backend first initialises: setting it later has no effect.
-    if (opts.threads !== undefined) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', opts.threads);
+    await setUpWasmThreads(wasm, opts.threads);
     registerWasmTrainingKernels();
   } else if (name === 'cpu') {
     const { registerCpuTrainingKernels } = await import('./cpuKernels');
@@ -50,5 +53,6 @@ export async function initBackend(name: BackendName, opts: BackendOptions = {}):
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`backend "${name}" failed to initialise`);
   await tf.ready();
+  if (name === 'wasm') wasmThreadsStarted((await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount());
   return tf.getBackend();
 }

@@ -128,28 +128,36 @@ function conv2DBackpropInputPolyphase(s: KernelScope, dy: Info, filter: Info, in
   const { top, left } = info.padInfo;
   const { filterHeight: fh, filterWidth: fw, inChannels: ci, outChannels: co } = info;
   if (info.strideWidth !== st || top > fh - 1 || left > fw - 1) return null;
+  // Along one axis, input index s * q + a gets filter tap k from dy row q + d, d = (a + p - k) / s,
+  // for every k congruent to a + p (mod s). The window spans the d that some phase uses: with
+  // 3 taps, stride 2 and pad 1 that is d in {0, 1} (2 rows, not 3).
   const axis = (f: number, p: number, inSize: number, outSize: number) => {
-    const taps = Math.ceil(f / st);
-    // The phases' windows start at most one dy row apart; a window one row longer covers all.
-    const window = p % st === 0 ? taps : taps + 1;
-    const lead = (window - taps) * st - (p % st);
-    const start = Math.floor(p / st) - taps + 1;
+    let d0 = Number.POSITIVE_INFINITY;
+    let d1 = Number.NEGATIVE_INFINITY;
+    for (let a = 0; a < st; a++) {
+      for (let k = 0; k < f; k++) {
+        if ((a + p - k) % st !== 0) continue;
+        d0 = Math.min(d0, (a + p - k) / st);
+        d1 = Math.max(d1, (a + p - k) / st);
+      }
+    }
     const q = Math.ceil(inSize / st);
-    return { window, lead, trail: st * window - lead - f, before: -start, after: q + start + window - 1 - outSize, q };
+    // d0 <= 0 as p <= f - 1 (phase 0 meets tap p at d = 0); the conv's output has q rows.
+    return { window: d1 - d0 + 1, d0, before: -d0, after: q + d1 - outSize, q };
   };
   const ah = axis(fh, top, info.inHeight, info.outHeight);
   const aw = axis(fw, left, info.inWidth, info.outWidth);
-  // Phase a's window row t' meets filter row kh = s * (window - 1 - t') + a - lead (rows outside
-  // the filter are zeros): stepping through the rows by s is the phase split, and counting t'
-  // backwards turns the transposed conv into a correlation. DepthToSpace reads channel
-  // (a * s + b) * ci + c as phase (a, b) of input channel c.
+  // Phase a's window row t meets filter row kh = a + top - s * (t + d0) (rows outside the filter
+  // are zeros): counting t forwards walks the filter backwards, which turns the transposed conv
+  // into a correlation. DepthToSpace reads channel (a * s + b) * ci + c as phase (a, b) of input
+  // channel c.
   const taps: number[] = [];
   for (let t = 0; t < ah.window; t++) {
     for (let u = 0; u < aw.window; u++) {
       for (let a = 0; a < st; a++) {
         for (let b = 0; b < st; b++) {
-          const kh = st * (ah.window - 1 - t) + a - ah.lead;
-          const kw = st * (aw.window - 1 - u) + b - aw.lead;
+          const kh = a + top - st * (t + ah.d0);
+          const kw = b + left - st * (u + aw.d0);
           taps.push(kh >= 0 && kh < fh && kw >= 0 && kw < fw ? kh * fw + kw : -1);
         }
       }
@@ -171,13 +179,71 @@ function conv2DBackpropInputPolyphase(s: KernelScope, dy: Info, filter: Info, in
   return s.crop(s.reshape(interleaved, [n, ah.q * st, aw.q * st, ci]), info.inShape);
 }
 
+/** Along one axis, the filter taps k that input phase a meets, and the dy row offset d = (a + p - k) / s of each. */
+function phaseTaps(f: number, p: number, st: number, a: number): { k: number; d: number }[] {
+  const out: { k: number; d: number }[] = [];
+  for (let k = 0; k < f; k++) if ((a + p - k) % st === 0) out.push({ k, d: (a + p - k) / st });
+  return out.sort((u, v) => u.d - v.d);
+}
+
+/**
+ * The input gradient for equal strides s > 1 as s * s exact stride-1 correlations, one per phase
+ * (a, b) of the input (rows s * q + a, columns s * r + b), each with only the filter taps that
+ * phase meets: 9 taps in all for a 3x3 filter, where one packed conv over the phases' common
+ * window (`conv2DBackpropInputPolyphase`) multiplies 16, most of them zeros. The phases are
+ * stacked on a leading axis (one contiguous copy each) and interleaved by two transposes that
+ * move whole ci-float runs. Returns null where the geometry does not fit (unequal strides).
+ */
+function conv2DBackpropInputByPhase(s: KernelScope, dy: Info, filter: Info, info: tf.backend_util.Conv2DInfo): Info | null {
+  const st = info.strideHeight;
+  if (info.strideWidth !== st || st === 1) return null;
+  const { top, left } = info.padInfo;
+  const { filterHeight: fh, filterWidth: fw, inChannels: ci, batchSize: n } = info;
+  const qh = Math.ceil(info.inHeight / st);
+  const qw = Math.ceil(info.inWidth / st);
+  const parts: Info[] = [];
+  for (let a = 0; a < st; a++) {
+    for (let b = 0; b < st; b++) {
+      const rows = phaseTaps(fh, top, st, a);
+      const cols = phaseTaps(fw, left, st, b);
+      if (rows.length === 0 || cols.length === 0) {
+        parts.push(s.run('Fill', {}, { shape: [1, n, qh, qw, ci], value: 0, dtype: 'float32' }));
+        continue;
+      }
+      // Window row t reads dy row q + d0 + t (a phase's taps are s apart, so their d are consecutive).
+      const span = (t: { d: number }[]) => t[t.length - 1].d - t[0].d + 1;
+      const [wh, ww] = [span(rows), span(cols)];
+      const taps: number[] = new Array<number>(wh * ww).fill(-1);
+      for (const r of rows) for (const c of cols) taps[(r.d - rows[0].d) * ww + (c.d - cols[0].d)] = r.k * fw + c.k;
+      const f = s.reshape(rearrangeFilter(s, filter, taps, 1), [wh, ww, info.outChannels, ci]);
+      // Rows before dy (d0 < 0) are zero pads; d0 > 0 skips rows, as an offset into the output.
+      const [d0h, d0w] = [rows[0].d, cols[0].d];
+      const afterH = Math.max(0, qh + d0h + wh - 1 - info.outHeight);
+      const afterW = Math.max(0, qw + d0w + ww - 1 - info.outWidth);
+      const corr = s.run('Conv2D', { x: dy, filter: f }, {
+        strides: [1, 1],
+        pad: explicitPad(Math.max(0, -d0h), afterH, Math.max(0, -d0w), afterW),
+        dataFormat: 'NHWC',
+        dilations: [1, 1],
+      });
+      parts.push(s.reshape(cropAt(s, corr, [Math.max(0, d0h), Math.max(0, d0w)], [n, qh, qw, ci]), [1, n, qh, qw, ci]));
+    }
+  }
+  // [phase, position, ci] -> [position, phase, ci] -> [n, q, a, r, b, ci], each transpose moving
+  // whole ci-float runs (XNNPACK's one-step 6-D transpose of the stack is ~50x slower).
+  const stacked = s.reshape(s.run('Concat', parts as unknown as tf.NamedTensorInfoMap, { axis: 0 }), [st * st, n * qh * qw, ci]);
+  const byPosition = s.reshape(s.transpose(stacked, [1, 0, 2]), [n, qh, qw, st, st, ci]);
+  const interleaved = s.transpose(byPosition, [0, 1, 3, 2, 4, 5]);
+  return s.crop(s.reshape(interleaved, [n, qh * st, qw * st, ci]), info.inShape);
+}
+
 export const conv2DBackpropInput: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const [dy, filter] = [inputOf(inputs, 'dy'), inputOf(inputs, 'filter')];
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
   checkNhwc(tf.Conv2DBackpropInput, dataFormat);
   const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode);
   return withScope(backend as tf.KernelBackend, (s) => {
-    const fast = conv2DBackpropInputPolyphase(s, dy, filter, info);
+    const fast = conv2DBackpropInputByPhase(s, dy, filter, info) ?? conv2DBackpropInputPolyphase(s, dy, filter, info);
     if (fast) return fast;
     // A transposed conv is a correlation of the stride-dilated dy with the filter flipped in
     // space and its in/out channels swapped.

@@ -96,6 +96,8 @@ function convCases(): ConvCase[] {
     cases.push({ label: `k4 s${stride} same`, x: [2, 7, 8, 3], k: 4, stride, pad: 'same' });
     cases.push({ label: `k4 s${stride} valid`, x: [2, 9, 8, 3], k: 4, stride, pad: 'valid' });
   }
+  // One input channel, odd sizes, 3 images, stride 2 with the models' symmetric pad.
+  cases.push({ label: 'k3 s2 explicit 1, one channel', x: [3, 9, 7, 1], k: 3, stride: 2, pad: explicit(1, 1, 1, 1) });
   // The fallback paths: unequal strides, and explicit pads wider than the filter.
   cases.push({ label: 'k3 s[1,2] same', x: [2, 7, 9, 2], k: 3, stride: [1, 2], pad: 'same' });
   cases.push({ label: 'k1 s2 explicit 1', x: [2, 6, 7, 2], k: 1, stride: 2, pad: explicit(1, 1, 1, 1) });

@@ -174,6 +174,24 @@ describe('segment task (wasm backend)', () => {
     }
   });
 
+  it('evaluates live on the fixed subset and last on the whole split, with the dataset left as bytes on the host', async () => {
+    const before = tf.memory().numBytes;
+    const batcher = new SegmentationBatcher(tiny, 16, 4, false);
+    // Only the normalisation constants (mean and std, 3 floats each) go to the backend up front.
+    expect(tf.memory().numBytes - before).toBe(2 * 3 * 4);
+    batcher.dispose();
+    const task = createSegmentTask(segConfig({ evalSubset: 4 }), tiny);
+    expect(task.evalSizes).toEqual({ live: 4, final: 6 });
+    task.dispose();
+    const rs = await train(segConfig({ evalSubset: 4 }), tiny);
+    for (const arm of ['plain', 'rg']) {
+      expect(evalsOf(rs, arm).map((e) => [e.step, e.scope, e.evalSamples])).toEqual([
+        [2, 'live', 4],
+        [4, 'final', 6],
+      ]);
+    }
+  });
+
   it('repeats the same records for the same config and seed', async () => {
     const losses = async () => stepsOf(await train(segConfig(), tiny), 'rg').map((r) => [r.loss, r.gradNorm, r.rgWeight]);
     expect(await losses()).toEqual(await losses());

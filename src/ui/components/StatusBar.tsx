@@ -1,5 +1,5 @@
 import { useAppStore } from '../../store';
-import type { BackendMeasurement, BackendReport } from '../../store/types';
+import { candidateName, type BackendMeasurement, type BackendReport } from '../../store/types';
 
 function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '–';
@@ -10,8 +10,8 @@ function formatDuration(seconds: number): string {
 
 /** One line per backend for the badge's tooltip: its measured speed, or why it was passed over. */
 function describeMeasurement(m: BackendMeasurement): string {
-  if (m.imagesPerSec !== null) return `${m.backend}: ${m.imagesPerSec.toFixed(m.imagesPerSec < 10 ? 1 : 0)} img/s measured${m.warmupMs !== undefined ? ` (warm-up ${(m.warmupMs / 1000).toFixed(1)} s)` : ''}`;
-  return `${m.backend}: passed over (${m.reason ?? 'not measured'})`;
+  if (m.imagesPerSec !== null) return `${candidateName(m)}: ${m.imagesPerSec.toFixed(m.imagesPerSec < 10 ? 1 : 0)} img/s measured${m.warmupMs !== undefined ? ` (warm-up ${(m.warmupMs / 1000).toFixed(1)} s)` : ''}`;
+  return `${candidateName(m)}: passed over (${m.reason ?? 'not measured'})`;
 }
 
 /** The badge's hover text: the adapter and why other backends were passed over. */
@@ -23,13 +23,14 @@ function describeBackend(r: BackendReport): string {
     if (a.description) lines.push(a.description);
     lines.push(a.isFallbackAdapter ? 'fallback (software) adapter: runs on the CPU' : 'hardware adapter');
   }
-  if (r.forced) lines.push(`forced with ?backend=${r.forced}`);
+  if (r.forced) lines.push(`forced with ?backend=${r.forced}${r.forcedThreads !== undefined ? `&threads=${r.forcedThreads}` : ''}`);
+  if (r.threads !== undefined) lines.push(`wasm threads in use: ${r.threads}`);
   if (r.choice) {
     const when = r.choice.how === 'remembered' ? `remembered from ${r.choice.measuredAt.slice(0, 16).replace('T', ' ')} UTC` : 'measured now';
     lines.push(`chosen as the fastest for ${r.choice.key.split('|').slice(1).join(', ')} (${when}):`);
     for (const m of r.choice.measurements) lines.push(describeMeasurement(m));
   }
-  for (const t of r.attempts) lines.push(t.ok ? `${t.backend}: passed the preflight` : `${t.backend}: ${t.reason}`);
+  for (const t of r.attempts) lines.push(t.ok ? `${candidateName(t)}: passed the preflight` : `${candidateName(t)}: ${t.reason}`);
   lines.push(`largest difference from cpu: ${r.maxRelativeError.toExponential(1)}`);
   return lines.join('\n');
 }
@@ -68,12 +69,13 @@ export function StatusBar() {
         data-backend={report?.backend ?? ''}
         data-state={backend.state}
         data-choice={report?.choice?.how ?? ''}
-        data-measurements={report?.choice ? JSON.stringify(Object.fromEntries(report.choice.measurements.map((m) => [m.backend, m.imagesPerSec]))) : ''}
+        data-threads={report?.threads ?? ''}
+        data-measurements={report?.choice ? JSON.stringify(Object.fromEntries(report.choice.measurements.map((m) => [candidateName(m), m.imagesPerSec]))) : ''}
         title={report ? describeBackend(report) : (backend.error ?? 'Checking which backend can train here…')}
       >
         {backend.state === 'pending' && (backend.progress ?? 'checking backend…')}
         {backend.state === 'error' && 'no backend'}
-        {report && `${report.backend}${report.adapter?.isFallbackAdapter && report.backend === 'webgpu' ? ' (software)' : ''}${fallbackWarning}`}
+        {report && `${report.backend}${report.adapter?.isFallbackAdapter && report.backend === 'webgpu' ? ' (software)' : ''}${report.threads !== undefined && report.threads > 1 ? ` (${report.threads} threads)` : ''}${fallbackWarning}`}
       </span>
     </div>
   );
