@@ -98,7 +98,8 @@ describe('the lab and train.py on the same draws', () => {
     a.forEach((loss, i) => expect(Math.abs(loss - b[i]), `step ${i + 1}: lab ${loss}, train.py ${b[i]}`).toBeLessThan(2e-4));
     const fa = finalOf(lab);
     const fb = finalOf(torch);
-    expect(fa.accuracy).toBe(fb.accuracy);
+    // At most one of the 40 test images may fall the other way on a near tie of two logits.
+    expect(Math.abs(fa.accuracy - fb.accuracy)).toBeLessThanOrEqual(1 / 40 + 1e-9);
     expect(Math.abs(fa.loss - fb.loss)).toBeLessThan(1e-3);
   }, 120_000);
 });
