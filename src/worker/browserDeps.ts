@@ -23,7 +23,7 @@ function crashWorker(): void {
   }, 0);
 }
 
-/** The renderer string of the active WebGL backend's context, or null (docs/backends.md: a software one gets a short budget). */
+/** The renderer string of the active WebGL backend's context, or null (docs/backends.md: a software one is not timed once wasm has a figure). */
 function webglRenderer(): string | null {
   const gl = (tf.backend() as unknown as { gpgpu?: { gl?: WebGL2RenderingContext } }).gpgpu?.gl;
   if (!gl) return null;

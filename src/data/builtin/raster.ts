@@ -16,6 +16,23 @@ export interface Paint {
   sharp: number;
 }
 
+/**
+ * A paint from its texture, stripe angle and frequency: the phases and sharpness are drawn here,
+ * in this order, after whatever the caller drew (shapes10 and scenes share it).
+ */
+export function paintWith(rng: Rng, a: Rgb, b: Rgb, texture: number, angle: number, freq: number): Paint {
+  return {
+    a,
+    b,
+    texture,
+    fx: freq * Math.cos(angle),
+    fy: freq * Math.sin(angle),
+    phase: rng.uniform(0, 2 * Math.PI),
+    phase2: rng.uniform(0, 2 * Math.PI),
+    sharp: rng.uniform(0.6, 2.5),
+  };
+}
+
 export function clamp01(v: number): number {
   return v < 0 ? 0 : v > 1 ? 1 : v;
 }

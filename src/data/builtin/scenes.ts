@@ -15,7 +15,7 @@
 import { computeChannelStats, IGNORE_INDEX, type SegmentationDataset, type SegmentationSplit } from '../../engine/dataset';
 import { Rng, hashString } from '../../engine/rng';
 import { vocColormap } from '../vocPalette';
-import { clamp01, distance, drawShade, hsvToRgb, insideStar, insideTriangle, type Paint, type Rgb } from './raster';
+import { clamp01, distance, drawShade, hsvToRgb, insideStar, insideTriangle, paintWith, type Paint, type Rgb } from './raster';
 
 /** Object classes in label order (background is class 0); K classes use the first K - 1. */
 const OBJECT_CLASSES: readonly string[] = ['disc', 'square', 'triangle', 'ring', 'star', 'cross', 'diamond', 'crescent'];
@@ -105,16 +105,7 @@ function drawPaint(rng: Rng, a: Rgb, b: Rgb, minPeriod: number, texturedProbabil
   const texture = rng.next() < texturedProbability ? 1 + rng.int(4) : 0;
   const angle = rng.uniform(0, 2 * Math.PI);
   const freq = texture === 4 ? rng.uniform(1, 2.5) : (2 * Math.PI) / Math.max(minPeriod, rng.uniform(0.08, 0.25));
-  return {
-    a,
-    b,
-    texture,
-    fx: freq * Math.cos(angle),
-    fy: freq * Math.sin(angle),
-    phase: rng.uniform(0, 2 * Math.PI),
-    phase2: rng.uniform(0, 2 * Math.PI),
-    sharp: rng.uniform(0.6, 2.5),
-  };
+  return paintWith(rng, a, b, texture, angle, freq);
 }
 
 /** The paint's mixing factor at image coordinates (u, v) in [0, 1). */

@@ -1,6 +1,6 @@
 import type { Rng } from '../../engine/rng';
 import type { Shapes10Difficulty } from './shapes10';
-import { clamp01, hsvToRgb, type Paint as BasePaint, type Rgb } from './raster';
+import { clamp01, hsvToRgb, paintWith, type Paint as BasePaint, type Rgb } from './raster';
 
 /** How shapes10 looks: its two styles (easy and hard) and the paints (colours and textures) drawn from them. */
 
@@ -58,13 +58,10 @@ export interface Paint extends BasePaint {
   gridN: number;
 }
 
-
-
 /** A random colour with its HSV value in [low, high). */
 export function drawColour(rng: Rng, low = 0.15, high = 1): Rgb {
   return hsvToRgb(rng.next(), rng.uniform(0.15, 1), rng.uniform(low, high));
 }
-
 
 /** A second colour of the same hue, lighter or darker, so textures read as texture, not as parts. */
 export function drawShade(style: Style, rng: Rng, c: Rgb, darken = 0.3 * c[0] + 0.59 * c[1] + 0.11 * c[2] > 0.5): Rgb {
@@ -84,18 +81,7 @@ export function drawPaint(style: Style, rng: Rng, a: Rgb, b: Rgb, minPeriod: num
     grid = new Float32Array((gridN + 1) * (gridN + 1));
     for (let i = 0; i < grid.length; i++) grid[i] = rng.next();
   }
-  return {
-    a,
-    b,
-    texture,
-    fx: freq * Math.cos(angle),
-    fy: freq * Math.sin(angle),
-    phase: rng.uniform(0, 2 * Math.PI),
-    phase2: rng.uniform(0, 2 * Math.PI),
-    sharp: rng.uniform(0.6, 2.5),
-    grid,
-    gridN,
-  };
+  return { ...paintWith(rng, a, b, texture, angle, freq), grid, gridN };
 }
 
 /** The paint's mixing factor at image coordinates (u, v) in [0, 1). */
