@@ -41,8 +41,8 @@ export function wasmThreadChoices(cores: number, threadsSupported: boolean): num
 /**
  * Why candidate `c` is not timed, given the figures so far, or null: cpu when wasm was timed
  * (wasm runs the same kernels compiled); a GPU backend that renders in software (`software`,
- * from softwareGpu) when wasm or cpu was timed (it emulates a GPU on that same CPU: 14-31 img/s
- * against wasm's 716 for `cnn` here, after 4-10 s of shader compilation).
+ * from softwareGpu) when wasm or cpu was timed (it emulates a GPU on that same CPU: tens of times
+ * slower than wasm for `cnn` here, after seconds of shader compilation; docs/bench-full.json).
  */
 export function notTimed(c: BackendCandidate, software: string | null, measured: readonly BackendMeasurement[]): string | null {
   const timed = (b: BackendName): BackendMeasurement | undefined => measured.find((m) => m.backend === b && m.imagesPerSec !== null);
