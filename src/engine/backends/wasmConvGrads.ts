@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { simdKernels, type WasmHeapBackend } from './simd/simd';
 import { checkDilation, checkNhwc, explicitPad, type Info, inputOf, KernelScope, type Pad4, toChannelsFirst, withScope } from './wasmScope';
 
 /**
@@ -62,6 +63,33 @@ function cropAt(s: KernelScope, x: Info, offset: [number, number], size: number[
   return s.run('Slice', { x }, { begin: [0, offset[0], offset[1], 0], size });
 }
 
+/**
+ * The filter gradient by the project's SIMD kernel (simd/kernels.wat), which reads x and dy in
+ * place: x is padded once (the forward conv's pads, rows and columns enough for every tap, and
+ * zero channels up to a multiple of 4) and the kernel accumulates 4 x 8 tiles of dW over every
+ * position. Returns null where it does not apply (no SIMD, unequal strides, co not a multiple
+ * of 8), and the XNNPACK path serves.
+ */
+function conv2DBackpropFilterSimd(s: KernelScope, x: Info, dy: Info, info: tf.backend_util.Conv2DInfo): Info | null {
+  const b = s.backend as WasmHeapBackend;
+  const simd = simdKernels(b);
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co, filterHeight: fh, filterWidth: fw, outHeight: oh, outWidth: ow } = info;
+  const st = info.strideHeight;
+  if (!simd || info.strideWidth !== st || co % 8 !== 0 || n * oh * ow === 0 || x.dtype !== 'float32' || dy.dtype !== 'float32') return null;
+  const { top, left } = info.padInfo;
+  const hp = Math.max(top + h, st * (oh - 1) + fh);
+  const wp = Math.max(left + w, st * (ow - 1) + fw);
+  const ci4 = Math.ceil(ci / 4) * 4;
+  const paddings = [[0, 0], [top, hp - top - h], [left, wp - left - w], [0, ci4 - ci]];
+  const xp = paddings.every(([a, z]) => a === 0 && z === 0) ? x : s.run('PadV2', { x }, { paddings, constantValue: 0 });
+  const out = s.output([fh, fw, ci4, co]);
+  const at = (t: Info) => b.getMemoryOffset(t.dataId);
+  // Views of the heap are taken after the last allocation, which may grow (and so detach) it.
+  b.wasm.HEAPF32.fill(0, at(out) / 4, at(out) / 4 + fh * fw * ci4 * co);
+  simd.convFilterGrad(at(xp), at(dy), at(out), n, hp, wp, ci4, oh, ow, co, st, fh, fw);
+  return ci4 === ci ? out : s.run('Slice', { x: out }, { begin: [0, 0, 0, 0], size: [fh, fw, ci, co] });
+}
+
 export const conv2DBackpropFilter: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const [x, dy] = [inputOf(inputs, 'x'), inputOf(inputs, 'dy')];
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
@@ -69,6 +97,8 @@ export const conv2DBackpropFilter: tf.KernelFunc = ({ inputs, backend, attrs }) 
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode);
   const { inChannels: ci, outChannels: co, filterHeight: fh, filterWidth: fw } = info;
   return withScope(backend as tf.KernelBackend, (s) => {
+    const fast = conv2DBackpropFilterSimd(s, x, dy, info);
+    if (fast) return fast;
     // Channels become the batch and the batch becomes the channels, so the sum over images and
     // positions is the conv's own reduction over (filter rows, cols, in-channels).
     const xT = toChannelsFirst(s, x);

@@ -13,7 +13,14 @@ export type Pad4 = [[number, number], [number, number], [number, number], [numbe
 export class KernelScope {
   private readonly owned: Info[] = [];
 
-  constructor(private readonly backend: tf.KernelBackend) {}
+  constructor(readonly backend: tf.KernelBackend) {}
+
+  /** An uninitialised float32 tensor on the wasm heap, freed with the other results unless returned. */
+  output(shape: number[]): Info {
+    const out = (this.backend as unknown as { makeOutput(shape: number[], dtype: tf.DataType): Info }).makeOutput(shape, 'float32');
+    this.owned.push(out);
+    return out;
+  }
 
   run(kernelName: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): Info {
     const kernel = tf.getKernel(kernelName, 'wasm');

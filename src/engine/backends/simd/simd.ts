@@ -1,0 +1,53 @@
+import type * as tf from '@tensorflow/tfjs';
+import { SIMD_KERNELS_PLAIN, SIMD_KERNELS_SHARED } from './kernelsBinary';
+
+/**
+ * The project's hand-written wasm SIMD kernels (kernels.wat), instantiated on tfjs-backend-wasm's
+ * own memory so that they read and write tensors where they lie. One instance per memory; none
+ * where the JavaScript engine lacks wasm SIMD or the backend's memory cannot be found, and then
+ * callers keep their XNNPACK paths.
+ */
+export interface SimdKernels {
+  /** See kernels.wat: pointers are byte offsets into the heap. */
+  convFilterGrad(x: number, dy: number, out: number, n: number, hp: number, wp: number, ci: number, oh: number, ow: number, co: number, s: number, fh: number, fw: number): void;
+}
+
+/** The part of tfjs-backend-wasm's backend these kernels use. */
+export interface WasmHeapBackend extends tf.KernelBackend {
+  wasm: { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory; HEAPF32: Float32Array };
+  getMemoryOffset(dataId: tf.DataId): number;
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
+let disabled = false;
+
+/** Turns the kernels off (tests compare them with the XNNPACK paths they replace). */
+export function setSimdKernelsEnabled(on: boolean): void {
+  disabled = !on;
+}
+
+function decode(b64: string): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(atob(b64), (c: string) => c.charCodeAt(0));
+}
+
+export function simdKernels(backend: tf.KernelBackend): SimdKernels | null {
+  if (disabled) return null;
+  const wasm = (backend as Partial<WasmHeapBackend>).wasm;
+  // The plain and SIMD builds export their memory; the threaded build creates it in JavaScript.
+  const memory = wasm?.asm?.memory ?? wasm?.wasmMemory;
+  if (!memory) return null;
+  const known = instances.get(memory);
+  if (known !== undefined) return known;
+  let made: SimdKernels | null = null;
+  try {
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    // A module of about a kilobyte compiles synchronously anywhere, main thread included.
+    const module = new WebAssembly.Module(decode(shared ? SIMD_KERNELS_SHARED : SIMD_KERNELS_PLAIN));
+    made = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
+  } catch {
+    made = null; // no wasm SIMD here: the callers' XNNPACK paths serve
+  }
+  instances.set(memory, made);
+  return made;
+}
