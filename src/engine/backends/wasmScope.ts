@@ -15,9 +15,9 @@ export class KernelScope {
 
   constructor(readonly backend: tf.KernelBackend) {}
 
-  /** An uninitialised float32 tensor on the wasm heap, freed with the other results unless returned. */
-  output(shape: number[]): Info {
-    const out = (this.backend as unknown as { makeOutput(shape: number[], dtype: tf.DataType): Info }).makeOutput(shape, 'float32');
+  /** An uninitialised tensor on the wasm heap, freed with the other results unless returned. */
+  output(shape: number[], dtype: 'float32' | 'int32' = 'float32'): Info {
+    const out = (this.backend as unknown as { makeOutput(shape: number[], dtype: tf.DataType): Info }).makeOutput(shape, dtype);
     this.owned.push(out);
     return out;
   }

@@ -10,13 +10,17 @@ import { SIMD_KERNELS_PLAIN, SIMD_KERNELS_SHARED } from './kernelsBinary';
 export interface SimdKernels {
   /** See kernels.wat: pointers are byte offsets into the heap. */
   convFilterGrad(x: number, dy: number, out: number, n: number, hp: number, wp: number, ci: number, oh: number, ow: number, co: number, s: number, fh: number, fw: number): void;
+  /** See kernels.wat: strides in bytes; $taps points at tapCount (aOff, bOff) i32 pairs. */
+  convTaps(
+    taps: number, tapCount: number, a: number, b: number, out: number, n: number, rows: number, cols4: number, k: number, nc: number,
+    aImg: number, aRow: number, aPix: number, bRow: number, outImg: number, outRow: number, outPix: number,
+  ): void;
 }
 
 /** The part of tfjs-backend-wasm's backend these kernels use. */
 export interface WasmHeapBackend extends tf.KernelBackend {
-  wasm: { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory; HEAPF32: Float32Array };
+  wasm: { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory; HEAPF32: Float32Array; HEAP32: Int32Array };
   getMemoryOffset(dataId: tf.DataId): number;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
 }
 
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
