@@ -76,6 +76,8 @@ test('?backend=wasm&threads=2 trains on wasm with two threads, and ?backend=wasm
   await expect(lab.backendBadge).toHaveAttribute('data-threads', '2');
   await expect(lab.backendBadge).toHaveAttribute('title', /forced with \?backend=wasm&threads=2\nwasm threads in use: 2/);
   await expect(lab.backendBadge).toContainText('wasm (2 threads)');
+  // The SIMD gradient kernels start on the threaded build's shared heap too.
+  await expect(lab.backendBadge).toHaveAttribute('data-simd-kernels', 'true');
   await lab.click('start');
   await lab.waitForStep(3);
   await lab.click('stop');
@@ -84,6 +86,7 @@ test('?backend=wasm&threads=2 trains on wasm with two threads, and ?backend=wasm
   await lab.open('?dataset=builtin:shapes10&backend=wasm');
   expect(await lab.waitForBackend()).toBe('wasm');
   await expect(lab.backendBadge).toHaveAttribute('data-threads', '1');
+  await expect(lab.backendBadge).toHaveAttribute('data-simd-kernels', 'true');
 });
 
 test('?backend= forces a backend: nothing is measured', async ({ page }) => {

@@ -103,10 +103,12 @@ export function createBackendSelection(ctx: HandlerContext, lostDuringRun: (loss
     if (backend && deps.watchDeviceLoss) stopWatching = deps.watchDeviceLoss(backend, (reason) => onDeviceLost(backend, reason));
   }
 
-  /** wasm's thread count for the report, where the host reports it. */
-  const threadsOf = (backend: BackendName): { threads?: number } => {
-    const n = backend === 'wasm' ? deps.wasmThreads?.() : null;
-    return typeof n === 'number' ? { threads: n } : {};
+  /** wasm's thread count and whether its SIMD gradient kernels run, for the report, where the host reports them. */
+  const threadsOf = (backend: BackendName): { threads?: number; simdKernels?: boolean } => {
+    if (backend !== 'wasm') return {};
+    const n = deps.wasmThreads?.();
+    const simd = deps.wasmSimdKernels?.();
+    return { ...(typeof n === 'number' ? { threads: n } : {}), ...(simd !== undefined ? { simdKernels: simd } : {}) };
   };
 
   /**

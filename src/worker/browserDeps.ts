@@ -6,6 +6,7 @@ import { loadBuiltinDataset } from '../data/builtin';
 import { decodeImageBrowser } from '../data/decodeBrowser';
 import { loadArchiveDataset } from '../data/load';
 import { initBackend } from '../engine/backends/setup';
+import { simdKernelsActive } from '../engine/backends/simd/simd';
 import { wasmThreadsInUse } from '../engine/backends/wasmThreads';
 import { wasmThreadChoices } from './backendChoice';
 import { DEBUG_HOOKS } from './debugHooks';
@@ -53,6 +54,7 @@ export function createBrowserDeps(): HandlerDeps {
       await withCoresReported(2 * n, () => initBackend('wasm', { wasmPath, threads: n }));
     },
     wasmThreads: wasmThreadsInUse,
+    wasmSimdKernels: simdKernelsActive,
     wasmThreadChoices: wasmThreadChoices(cores, self.crossOriginIsolated && typeof SharedArrayBuffer === 'function'),
     webglRenderer,
     probeWebGpu,

@@ -1,3 +1,4 @@
+import { simdKernelsActive } from '../engine/backends/simd/simd';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTinyClassification } from '../testing/tinyDatasets';
@@ -32,6 +33,7 @@ function harness(timings: Timings, opts: { webgl?: 'works' | 'starts once'; wasm
     ...(opts.webglRenderer ? { webglRenderer: () => opts.webglRenderer ?? null } : {}),
     // The fake wasm keeps the count it was last given, like the browser's (one thread at first).
     wasmThreads: () => wasmThreads,
+    wasmSimdKernels: simdKernelsActive,
     activateBackend: async (name, threads) => {
       if (name === 'wasm') {
         wasmStarts.push(threads);
@@ -140,6 +142,7 @@ describe('the measured backend choice', () => {
     const report = await h.choose(undefined, 'cpu');
     expect(h.measured).toEqual([]);
     expect(report).toMatchObject({ backend: 'cpu', forced: 'cpu' });
+    expect(report.simdKernels).toBeUndefined();
     expect(report.choice).toBeUndefined();
   }, 60_000);
 });
@@ -151,7 +154,7 @@ describe('wasm thread counts as candidates', () => {
     expect(h.measured.map((m) => m.backend)).toEqual(['wasm (1 thread)', 'wasm (2 threads)']);
     // Two threads are timed against one thread's step.
     expect(h.measured[1].slowerThan).toBeCloseTo((32 * 1000) / 281);
-    expect(report).toMatchObject({ backend: 'wasm', threads: 2, choice: { backend: 'wasm', threads: 2, how: 'measured' } });
+    expect(report).toMatchObject({ backend: 'wasm', threads: 2, simdKernels: true, choice: { backend: 'wasm', threads: 2, how: 'measured' } });
     expect(report.choice?.measurements.filter((m) => m.backend === 'wasm')).toEqual([
       { backend: 'wasm', threads: 1, imagesPerSec: 281, warmupMs: 50 },
       { backend: 'wasm', threads: 2, imagesPerSec: 420, warmupMs: 50 },

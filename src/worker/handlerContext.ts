@@ -18,6 +18,8 @@ export interface HandlerDeps {
   activateBackend(name: BackendName, threads?: number): Promise<void>;
   /** wasm's XNNPACK threads now (null before wasm started). Left out: the count is not reported. */
   wasmThreads?(): number | null;
+  /** Whether the project's SIMD gradient kernels run on the active wasm backend (false: XNNPACK paths only). Left out: not reported. */
+  wasmSimdKernels?(): boolean;
   /** The wasm thread counts the measured choice times (backendChoice's wasmThreadChoices); none or left out: wasm as it starts. */
   wasmThreadChoices?: readonly number[];
   /** The renderer of the active WebGL backend (for a software one's budget), or null. */

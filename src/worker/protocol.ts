@@ -86,6 +86,8 @@ export interface BackendReport {
   choice?: BackendChoice;
   /** wasm: the XNNPACK threads in use (1 for the single-threaded build); absent on other backends. */
   threads?: number;
+  /** wasm: whether the project's SIMD gradient kernels (engine/backends/simd) run; false means XNNPACK paths only. */
+  simdKernels?: boolean;
   /** The wasm threads asked for with `?threads=`, if any. */
   forcedThreads?: number;
 }

@@ -25,6 +25,7 @@ function describeBackend(r: BackendReport): string {
   }
   if (r.forced) lines.push(`forced with ?backend=${r.forced}${r.forcedThreads !== undefined ? `&threads=${r.forcedThreads}` : ''}`);
   if (r.threads !== undefined) lines.push(`wasm threads in use: ${r.threads}`);
+  if (r.simdKernels !== undefined) lines.push(r.simdKernels ? 'conv gradients: the lab\'s SIMD kernels' : 'conv gradients: XNNPACK only (the lab\'s SIMD kernels could not start)');
   if (r.choice) {
     const when = r.choice.how === 'remembered' ? `remembered from ${r.choice.measuredAt.slice(0, 16).replace('T', ' ')} UTC` : 'measured now';
     lines.push(`chosen as the fastest for ${r.choice.key.split('|').slice(1).join(', ')} (${when}):`);
@@ -70,6 +71,7 @@ export function StatusBar() {
         data-state={backend.state}
         data-choice={report?.choice?.how ?? ''}
         data-threads={report?.threads ?? ''}
+        data-simd-kernels={report?.simdKernels === undefined ? '' : String(report.simdKernels)}
         data-measurements={report?.choice ? JSON.stringify(Object.fromEntries(report.choice.measurements.map((m) => [candidateName(m), m.imagesPerSec]))) : ''}
         title={report ? describeBackend(report) : (backend.error ?? 'Checking which backend can train here…')}
       >

@@ -1,3 +1,4 @@
+import * as tfCore from '@tensorflow/tfjs';
 import type * as tf from '@tensorflow/tfjs';
 import { SIMD_KERNELS_PLAIN, SIMD_KERNELS_SHARED } from './kernelsBinary';
 
@@ -33,6 +34,11 @@ export function setSimdKernelsEnabled(on: boolean): void {
 
 function decode(b64: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(atob(b64), (c: string) => c.charCodeAt(0));
+}
+
+/** Whether the kernels run on the active backend: it is wasm and they started on its heap. */
+export function simdKernelsActive(): boolean {
+  return tfCore.getBackend() === 'wasm' && simdKernels(tfCore.backend()) !== null;
 }
 
 export function simdKernels(backend: tf.KernelBackend): SimdKernels | null {
