@@ -66,28 +66,30 @@ function cropAt(s: KernelScope, x: Info, offset: [number, number], size: number[
 /**
  * The filter gradient by the project's SIMD kernel (simd/kernels.wat), which reads x and dy in
  * place: x is padded once (the forward conv's pads, rows and columns enough for every tap, and
- * zero channels up to a multiple of 4) and the kernel accumulates 4 x 8 tiles of dW over every
- * position. Returns null where it does not apply (no SIMD, unequal strides, co not a multiple
- * of 8), and the XNNPACK path serves.
+ * zero channels up to a multiple of 4), dy gets zero channels up to a multiple of 8 where it
+ * lacks them, and the kernel accumulates 4 x 8 tiles of dW over every position. Returns null
+ * where it does not apply (no SIMD, unequal strides), and the XNNPACK path serves.
  */
 function conv2DBackpropFilterSimd(s: KernelScope, x: Info, dy: Info, info: tf.backend_util.Conv2DInfo): Info | null {
   const b = s.backend as WasmHeapBackend;
   const simd = simdKernels(b);
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co, filterHeight: fh, filterWidth: fw, outHeight: oh, outWidth: ow } = info;
   const st = info.strideHeight;
-  if (!simd || info.strideWidth !== st || co % 8 !== 0 || n * oh * ow === 0 || x.dtype !== 'float32' || dy.dtype !== 'float32') return null;
+  if (!simd || info.strideWidth !== st || n * oh * ow * co === 0 || x.dtype !== 'float32' || dy.dtype !== 'float32') return null;
   const { top, left } = info.padInfo;
   const hp = Math.max(top + h, st * (oh - 1) + fh);
   const wp = Math.max(left + w, st * (ow - 1) + fw);
   const ci4 = Math.ceil(ci / 4) * 4;
   const paddings = [[0, 0], [top, hp - top - h], [left, wp - left - w], [0, ci4 - ci]];
   const xp = paddings.every(([a, z]) => a === 0 && z === 0) ? x : s.run('PadV2', { x }, { paddings, constantValue: 0 });
-  const out = s.output([fh, fw, ci4, co]);
+  const co8 = Math.ceil(co / 8) * 8;
+  const dyp = co8 === co ? dy : s.run('PadV2', { x: dy }, { paddings: [[0, 0], [0, 0], [0, 0], [0, co8 - co]], constantValue: 0 });
+  const out = s.output([fh, fw, ci4, co8]);
   const at = (t: Info) => b.getMemoryOffset(t.dataId);
   // Views of the heap are taken after the last allocation, which may grow (and so detach) it.
-  b.wasm.HEAPF32.fill(0, at(out) / 4, at(out) / 4 + fh * fw * ci4 * co);
-  simd.convFilterGrad(at(xp), at(dy), at(out), n, hp, wp, ci4, oh, ow, co, st, fh, fw);
-  return ci4 === ci ? out : s.run('Slice', { x: out }, { begin: [0, 0, 0, 0], size: [fh, fw, ci, co] });
+  b.wasm.HEAPF32.fill(0, at(out) / 4, at(out) / 4 + fh * fw * ci4 * co8);
+  simd.convFilterGrad(at(xp), at(dyp), at(out), n, hp, wp, ci4, oh, ow, co8, st, fh, fw);
+  return s.crop(out, [fh, fw, ci, co]);
 }
 
 export const conv2DBackpropFilter: tf.KernelFunc = ({ inputs, backend, attrs }) => {

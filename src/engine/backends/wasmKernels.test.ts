@@ -293,15 +293,23 @@ describe('batch-norm helpers on wasm match cpu', () => {
 });
 
 describe("wasm's own pooling gradients and data ops agree with cpu", () => {
+  // 3 channels take MaxPoolGrad's JavaScript loop, 8 the SIMD kernel (channels in fours); values
+  // rounded to halves make ties, which go to the first position of the window.
   const pools: [string, object, number[]][] = [
-    ['2x2 /2 valid', { filterSize: 2, strides: 2, pad: 'valid' }, [2, 4, 4, 3]],
-    ['3x3 /2 same (overlapping)', { filterSize: 3, strides: 2, pad: 'same' }, [2, 4, 4, 3]],
-    ['3x3 /1 same', { filterSize: 3, strides: 1, pad: 'same' }, [2, 8, 8, 3]],
+    ['2x2 /2 valid', { filterSize: 2, strides: 2, pad: 'valid' }, [2, 4, 4]],
+    ['3x3 /2 same (overlapping)', { filterSize: 3, strides: 2, pad: 'same' }, [2, 4, 4]],
+    ['3x3 /1 same', { filterSize: 3, strides: 1, pad: 'same' }, [2, 8, 8]],
   ];
-  for (const [label, attrs, dyShape] of pools) {
-    it(`AvgPoolGrad, MaxPool and MaxPoolGrad, ${label}`, async () => {
-      const shape = [2, 8, 8, 3];
-      const input = { values: randomValues(shape), shape };
+  const variants = [
+    { channels: 3, values: randomValues },
+    { channels: 8, values: randomValues },
+    { channels: 8, values: (s: number[]) => randomValues(s).map((v) => Math.round(v * 2) / 2), ties: true },
+  ];
+  for (const [label, attrs, dyHw] of pools) for (const v of variants) {
+    it(`AvgPoolGrad, MaxPool and MaxPoolGrad, ${label}, ${v.channels} channels${v.ties ? ', with ties' : ''}`, async () => {
+      const shape = [2, 8, 8, v.channels];
+      const dyShape = [...dyHw, v.channels];
+      const input = { values: v.values(shape), shape };
       const dy = { values: randomValues(dyShape), shape: dyShape };
       expect(await compareKernel('AvgPoolGrad', { dy, input }, attrs)).toBeLessThanOrEqual(KERNEL_TOLERANCE);
       expect(await compareKernel('MaxPool', { x: input }, attrs)).toBe(0);

@@ -250,4 +250,77 @@
       (local.set $m (i32.add (local.get $m) (i32.const 1)))
       (br $images)))
   )
+
+  ;; The max-pool gradient, NHWC, 4 channels at a time: each window routes its dy to the first
+  ;; position (row-major, pads excluded) holding its maximum, a strict comparison from -infinity
+  ;; (so a window of NaNs or of -infinities routes nothing), added into dx, which the caller
+  ;; zeroes. c is a multiple of 4.
+  (func (export "maxPoolGrad")
+    (param $x i32) (param $dy i32) (param $dx i32)
+    (param $n i32) (param $h i32) (param $w i32) (param $c i32) (param $oh i32) (param $ow i32)
+    (param $fh i32) (param $fw i32) (param $sh i32) (param $sw i32) (param $top i32) (param $left i32)
+    (local $m i32) (local $r i32) (local $q i32) (local $cb i32) (local $i i32) (local $j i32)
+    (local $i0 i32) (local $i1 i32) (local $j0 i32) (local $j1 i32) (local $at i32) (local $g i32)
+    (local $best v128) (local $bestAt v128) (local $v v128) (local $gt v128) (local $grad v128)
+    (local.set $g (local.get $dy))
+    (local.set $m (i32.const 0))
+    (block $images_done (loop $images
+      (br_if $images_done (i32.ge_u (local.get $m) (local.get $n)))
+      (local.set $r (i32.const 0))
+      (block $rows_done (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $r) (local.get $oh)))
+        ;; the window's rows [i0, i1) inside the image
+        (local.set $i0 (i32.sub (i32.mul (local.get $r) (local.get $sh)) (local.get $top)))
+        (local.set $i1 (i32.add (local.get $i0) (local.get $fh)))
+        (if (i32.lt_s (local.get $i0) (i32.const 0)) (then (local.set $i0 (i32.const 0))))
+        (if (i32.gt_s (local.get $i1) (local.get $h)) (then (local.set $i1 (local.get $h))))
+        (local.set $q (i32.const 0))
+        (block $cols_done (loop $cols
+          (br_if $cols_done (i32.ge_u (local.get $q) (local.get $ow)))
+          (local.set $j0 (i32.sub (i32.mul (local.get $q) (local.get $sw)) (local.get $left)))
+          (local.set $j1 (i32.add (local.get $j0) (local.get $fw)))
+          (if (i32.lt_s (local.get $j0) (i32.const 0)) (then (local.set $j0 (i32.const 0))))
+          (if (i32.gt_s (local.get $j1) (local.get $w)) (then (local.set $j1 (local.get $w))))
+          (local.set $cb (i32.const 0))
+          (block $cb_done (loop $cbs
+            (br_if $cb_done (i32.ge_u (local.get $cb) (local.get $c)))
+            (local.set $best (v128.const f32x4 -inf -inf -inf -inf))
+            (local.set $bestAt (v128.const i32x4 -1 -1 -1 -1))
+            (local.set $i (local.get $i0))
+            (block $i_done (loop $is
+              (br_if $i_done (i32.ge_s (local.get $i) (local.get $i1)))
+              (local.set $j (local.get $j0))
+              (block $j_done (loop $js
+                (br_if $j_done (i32.ge_s (local.get $j) (local.get $j1)))
+                ;; byte offset of x[m, i, j, cb] from x
+                (local.set $at (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $m) (local.get $h)) (local.get $i)) (local.get $w)) (local.get $j)) (local.get $c)) (local.get $cb)) (i32.const 2)))
+                (local.set $v (v128.load (i32.add (local.get $x) (local.get $at))))
+                (local.set $gt (f32x4.gt (local.get $v) (local.get $best)))
+                (local.set $best (v128.bitselect (local.get $v) (local.get $best) (local.get $gt)))
+                (local.set $bestAt (v128.bitselect
+                  (i32x4.add (i32x4.splat (local.get $at)) (v128.const i32x4 0 4 8 12))
+                  (local.get $bestAt) (local.get $gt)))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $js)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $is)))
+            (local.set $grad (v128.load (local.get $g)))
+            (if (i32.ge_s (local.tee $at (i32x4.extract_lane 0 (local.get $bestAt))) (i32.const 0)) (then
+              (f32.store (i32.add (local.get $dx) (local.get $at)) (f32.add (f32.load (i32.add (local.get $dx) (local.get $at))) (f32x4.extract_lane 0 (local.get $grad))))))
+            (if (i32.ge_s (local.tee $at (i32x4.extract_lane 1 (local.get $bestAt))) (i32.const 0)) (then
+              (f32.store (i32.add (local.get $dx) (local.get $at)) (f32.add (f32.load (i32.add (local.get $dx) (local.get $at))) (f32x4.extract_lane 1 (local.get $grad))))))
+            (if (i32.ge_s (local.tee $at (i32x4.extract_lane 2 (local.get $bestAt))) (i32.const 0)) (then
+              (f32.store (i32.add (local.get $dx) (local.get $at)) (f32.add (f32.load (i32.add (local.get $dx) (local.get $at))) (f32x4.extract_lane 2 (local.get $grad))))))
+            (if (i32.ge_s (local.tee $at (i32x4.extract_lane 3 (local.get $bestAt))) (i32.const 0)) (then
+              (f32.store (i32.add (local.get $dx) (local.get $at)) (f32.add (f32.load (i32.add (local.get $dx) (local.get $at))) (f32x4.extract_lane 3 (local.get $grad))))))
+            (local.set $g (i32.add (local.get $g) (i32.const 16)))
+            (local.set $cb (i32.add (local.get $cb) (i32.const 4)))
+            (br $cbs)))
+          (local.set $q (i32.add (local.get $q) (i32.const 1)))
+          (br $cols)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows)))
+      (local.set $m (i32.add (local.get $m) (i32.const 1)))
+      (br $images)))
+  )
 )

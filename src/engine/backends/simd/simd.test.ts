@@ -47,6 +47,8 @@ const CASES: { x: [number, number, number, number]; f: [number, number, number, 
   { x: [1, 5, 5, 1], f: [1, 1, 1, 8], s: 1, pad: 'valid' },
   { x: [2, 6, 6, 8], f: [3, 3, 8, 24], s: 2, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] }, // explicit, uneven pads
   { x: [2, 7, 7, 4], f: [3, 3, 4, 8], s: 2, pad: 'valid' }, // the last row and column never read
+  { x: [2, 16, 16, 16], f: [5, 5, 16, 20], s: 1, pad: 'same' }, // ConvNetJS's second layer: co 20 -> 24
+  { x: [2, 5, 6, 2], f: [2, 3, 2, 3], s: 1, pad: 'valid' }, // co 3 -> 8
 ];
 
 describe('the SIMD conv filter gradient on wasm', () => {

@@ -11,6 +11,8 @@ import { SIMD_KERNELS_PLAIN, SIMD_KERNELS_SHARED } from './kernelsBinary';
 export interface SimdKernels {
   /** See kernels.wat: pointers are byte offsets into the heap. */
   convFilterGrad(x: number, dy: number, out: number, n: number, hp: number, wp: number, ci: number, oh: number, ow: number, co: number, s: number, fh: number, fw: number): void;
+  /** See kernels.wat: dx is added into. */
+  maxPoolGrad(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number, oh: number, ow: number, fh: number, fw: number, sh: number, sw: number, top: number, left: number): void;
   /** See kernels.wat: strides in bytes; $taps points at tapCount (aOff, bOff) i32 pairs. */
   convTaps(
     taps: number, tapCount: number, a: number, b: number, out: number, n: number, rows: number, cols4: number, k: number, nc: number,
@@ -18,10 +20,12 @@ export interface SimdKernels {
   ): void;
 }
 
-/** The part of tfjs-backend-wasm's backend these kernels use. */
+/** The part of tfjs-backend-wasm's backend that the project's kernels use to work on its heap. */
 export interface WasmHeapBackend extends tf.KernelBackend {
   wasm: { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory; HEAPF32: Float32Array; HEAP32: Int32Array };
   getMemoryOffset(dataId: tf.DataId): number;
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
 
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
