@@ -141,7 +141,7 @@ function machine(): string {
 }
 
 /** The models and batches profiled: the quick run profiles resnet20 at a smaller batch. */
-const PROFILED = { full: [['cnn', BATCH], ['resnet20', BATCH]], quick: [['cnn', BATCH], ['resnet20', 16]] } as const;
+const PROFILED = { full: [['cnn', BATCH], ['resnet20', BATCH], ['convnetjs', BATCH]], quick: [['cnn', BATCH], ['resnet20', 16], ['convnetjs', BATCH]] } as const;
 
 async function profiles(peak: number, which: readonly (readonly [string, number])[], steps: number, log: (s: string) => void): Promise<StepProfile[]> {
   const out: StepProfile[] = [];
