@@ -117,17 +117,15 @@ export const conv2DBackpropFilter: tf.KernelFunc = ({ inputs, backend, attrs }) 
 
 /**
  * Picks and reorders the taps of a conv filter [fh, fw, ci, co] and swaps its channel axes:
- * output tap r is filter tap taps[r] (kh * fw + kw), or zeros where taps[r] < 0, and each run of
- * `phases` consecutive taps is laid out as [co, phases * ci]. Returns [taps.length / phases, co,
- * phases * ci].
+ * output tap r is filter tap taps[r] (kh * fw + kw), or zeros where taps[r] < 0, laid out as
+ * [co, ci]. Returns [taps.length, co, ci].
  *
  * The tap selection is one matmul with a 0/1 matrix, [taps, fh * fw] x [fh * fw, ci * co]: every
  * output is one weight times 1 plus zeros, which is the weight exactly (for finite weights; a
  * NaN or infinite weight spreads NaN to the taps sharing its channels, where a conv would be
- * non-finite anyway). One 4-D transpose then moves the channels. On wasm this is ~15x faster
+ * non-finite anyway). One transpose then swaps the channels. On wasm this is ~15x faster
  * than the obvious Reverse then Transpose: wasm's Reverse walks indices one element at a time
- * (~50 ns each) and XNNPACK's 6-D transpose for the polyphase layout moves single floats, so a
- * 4x4x256x256 filter took ~270 ms per call against ~15 ms now.
+ * (~50 ns each), so a 4x4x256x256 filter took ~270 ms per call against ~15 ms now.
  *
  * Nothing outlives the call. The selection matrix is rebuilt each time (a few hundred floats).
  * wasm's BatchMatMul keeps an XNNPACK operator, holding a packed copy of its b operand, until b's
@@ -135,7 +133,7 @@ export const conv2DBackpropFilter: tf.KernelFunc = ({ inputs, backend, attrs }) 
  * do, so b is a fresh copy of the filter (one zero-width pad, ~2 ms per 1M weights) that goes
  * with the other intermediates.
  */
-function rearrangeFilter(s: KernelScope, filter: Info, taps: number[], phases: number): Info {
+function rearrangeFilter(s: KernelScope, filter: Info, taps: number[]): Info {
   const [fh, fw, ci, co] = filter.shape;
   const k = fh * fw;
   const select = new Float32Array(taps.length * k);
@@ -144,71 +142,7 @@ function rearrangeFilter(s: KernelScope, filter: Info, taps: number[], phases: n
   });
   const copy = s.run('PadV2', { x: filter }, { paddings: [[0, 0], [0, 0], [0, 0], [0, 0]], constantValue: 0 });
   const picked = s.run('BatchMatMul', { a: s.constant(select, [taps.length, k]), b: s.reshape(copy, [k, ci * co]) }, { transposeA: false, transposeB: false });
-  const byChannel = s.transpose(s.reshape(picked, [taps.length / phases, phases, ci, co]), [0, 3, 1, 2]);
-  return s.reshape(byChannel, [taps.length / phases, co, phases * ci]);
-}
-
-/**
- * The input gradient for equal strides s, as s * s stride-1 correlations packed into the output
- * channels of one conv and interleaved as DepthToSpace would: output row s * q + a only ever meets
- * filter rows congruent to a + top (mod s), so each phase a correlates the undilated dy with
- * every s-th filter row. That skips the (s^2 - 1) / s^2 zeros a dilated dy would multiply.
- * Returns null where the geometry does not fit (unequal strides, pads wider than the filter).
- */
-function conv2DBackpropInputPolyphase(s: KernelScope, dy: Info, filter: Info, info: tf.backend_util.Conv2DInfo): Info | null {
-  const st = info.strideHeight;
-  const { top, left } = info.padInfo;
-  const { filterHeight: fh, filterWidth: fw, inChannels: ci, outChannels: co } = info;
-  if (info.strideWidth !== st || top > fh - 1 || left > fw - 1) return null;
-  // Along one axis, input index s * q + a gets filter tap k from dy row q + d, d = (a + p - k) / s,
-  // for every k congruent to a + p (mod s). The window spans the d that some phase uses: with
-  // 3 taps, stride 2 and pad 1 that is d in {0, 1} (2 rows, not 3).
-  const axis = (f: number, p: number, inSize: number, outSize: number) => {
-    let d0 = Number.POSITIVE_INFINITY;
-    let d1 = Number.NEGATIVE_INFINITY;
-    for (let a = 0; a < st; a++) {
-      for (let k = 0; k < f; k++) {
-        if ((a + p - k) % st !== 0) continue;
-        d0 = Math.min(d0, (a + p - k) / st);
-        d1 = Math.max(d1, (a + p - k) / st);
-      }
-    }
-    const q = Math.ceil(inSize / st);
-    // d0 <= 0 as p <= f - 1 (phase 0 meets tap p at d = 0); the conv's output has q rows.
-    return { window: d1 - d0 + 1, d0, before: -d0, after: q + d1 - outSize, q };
-  };
-  const ah = axis(fh, top, info.inHeight, info.outHeight);
-  const aw = axis(fw, left, info.inWidth, info.outWidth);
-  // Phase a's window row t meets filter row kh = a + top - s * (t + d0) (rows outside the filter
-  // are zeros): counting t forwards walks the filter backwards, which turns the transposed conv
-  // into a correlation. DepthToSpace reads channel (a * s + b) * ci + c as phase (a, b) of input
-  // channel c.
-  const taps: number[] = [];
-  for (let t = 0; t < ah.window; t++) {
-    for (let u = 0; u < aw.window; u++) {
-      for (let a = 0; a < st; a++) {
-        for (let b = 0; b < st; b++) {
-          const kh = a + top - st * (t + ah.d0);
-          const kw = b + left - st * (u + aw.d0);
-          taps.push(kh >= 0 && kh < fh && kw >= 0 && kw < fw ? kh * fw + kw : -1);
-        }
-      }
-    }
-  }
-  const f = s.reshape(rearrangeFilter(s, filter, taps, st * st), [ah.window, aw.window, co, st * st * ci]);
-  const corr = s.run('Conv2D', { x: dy, filter: f }, {
-    strides: [1, 1],
-    pad: explicitPad(ah.before, Math.max(0, ah.after), aw.before, Math.max(0, aw.after)),
-    dataFormat: 'NHWC',
-    dilations: [1, 1],
-  });
-  const n = info.batchSize;
-  const phases = s.crop(corr, [n, ah.q, aw.q, st * st * ci]);
-  if (st === 1) return s.crop(phases, info.inShape);
-  // DepthToSpace by hand: wasm's DepthToSpace kernel is an element-wise loop ~30x slower than
-  // this XNNPACK transpose, which moves whole ci-float runs.
-  const interleaved = s.transpose(s.reshape(phases, [n, ah.q, aw.q, st, st, ci]), [0, 1, 3, 2, 4, 5]);
-  return s.crop(s.reshape(interleaved, [n, ah.q * st, aw.q * st, ci]), info.inShape);
+  return s.transpose(s.reshape(picked, [taps.length, ci, co]), [0, 2, 1]);
 }
 
 /** Along one axis, the filter taps k that input phase a meets, and the dy row offset d = (a + p - k) / s of each. */
@@ -222,7 +156,7 @@ function phaseTaps(f: number, p: number, st: number, a: number): { k: number; d:
  * The input gradient for equal strides s > 1 as s * s exact stride-1 correlations, one per phase
  * (a, b) of the input (rows s * q + a, columns s * r + b), each with only the filter taps that
  * phase meets: 9 taps in all for a 3x3 filter, where one packed conv over the phases' common
- * window (`conv2DBackpropInputPolyphase`) multiplies 16, most of them zeros. The phases are
+ * window would multiply 16, most of them zeros. The phases are
  * stacked on a leading axis (one contiguous copy each) and interleaved by two transposes that
  * move whole ci-float runs. Returns null where the geometry does not fit (unequal strides).
  */
@@ -247,7 +181,7 @@ function conv2DBackpropInputByPhase(s: KernelScope, dy: Info, filter: Info, info
       const [wh, ww] = [span(rows), span(cols)];
       const taps: number[] = new Array<number>(wh * ww).fill(-1);
       for (const r of rows) for (const c of cols) taps[(r.d - rows[0].d) * ww + (c.d - cols[0].d)] = r.k * fw + c.k;
-      const f = s.reshape(rearrangeFilter(s, filter, taps, 1), [wh, ww, info.outChannels, ci]);
+      const f = s.reshape(rearrangeFilter(s, filter, taps), [wh, ww, info.outChannels, ci]);
       // Rows before dy (d0 < 0) are zero pads; d0 > 0 skips rows, as an offset into the output.
       const [d0h, d0w] = [rows[0].d, cols[0].d];
       const afterH = Math.max(0, qh + d0h + wh - 1 - info.outHeight);
@@ -333,14 +267,14 @@ export const conv2DBackpropInput: tf.KernelFunc = ({ inputs, backend, attrs }) =
   checkNhwc(tf.Conv2DBackpropInput, dataFormat);
   const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode);
   return withScope(backend as tf.KernelBackend, (s) => {
-    const fast = conv2DBackpropInputSimd(s, dy, filter, info) ?? conv2DBackpropInputByPhase(s, dy, filter, info) ?? conv2DBackpropInputPolyphase(s, dy, filter, info);
+    const fast = conv2DBackpropInputSimd(s, dy, filter, info) ?? conv2DBackpropInputByPhase(s, dy, filter, info);
     if (fast) return fast;
     // A transposed conv is a correlation of the stride-dilated dy with the filter flipped in
     // space and its in/out channels swapped.
     const geo = inputGradGeometry(info);
     const [fh, fw, ci, co] = filter.shape;
     const reversed = Array.from({ length: fh * fw }, (_, k) => fh * fw - 1 - k);
-    const flipped = s.reshape(rearrangeFilter(s, filter, reversed, 1), [fh, fw, co, ci]);
+    const flipped = s.reshape(rearrangeFilter(s, filter, reversed), [fh, fw, co, ci]);
     const dyD = dilateByStride(s, dy, info.strideHeight, info.strideWidth);
     const corr = s.run('Conv2D', { x: dyD, filter: flipped }, { strides: [1, 1], pad: geo.pad, dataFormat: 'NHWC', dilations: [1, 1] });
     return cropAt(s, corr, geo.offset, inputShape);
