@@ -89,8 +89,11 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   trainer.dispose();
   const tensorsLeft = tf.memory().numTensors - tensorsBefore;
   const third = Math.max(1, Math.floor(samples.length / 3));
-  const most = (list: SoakSample[]) => Math.max(...list.map((x) => x.numTensors));
-  const tensorGrowth = samples.length >= 2 ? most(samples.slice(-third)) - most(samples.slice(0, third)) : 0;
+  // Each sample counts the resident tensors plus the losses of the lock steps still awaiting a
+  // read-back, which swing by up to 2 per arm per pending step with the machine's pace; a leak
+  // lifts the floor under that swing, so the thirds' minima are compared.
+  const floor = (list: SoakSample[]) => Math.min(...list.map((x) => x.numTensors));
+  const tensorGrowth = samples.length >= 2 ? floor(samples.slice(-third)) - floor(samples.slice(0, third)) : 0;
   // The heap is compared between the thirds' medians: single samples swing with the collector.
   const heapMedian = (list: SoakSample[]) => median(list.map((x) => x.heapUsed));
   const heapGrowth = samples.length >= 2 ? heapMedian(samples.slice(-third)) / heapMedian(samples.slice(0, third)) - 1 : 0;
