@@ -149,7 +149,15 @@ export async function benchPeers(opts: PeerOptions): Promise<PeerBench> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rg-lab-bench-'));
   try {
     const rounds = opts.quick ? 20 : 100;
+    // One child per thread count, each keeping its count: a child switched between 1 and 2
+    // threads every step ran its 1-thread steps about 35% and its 2-thread steps about 85%
+    // slower than a child fixed at that count (measured here on 2026-12-06: 59 -> 80 ms and
+    // 32 -> 60 ms wall per step), which flattered the lab.
     const py = await startPytorch(opts, dir);
+    const pyAll = await startPytorch(opts, dir).catch((e: unknown) => {
+      py.close();
+      throw e;
+    });
     try {
       const allThreads = os.cpus().length;
       const own: Record<string, StepTime[]> = { pytorch1: [], pytorchAll: [] };
@@ -159,7 +167,7 @@ export async function benchPeers(opts: PeerOptions): Promise<PeerBench> {
         (key: 'pytorch1' | 'pytorchAll', threads: number): Variant =>
         async (pause) => {
           for (let i = 0; i <= warmup + rounds; i++) {
-            const { wall, cpu } = await py.step(threads);
+            const { wall, cpu } = await (key === 'pytorch1' ? py : pyAll).step(threads);
             if (i > warmup) own[key].push({ wall, cpu });
             await pause();
           }
@@ -192,6 +200,7 @@ export async function benchPeers(opts: PeerOptions): Promise<PeerBench> {
       opts.log(`pytorch peer: ${JSON.stringify(out.pytorch.imagesPerSec)} img/s, vsPytorchCpu ${JSON.stringify(out.vsPytorchCpu)}`);
     } finally {
       py.close();
+      pyAll.close();
     }
   } catch (e) {
     out.pytorch = `PyTorch peer failed: ${errorMessage(e)}`;
