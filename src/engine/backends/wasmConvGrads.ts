@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { simdKernels, type WasmHeapBackend } from './simd/simd';
+import { heapOffset, simdKernels, type WasmHeapBackend, zeroOnHeap } from './simd/simd';
 import { checkDilation, checkNhwc, explicitPad, type Info, inputOf, KernelScope, type Pad4, toChannelsFirst, withScope } from './wasmScope';
 
 /**
@@ -85,9 +85,8 @@ function conv2DBackpropFilterSimd(s: KernelScope, x: Info, dy: Info, info: tf.ba
   const co8 = Math.ceil(co / 8) * 8;
   const dyp = co8 === co ? dy : s.run('PadV2', { x: dy }, { paddings: [[0, 0], [0, 0], [0, 0], [0, co8 - co]], constantValue: 0 });
   const out = s.output([fh, fw, ci4, co8]);
-  const at = (t: Info) => b.getMemoryOffset(t.dataId);
-  // Views of the heap are taken after the last allocation, which may grow (and so detach) it.
-  b.wasm.HEAPF32.fill(0, at(out) / 4, at(out) / 4 + fh * fw * ci4 * co8);
+  const at = (t: Info) => heapOffset(b, t);
+  zeroOnHeap(b, out);
   simd.convFilterGrad(at(xp), at(dyp), at(out), n, hp, wp, ci4, oh, ow, co8, st, fh, fw);
   return s.crop(out, [fh, fw, ci, co]);
 }
@@ -239,10 +238,10 @@ function conv2DBackpropInputSimd(s: KernelScope, dy: Info, filter: Info, info: t
   const dx = s.output([n, H, W, ci]);
   const phases = rowTaps.flatMap((rows, a) => colTaps.map((cols, c) => ({ a, c, taps: rows.flatMap((r) => cols.map((q) => ({ r, q }))) })));
   const table = s.output([phases.reduce((t, p) => t + p.taps.length, 0), 2], 'int32');
-  // Views of the heap are taken after the last allocation, which may grow (and so detach) it.
-  const at = (t: Info) => b.getMemoryOffset(t.dataId);
+  // Views of the heap are read after the last allocation, which may grow (and so detach) it.
+  const at = (t: Info) => heapOffset(b, t);
   // A phase that meets no tap (stride above the filter size) is never written: zeros.
-  if (phases.some((p) => p.taps.length === 0)) b.wasm.HEAPF32.fill(0, at(dx) / 4, at(dx) / 4 + n * H * W * ci);
+  if (phases.some((p) => p.taps.length === 0)) zeroOnHeap(b, dx);
   let row = at(table) / 4;
   for (const { a, c, taps } of phases) {
     if (taps.length === 0) continue;

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 // its slow Conv2DBackpropInput would overwrite the fast one.
 import '@tensorflow/tfjs-backend-wasm';
 import { conv2DBackpropFilter, conv2DBackpropInput, depthwiseBackpropFilter, depthwiseBackpropInput } from './wasmConvGrads';
-import { simdKernels, type WasmHeapBackend } from './simd/simd';
+import { heapOffset, simdKernels, type WasmHeapBackend, zeroOnHeap } from './simd/simd';
 import { type Info, inputOf, withScope } from './wasmScope';
 
 /**
@@ -120,8 +120,8 @@ const maxPoolGrad: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   if (simd && info.inChannels % 4 === 0 && input.dtype === 'float32' && dy.dtype === 'float32') {
     const hb = backend as WasmHeapBackend;
     const dx = hb.makeOutput(input.shape, 'float32');
-    const at = (t: Info) => hb.getMemoryOffset(t.dataId);
-    hb.wasm.HEAPF32.fill(0, at(dx) / 4, at(dx) / 4 + tf.util.sizeFromShape(input.shape));
+    const at = (t: Info) => heapOffset(hb, t);
+    zeroOnHeap(hb, dx);
     const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
     simd.maxPoolGrad(at(input), at(dy), at(dx), batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, padInfo.top, padInfo.left);
     return dx;

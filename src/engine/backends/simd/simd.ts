@@ -28,6 +28,20 @@ export interface WasmHeapBackend extends tf.KernelBackend {
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
 
+/** A tensor's byte offset on the wasm heap. */
+export function heapOffset(b: WasmHeapBackend, t: tf.TensorInfo): number {
+  return b.getMemoryOffset(t.dataId);
+}
+
+/**
+ * Zeroes a float32 tensor on the heap, for kernels that add into their output. Call it after the
+ * last allocation: an allocation may grow the heap, and the view is read from the module each time.
+ */
+export function zeroOnHeap(b: WasmHeapBackend, t: tf.TensorInfo): void {
+  const at = heapOffset(b, t) / 4;
+  b.wasm.HEAPF32.fill(0, at, at + t.shape.reduce((p, d) => p * d, 1));
+}
+
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
 let disabled = false;
 
