@@ -104,7 +104,7 @@ export function createBackendSelection(ctx: HandlerContext, lostDuringRun: (loss
   }
 
   /** wasm's thread count and whether its SIMD gradient kernels run, for the report, where the host reports them. */
-  const threadsOf = (backend: BackendName): { threads?: number; simdKernels?: boolean } => {
+  const wasmDetailsOf = (backend: BackendName): { threads?: number; simdKernels?: boolean } => {
     if (backend !== 'wasm') return {};
     const n = deps.wasmThreads?.();
     const simd = deps.wasmSimdKernels?.();
@@ -130,7 +130,7 @@ export function createBackendSelection(ctx: HandlerContext, lostDuringRun: (loss
         const maxRelativeError = await verifyBackend(backend, model, check);
         attempts.push({ backend, ok: true });
         const asked = forcedThreads !== undefined && backend === 'wasm' ? { forcedThreads } : {};
-        return settle(id, model, { backend, adapter, forced, attempts, maxRelativeError, ...threadsOf(backend), ...asked });
+        return settle(id, model, { backend, adapter, forced, attempts, maxRelativeError, ...wasmDetailsOf(backend), ...asked });
       } catch (e) {
         attempts.push({ backend, ok: false, reason: errorMessage(e) });
       }
@@ -188,7 +188,7 @@ export function createBackendSelection(ctx: HandlerContext, lostDuringRun: (loss
     // A choice among other candidates (another wasm thread count, a backend left out) is measured again.
     if (known && was && candidates.some((k) => sameCandidate(k, was))) {
       const err = await passes(was, 'remembered as the fastest, but ');
-      if (err !== null) return settle(id, model, { backend: known.backend, adapter, forced: null, attempts, maxRelativeError: err, choice: { ...known, how: 'remembered' }, ...threadsOf(known.backend) });
+      if (err !== null) return settle(id, model, { backend: known.backend, adapter, forced: null, attempts, maxRelativeError: err, choice: { ...known, how: 'remembered' }, ...wasmDetailsOf(known.backend) });
     }
     // The cpu reference first, while no passed-over GPU backend may still be busy.
     await checkOnCpu(model);
@@ -207,7 +207,7 @@ export function createBackendSelection(ctx: HandlerContext, lostDuringRun: (loss
       }
       const measurements = candidates.map((k) => measured.find((m) => sameCandidate(m, k)) ?? { ...k, imagesPerSec: null, reason: 'not timed' });
       const choice = { key, backend: c.backend, ...(c.threads !== undefined ? { threads: c.threads } : {}), measurements, measuredAt: new Date().toISOString(), how: 'measured' as const };
-      return settle(id, model, { backend: c.backend, adapter, forced: null, attempts, maxRelativeError: err, choice, ...threadsOf(c.backend) });
+      return settle(id, model, { backend: c.backend, adapter, forced: null, attempts, maxRelativeError: err, choice, ...wasmDetailsOf(c.backend) });
     }
     watchActiveBackend();
     const why = attempts.map((a) => `${candidateName(a)}: ${a.reason}`).join('; ');

@@ -110,7 +110,7 @@ const mean: tf.KernelFunc = (args) => reduceByPooling(tf.Mean, args, false);
  * whose values are all <= 0 gets no gradient at all. Like the cpu backend, each window routes its
  * dy to the first position holding its maximum (row-major, pads excluded). The JavaScript loop
  * took 64 ms of a 156 ms step of ConvNetJS's demo network (three 2x2 pools, batch 64); the
- * kernel about 1 ms.
+ * kernel about 2.5 ms.
  */
 const maxPoolGrad: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const [dy, input] = [inputOf(inputs, 'dy'), inputOf(inputs, 'input')];

@@ -1,5 +1,4 @@
-import * as tfCore from '@tensorflow/tfjs';
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { SIMD_KERNELS_PLAIN, SIMD_KERNELS_SHARED } from './kernelsBinary';
 
 /**
@@ -56,7 +55,7 @@ function decode(b64: string): Uint8Array<ArrayBuffer> {
 
 /** Whether the kernels run on the active backend: it is wasm and they started on its heap. */
 export function simdKernelsActive(): boolean {
-  return tfCore.getBackend() === 'wasm' && simdKernels(tfCore.backend()) !== null;
+  return tf.getBackend() === 'wasm' && simdKernels(tf.backend()) !== null;
 }
 
 export function simdKernels(backend: tf.KernelBackend): SimdKernels | null {
